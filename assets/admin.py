@@ -1,0 +1,167 @@
+"""Admin for the catalogue. Writes that carry rules (versions, status) go through assets.services."""
+
+from __future__ import annotations
+
+from adminsortable2.admin import SortableAdminMixin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from taggit.models import Tag
+
+from assets import services
+from assets.choices import AssetStatus
+from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage, Industry, Product
+
+admin.site.unregister(Tag)  # the catalogue tags industries and products with its own tag models
+
+
+@admin.register(FunnelStage)
+class FunnelStageAdmin(SortableAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "outcome", "short_definition"]
+    list_filter = ["outcome"]
+    search_fields = ["name", "slug", "definition"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="definition")
+    def short_definition(self, obj: FunnelStage) -> str:
+        return (obj.definition[:90] + "…") if len(obj.definition) > 90 else obj.definition
+
+
+@admin.register(BuyerRole)
+class BuyerRoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Industry, Product)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class AssetVersionInline(admin.TabularInline):
+    """Existing versions are shown read-only (every upload is kept); a new row uploads the next one."""
+
+    model = AssetVersion
+    fields = ["number", "file", "note", "author", "created_at"]
+    readonly_fields = ["number", "author", "created_at"]
+    extra = 1
+    can_delete = False
+    ordering = ["-number"]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status_badge", "owner", "version_number", "review_due", "updated_at"]
+    list_filter = ["status", "kind", "buyer_roles", "stages", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["owner", "current_version"]
+    search_fields = ["title", "slug", "summary", "guidance", "industries__name", "products__name"]
+    autocomplete_fields = ["owner", "buyer_roles", "stages"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["published_at", "current_version", "created_at", "updated_at"]
+    date_hierarchy = "updated_at"
+    actions = ["publish", "archive"]
+    inlines = [AssetVersionInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "owner"]}),
+        ("For reps", {"fields": ["summary", "guidance"]}),
+        ("Content", {"fields": ["external_url", "current_version"]}),
+        ("Targeting", {"fields": ["buyer_roles", "stages", "industries", "products"]}),
+        ("Dates", {"fields": ["review_by", "published_at", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj: Asset) -> str:
+        colours = {"published": "#1a7f37", "draft": "#6e7781", "in_review": "#9a6700", "archived": "#cf222e"}
+        return format_html(
+            '<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"), obj.get_status_display()
+        )
+
+    @admin.display(description="version", ordering="current_version__number")
+    def version_number(self, obj: Asset) -> str:
+        return f"v{obj.current_version.number}" if obj.current_version else "—"
+
+    @admin.display(description="review by", ordering="review_by")
+    def review_due(self, obj: Asset) -> str:
+        if not obj.review_by:
+            return "—"
+        if obj.review_by < timezone.localdate():
+            return format_html('<span style="color:#cf222e">{} (overdue)</span>', obj.review_by)
+        return str(obj.review_by)
+
+    def save_model(self, request, obj, form, change):
+        # The status is applied after the inline versions are saved (save_related), so an asset
+        # published in the same form as its first upload passes the "has content" rule.
+        obj._requested_status = obj.status
+        if change:
+            obj.status = Asset.objects.values_list("status", flat=True).get(pk=obj.pk)
+        else:
+            obj.status = AssetStatus.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not AssetVersion:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for version_form in formset.forms:
+            data = getattr(version_form, "cleaned_data", None) or {}
+            if not version_form.instance.pk and data.get("file"):
+                formset.new_objects.append(
+                    services.asset_version_add(
+                        asset=form.instance, file=data["file"], note=data.get("note", ""), author=request.user
+                    )
+                )
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        asset = form.instance
+        wanted = getattr(asset, "_requested_status", asset.status)
+        if wanted == asset.status:
+            return
+        try:
+            self._apply_status(asset, wanted, request.user)
+        except ValidationError as exc:
+            self.message_user(
+                request, f"Saved, but still {asset.get_status_display()}: {exc.messages[0]}", messages.WARNING
+            )
+
+    @staticmethod
+    def _apply_status(asset: Asset, status: str, user) -> None:
+        if status == AssetStatus.PUBLISHED:
+            services.asset_publish(asset=asset, by=user)
+        elif status == AssetStatus.ARCHIVED:
+            services.asset_archive(asset=asset, by=user)
+        elif status == AssetStatus.IN_REVIEW:
+            services.asset_submit_for_review(asset=asset, by=user)
+        else:
+            services.asset_return_to_draft(asset=asset, by=user)
+
+    @admin.action(description="Publish the selected assets", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
+        self._bulk(request, queryset, AssetStatus.PUBLISHED, "published")
+
+    @admin.action(description="Archive the selected assets", permissions=["change"])
+    def archive(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
+        self._bulk(request, queryset, AssetStatus.ARCHIVED, "archived")
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet[Asset], status: str, verb: str) -> None:
+        done, refused = 0, []
+        for asset in queryset.select_related("current_version"):
+            try:
+                self._apply_status(asset, status, request.user)
+                done += 1
+            except ValidationError as exc:
+                refused.append(exc.messages[0])
+        if done:
+            self.message_user(request, f"{done} asset(s) {verb}.", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)

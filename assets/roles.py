@@ -1,0 +1,50 @@
+"""The three groups and what each may do.
+
+Reps read published assets; Marketing edits the catalogue and sees analytics; Admins may do
+everything. Permissions appear only after migrate, so the groups are synchronised after each
+migrate run, and a permission that does not exist yet (its app not migrated) is simply skipped.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from assets.choices import Role
+
+READ = ("view",)
+EDIT = ("add", "change", "delete", "view")
+CATALOGUE = ("asset", "assetversion", "funnelstage", "buyerrole", "industry", "product")
+
+
+def model_perms(app_label: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
+    return [f"{app_label}.{action}_{model}" for model in models for action in actions]
+
+
+# Each group's permissions as "app_label.codename"; later apps extend these lists.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.REPS: model_perms("assets", CATALOGUE, READ),
+    Role.MARKETING: [
+        *model_perms("assets", CATALOGUE, EDIT),
+        "assets.view_unpublished_asset",
+        "assets.view_analytics",
+    ],
+}
+
+
+def roles_sync() -> None:
+    """Create the groups if missing and give each exactly its permissions."""
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        if role == Role.ADMINS:
+            group.permissions.set(Permission.objects.all())
+            continue
+        query = Q(pk__in=[])
+        for name in ROLE_PERMISSIONS[role]:
+            app_label, codename = name.split(".")
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(query))
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    roles_sync()

@@ -1,0 +1,135 @@
+"""Every write to the catalogue goes through these functions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assets.choices import AssetKind, AssetStatus
+from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage
+
+
+def asset_unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:180] or "asset"
+    slug, n = base, 2
+    taken = Asset.objects.exclude(pk=exclude_pk) if exclude_pk else Asset.objects.all()
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def asset_create(
+    *,
+    title: str,
+    kind: str,
+    owner: AbstractBaseUser | None = None,
+    slug: str | None = None,
+    summary: str = "",
+    guidance: str = "",
+    external_url: str = "",
+    buyer_roles: list[BuyerRole] | None = None,
+    stages: list[FunnelStage] | None = None,
+    industries: list[str] | None = None,
+    products: list[str] | None = None,
+    review_by: date | None = None,
+) -> Asset:
+    """Create a draft asset; publish it with asset_publish once it has content."""
+    if kind not in AssetKind.values:
+        raise ValidationError({"kind": f"Unknown asset kind {kind!r}."})
+    asset = Asset(
+        title=title,
+        slug=slug or asset_unique_slug(title),
+        kind=kind,
+        owner=owner,
+        summary=summary,
+        guidance=guidance,
+        external_url=external_url,
+        review_by=review_by,
+    )
+    asset.full_clean(exclude=["current_version"])
+    asset.save()
+    asset.buyer_roles.set(buyer_roles or [])
+    asset.stages.set(stages or [])
+    asset.industries.set(industries or [])
+    asset.products.set(products or [])
+    return asset
+
+
+@transaction.atomic
+def asset_version_add(
+    *, asset: Asset, file: File, author: AbstractBaseUser | None = None, note: str = ""
+) -> AssetVersion:
+    """Keep a new upload as the asset's next version and make it the current one."""
+    # Lock the asset so two uploads at once cannot take the same number.
+    locked = Asset.objects.select_for_update().get(pk=asset.pk)
+    last = locked.versions.aggregate(n=Max("number"))["n"] or 0
+    version = AssetVersion(asset=locked, number=last + 1, author=author, note=note)
+    version.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
+    version.save()
+    Asset.objects.filter(pk=asset.pk).update(current_version=version, updated_at=timezone.now())
+    asset.current_version = version
+    return version
+
+
+def asset_publish(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
+    """Make an asset visible to reps. It needs content: a file version or an external URL."""
+    if not asset.has_content:
+        raise ValidationError(f"“{asset}” has no file and no external URL, so there is nothing to publish.")
+    asset.status = AssetStatus.PUBLISHED
+    asset.published_at = asset.published_at or timezone.now()
+    asset.save(update_fields=["status", "published_at", "updated_at"])
+    return asset
+
+
+def asset_archive(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
+    """Withdraw an asset from reps; its history and usage stay."""
+    asset.status = AssetStatus.ARCHIVED
+    asset.save(update_fields=["status", "updated_at"])
+    return asset
+
+
+def asset_submit_for_review(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
+    if asset.status == AssetStatus.ARCHIVED:
+        raise ValidationError(f"“{asset}” is archived; restore it as a draft first.")
+    asset.status = AssetStatus.IN_REVIEW
+    asset.save(update_fields=["status", "updated_at"])
+    return asset
+
+
+def asset_return_to_draft(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
+    asset.status = AssetStatus.DRAFT
+    asset.save(update_fields=["status", "updated_at"])
+    return asset
+
+
+def review_reminders_send(*, today: date) -> int:
+    """Email each owner the list of their published assets whose review-by date has passed."""
+    from django.core.mail import send_mass_mail
+
+    from assets.selectors import assets_due_for_review
+
+    by_owner: dict[str, list[Asset]] = {}
+    for asset in assets_due_for_review(today=today).exclude(owner__email=""):
+        if asset.owner is not None:
+            by_owner.setdefault(asset.owner.email, []).append(asset)
+    mails = []
+    for email, due in by_owner.items():
+        lines = "\n".join(f"- {a.title} (review by {a.review_by:%d %b %Y})" for a in due)
+        mails.append(
+            (
+                f"{len(due)} asset(s) due for review",
+                f"These assets you own are past their review date:\n\n{lines}\n",
+                None,
+                [email],
+            )
+        )
+    send_mass_mail(mails, fail_silently=False)
+    return len(mails)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from assets import services
+
+
+@shared_task
+def remind_review_due() -> int:
+    """Daily: tell owners which of their published assets are past their review-by date."""
+    return services.review_reminders_send(today=timezone.localdate())

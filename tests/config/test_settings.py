@@ -1,0 +1,92 @@
+"""Settings come from the environment, and a bad value stops start-up with the variable's name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_broker, env_database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_start_up_fails_naming_database_url_when_it_is_not_a_database_url():
+    result = start_django(DJANGO_DEBUG="true", DATABASE_URL="mysql://root@localhost/shop")
+    assert result.returncode != 0
+    assert "DATABASE_URL='mysql://root@localhost/shop' is not a database URL" in result.stderr
+
+
+def test_start_up_fails_naming_database_url_when_its_port_is_not_a_number():
+    result = start_django(DJANGO_DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:port/test")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr and "Port could not be cast" in result.stderr
+
+
+def test_start_up_without_secret_key_outside_debug_names_the_variable():
+    result = start_django()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_start_up_with_debug_and_no_other_variable_succeeds():
+    result = start_django(DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["", "bogus", "postgres://localhost", "redis://localhost/0"])
+def test_env_database_rejects_values_that_are_not_supported_databases(monkeypatch, value):
+    monkeypatch.setenv("DATABASE_URL", value or "nothing")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env_database("DATABASE_URL", "sqlite:///var/db.sqlite3")
+
+
+def test_env_database_reads_postgres_url(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    config = env_database("DATABASE_URL", "sqlite:///unused")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["HOST"], config["PORT"]) == ("test", "127.0.0.1", 5432)
+
+
+def test_env_database_defaults_to_the_embedded_sqlite_file(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = env_database("DATABASE_URL", "sqlite:////srv/app/var/db.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/srv/app/var/db.sqlite3"
+
+
+@pytest.mark.parametrize("value", ["http://localhost:6379", "redis://localhost:six/0"])
+def test_env_broker_rejects_bad_broker_urls(monkeypatch, value):
+    monkeypatch.setenv("CELERY_BROKER_URL", value)
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL"):
+        env_broker("CELERY_BROKER_URL")
+
+
+def test_env_broker_unset_means_tasks_run_in_process(monkeypatch):
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    assert env_broker("CELERY_BROKER_URL") is None
+
+
+def test_env_bool_refuses_words_that_are_not_booleans(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG='maybe' is not a boolean"):
+        env_bool("DJANGO_DEBUG", False)
+    monkeypatch.setenv("DJANGO_DEBUG", "TRUE")
+    assert env_bool("DJANGO_DEBUG", False) is True

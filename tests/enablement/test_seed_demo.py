@@ -1,0 +1,70 @@
+"""`seed_demo` builds the demo organisation and is idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from assets.choices import AssetStatus
+from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    return {
+        "users": sorted(User.objects.values_list("username", "email", "is_staff", "is_superuser")),
+        "assets": sorted(Asset.objects.values_list("slug", "title", "kind", "status", "owner__username")),
+        "versions": AssetVersion.objects.count(),
+    }
+
+
+def test_seed_demo_twice_changes_nothing_the_second_time():
+    first_output = seed("--assets", "30", "--reps", "4")
+    before = snapshot()
+    second_output = seed("--assets", "30", "--reps", "4")
+    assert snapshot() == before
+    assert "6 user(s) and 30 asset(s) created" in first_output
+    assert "0 user(s) and 0 asset(s) created" in second_output
+
+
+def test_demo_logins_work_with_the_documented_password(client):
+    seed("--assets", "12", "--reps", "3")
+    for username in ["admin", "marketing", "rep1", "rep3"]:
+        assert client.login(username=username, password="demo1234"), username
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="marketing").groups.filter(name="Marketing").exists()
+    assert User.objects.get(username="rep2").groups.filter(name="Reps").exists()
+
+
+def test_default_demo_covers_every_buyer_role_and_open_stage_with_published_assets():
+    output = seed()
+    published = Asset.objects.filter(status=AssetStatus.PUBLISHED)
+    assert Asset.objects.count() == 60 and User.objects.filter(groups__name="Reps").count() == 12
+    assert published.count() > 50
+    for role in BuyerRole.objects.all():
+        assert published.filter(buyer_roles=role).exists(), role
+    for stage in FunnelStage.objects.filter(outcome="open"):
+        assert published.filter(stages=stage).exists(), stage
+    assert "rep12" in output
+
+
+def test_every_demo_file_asset_has_a_current_version_with_content():
+    seed("--assets", "20", "--reps", "1")
+    for asset in Asset.objects.exclude(kind="video"):
+        assert asset.current_version is not None
+        assert asset.title.encode() in asset.current_version.file.read()
+
+
+def test_seed_demo_refuses_a_non_positive_count():
+    with pytest.raises(CommandError, match="--assets"):
+        call_command("seed_demo", "--assets", "0")

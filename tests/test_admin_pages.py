@@ -1,0 +1,38 @@
+"""Every admin page an administrator can reach answers 200."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
+def test_changelist_and_add_form_answer_200_for_an_admin(client, admin_user, app_label, model_name):
+    client.force_login(admin_user)
+    changelist = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    assert changelist.status_code == 200
+    add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    assert add.status_code == 200
+
+
+def test_changelist_search_and_filters_answer_200(client, admin_user):
+    from tests.factories import AssetFactory
+
+    AssetFactory(title="Globex ROI calculator")
+    client.force_login(admin_user)
+    url = reverse("admin:assets_asset_changelist")
+    response = client.get(url, {"q": "globex", "status__exact": "published", "kind__exact": "case_study"})
+    assert response.status_code == 200
+    assert "Globex ROI calculator" in response.text
+
+
+def test_admin_index_lists_catalogue(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Funnel stages" in response.text and "Assets" in response.text
