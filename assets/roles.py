@@ -21,13 +21,24 @@ def model_perms(app_label: str, models: tuple[str, ...], actions: tuple[str, ...
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
-# Each group's permissions as "app_label.codename"; later apps extend these lists.
+DEALS = ("account", "deal", "stagechange", "usageevent", "sharelink", "shareview")
+
+# Each group's permissions as "app_label.codename". Which deals a rep sees (their own) is a rule of
+# the selectors, not of these permissions.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.REPS: model_perms("assets", CATALOGUE, READ),
+    Role.REPS: [
+        *model_perms("assets", CATALOGUE, READ),
+        *model_perms("enablement", DEALS, READ),
+        "enablement.add_usageevent",
+        "enablement.add_sharelink",
+    ],
     Role.MARKETING: [
         *model_perms("assets", CATALOGUE, EDIT),
         "assets.view_unpublished_asset",
         "assets.view_analytics",
+        *model_perms("enablement", DEALS, READ),
+        *model_perms("enablement", ("stagemap",), EDIT),
+        *model_perms("enablement", ("importrun",), ("add", "view")),
     ],
 }
 

@@ -135,6 +135,17 @@ else:
     CELERY_RESULT_BACKEND = env_broker("CELERY_RESULT_BACKEND") or (
         CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
     )
+# The cache carries progress of long tasks to the pages that show it, so it is shared (Redis)
+# wherever a separate worker runs.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if CELERY_TASK_ALWAYS_EAGER
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_broker("CACHE_URL") or CELERY_BROKER_URL,
+        "KEY_PREFIX": "enablement",
+    }
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60

@@ -19,34 +19,9 @@ from django.utils.text import slugify
 from assets import services as asset_services
 from assets.choices import AssetKind, AssetStatus, Role
 from assets.models import Asset, BuyerRole, FunnelStage
-
-DEMO_PASSWORD = "demo1234"
-INDUSTRIES = ["Manufacturing", "Healthcare", "Financial services", "Retail", "Software", "Logistics"]
-PRODUCTS = ["Insight Cloud", "Insight Edge", "Connect API", "Forecast Pro"]
-CUSTOMERS = ["Northwind", "Contoso", "Fabrikam", "Globex", "Initech", "Umbrella", "Tailspin", "Wingtip"]
-FIRST = [
-    "Ana",
-    "Ben",
-    "Chloé",
-    "Dev",
-    "Emma",
-    "Farid",
-    "Grace",
-    "Hugo",
-    "Iris",
-    "Jonas",
-    "Kemi",
-    "Luca",
-    "Maya",
-    "Noah",
-    "Olga",
-    "Pedro",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tara",
-]
-LAST = ["Silva", "Okafor", "Martin", "Patel", "Novak", "Haddad", "Kim", "Laurent", "Berg", "Costa"]
+from enablement.demo_data import CUSTOMERS, DEMO_PASSWORD, FIRST, INDUSTRIES, LAST, PRODUCTS
+from enablement.demo_deals import seed_deals
+from enablement.models import Deal, StageChange, UsageEvent
 
 # (kind, title pattern, summary pattern, suited roles, suited stages)
 TEMPLATES = [
@@ -127,6 +102,7 @@ TEMPLATES = [
 class SeedReport:
     users_created: int = 0
     assets_created: int = 0
+    deals_created: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -264,14 +240,18 @@ def _create_demo_asset(
 
 
 @transaction.atomic
-def seed_demo(*, assets: int = 60, reps: int = 12, seed: int = 7) -> SeedReport:
+def seed_demo(*, assets: int = 60, reps: int = 12, deals: int = 2000, seed: int = 7) -> SeedReport:
     rng = random.Random(seed)
     report = SeedReport()
     people = seed_people(reps=reps, rng=rng, report=report)
     seed_assets(count=assets, owners=people["marketing"] + people["admin"], seed=seed, report=report)
+    report.deals_created = seed_deals(count=deals, reps=people["reps"], seed=seed)
     report.counts = {
         "users": User.objects.count(),
         "assets": Asset.objects.count(),
         "published assets": Asset.objects.filter(status=AssetStatus.PUBLISHED).count(),
+        "deals": Deal.objects.count(),
+        "stage changes": StageChange.objects.count(),
+        "usage events": UsageEvent.objects.count(),
     }
     return report

@@ -86,3 +86,26 @@ class AssetVersionFactory(factory.django.DjangoModelFactory):
     asset = factory.SubFactory(AssetFactory)
     number = factory.Sequence(lambda n: n + 1)
     file = factory.LazyAttribute(lambda v: ContentFile(b"Hello buyers", name="v.txt"))
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enablement.Account"
+
+    source = "native"
+    external_id = factory.Sequence(lambda n: f"ACC-{n}")
+    name = factory.Faker("company")
+    industry = "Software"
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enablement.Deal"
+
+    source = "native"
+    external_id = factory.Sequence(lambda n: f"D-{n}")
+    name = factory.Sequence(lambda n: f"Deal number {n}")
+    account = factory.SubFactory(AccountFactory)
+    owner = factory.SubFactory(UserFactory, role="Reps")
+    amount = 10000
+    currency = "USD"

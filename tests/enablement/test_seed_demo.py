@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from assets.choices import AssetStatus
 from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage
+from enablement.models import Deal, StageChange, UsageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,55 @@ def snapshot() -> dict:
         "users": sorted(User.objects.values_list("username", "email", "is_staff", "is_superuser")),
         "assets": sorted(Asset.objects.values_list("slug", "title", "kind", "status", "owner__username")),
         "versions": AssetVersion.objects.count(),
+        "deals": sorted(
+            Deal.objects.values_list(
+                "external_id", "name", "amount", "owner__username", "current_stage__slug", "closed_at"
+            )
+        ),
+        "history": sorted(StageChange.objects.values_list("deal__external_id", "stage__slug", "entered_at")),
+        "usage": sorted(
+            UsageEvent.objects.values_list("event_id", "asset__slug", "stage__slug", "occurred_at")
+        ),
     }
 
 
 def test_seed_demo_twice_changes_nothing_the_second_time():
-    first_output = seed("--assets", "30", "--reps", "4")
+    first_output = seed("--assets", "30", "--reps", "4", "--deals", "150")
     before = snapshot()
-    second_output = seed("--assets", "30", "--reps", "4")
+    second_output = seed("--assets", "30", "--reps", "4", "--deals", "150")
     assert snapshot() == before
-    assert "6 user(s) and 30 asset(s) created" in first_output
-    assert "0 user(s) and 0 asset(s) created" in second_output
+    assert "6 user(s) and 30 asset(s) and 150 deal(s) created" in first_output
+    assert "0 user(s) and 0 asset(s) and 0 deal(s) created" in second_output
+
+
+def test_the_same_seed_makes_the_same_deals_history_and_usage():
+    seed("--assets", "20", "--reps", "3", "--deals", "120")
+    first = snapshot()
+    Deal.objects.all().delete()
+    seed("--assets", "20", "--reps", "3", "--deals", "120")
+    again = snapshot()
+    assert again == first
+
+
+def test_demo_deals_walk_the_funnel_with_usage_at_the_stage_they_were_in():
+    seed("--assets", "30", "--reps", "4", "--deals", "300")
+    assert Deal.objects.count() == 300
+    assert Deal.objects.filter(current_stage__slug="closed-won").exists()
+    assert Deal.objects.filter(current_stage__slug="closed-lost").exists()
+    assert Deal.objects.filter(closed_at__isnull=True).exists()
+    assert not Deal.objects.filter(current_stage__isnull=True).exists()
+    assert UsageEvent.objects.count() > 300
+    assert not UsageEvent.objects.filter(stage__isnull=True).exists()
+    # Each event's stage is the stage the deal had entered last before the event.
+    for event in UsageEvent.objects.select_related("deal")[:50]:
+        latest = (
+            event.deal.stage_changes.filter(entered_at__lte=event.occurred_at).order_by("-entered_at").first()
+        )
+        assert event.stage_id == latest.stage_id
 
 
 def test_demo_logins_work_with_the_documented_password(client):
-    seed("--assets", "12", "--reps", "3")
+    seed("--assets", "12", "--reps", "3", "--deals", "10")
     for username in ["admin", "marketing", "rep1", "rep3"]:
         assert client.login(username=username, password="demo1234"), username
     assert User.objects.get(username="admin").is_superuser
@@ -50,6 +86,7 @@ def test_default_demo_covers_every_buyer_role_and_open_stage_with_published_asse
     output = seed()
     published = Asset.objects.filter(status=AssetStatus.PUBLISHED)
     assert Asset.objects.count() == 60 and User.objects.filter(groups__name="Reps").count() == 12
+    assert Deal.objects.count() == 2000
     assert published.count() > 50
     for role in BuyerRole.objects.all():
         assert published.filter(buyer_roles=role).exists(), role
@@ -59,7 +96,7 @@ def test_default_demo_covers_every_buyer_role_and_open_stage_with_published_asse
 
 
 def test_every_demo_file_asset_has_a_current_version_with_content():
-    seed("--assets", "20", "--reps", "1")
+    seed("--assets", "20", "--reps", "1", "--deals", "10")
     for asset in Asset.objects.exclude(kind="video"):
         assert asset.current_version is not None
         assert asset.title.encode() in asset.current_version.file.read()

@@ -1,0 +1,41 @@
+"""Constants of deals, usage and imports, in one place."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DealSource(models.TextChoices):
+    NATIVE = "native", "Native CSV"
+    SALESFORCE = "salesforce", "Salesforce"
+    HUBSPOT = "hubspot", "HubSpot"
+    API = "api", "API"
+    DEMO = "demo", "Demo data"
+
+
+class UsageAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed"
+    DOWNLOADED = "downloaded", "Downloaded"
+    SHARED = "shared", "Shared"
+    PRESENTED = "presented", "Presented"
+    EMAILED = "emailed", "Emailed"
+
+
+class UsageSource(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+    SHARE_LINK = "share_link", "Share link"
+
+
+class ImportFormat(models.TextChoices):
+    NATIVE = "native", "Native CSV (zip of the six files, or one of them)"
+    SALESFORCE = "salesforce", "Salesforce Data Export (zip)"
+    HUBSPOT = "hubspot", "HubSpot deals export (CSV)"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -1,0 +1,44 @@
+"""CRM importers, one module per format, behind one entry point: run_import().
+
+The whole import is one transaction: with a bad row (and no --skip-invalid) or --dry-run it is
+rolled back, so the database is exactly as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from enablement.importers import hubspot, native, salesforce
+from enablement.importers.base import ImportFailed, ImportReport, Progress, stage_map_load
+
+FORMATS = {"native": native, "salesforce": salesforce, "hubspot": hubspot}
+
+__all__ = ["FORMATS", "ImportFailed", "ImportReport", "run_import"]
+
+
+def run_import(
+    fmt: str,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    stage_map: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import CRM files; raises ImportFailed when the import cannot run at all."""
+    if fmt not in FORMATS:
+        raise ImportFailed(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    module = FORMATS[fmt]
+    files = module.open_files(Path(path))
+    report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
+    with transaction.atomic():
+        if stage_map is not None:
+            stage_map_load(Path(stage_map), source=module.SOURCE)
+        module.run(files, report, progress)
+        if dry_run or report.failed:
+            transaction.set_rollback(True)
+        else:
+            report.written = True
+    return report

@@ -1,0 +1,154 @@
+"""A HubSpot deals export: one row per deal, with "Date entered <stage> (<pipeline>)" columns from
+which the stage history is rebuilt. Headers are HubSpot's property labels; "Deal Stage" values may
+be labels or internal ids, and both go through the stage map.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from enablement.choices import DealSource
+from enablement.importers.base import (
+    CsvFile,
+    ErrorsOnly,
+    ImportFailed,
+    ImportReport,
+    People,
+    Progress,
+    RowInvalid,
+    StageResolver,
+    batches,
+    parse_amount,
+    parse_currency,
+    parse_when,
+    required,
+)
+from enablement.importers.writers import (
+    AccountRow,
+    DealRow,
+    HistoryRow,
+    write_accounts,
+    write_deals,
+    write_history,
+)
+from enablement.services import stage_change_key
+
+SOURCE = DealSource.HUBSPOT
+COLUMNS = ["Record ID", "Deal Name", "Deal Stage", "Create Date"]
+# `Date entered Contract Sent (Sales Pipeline)`, or with the label in quotes as HubSpot writes it.
+DATE_ENTERED = re.compile(r"^Date entered (?P<label>.+)$")
+STAGE_AND_PIPELINE = re.compile(r"^(?P<stage>.+?)(?: \((?P<pipeline>[^()]+)\))?$")
+OWNER_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*[(<](?P<email>[^()<>@\s]+@[^()<>\s]+)[)>]$")
+
+
+def open_files(path: Path) -> dict[str, CsvFile]:
+    if not path.is_file():
+        raise ImportFailed(f"{path}: no such file (a HubSpot deals export is one CSV file).")
+    return {path.name: CsvFile.on_disk(path)}
+
+
+def _stage_columns(header: list[str]) -> list[tuple[str, str, str | None]]:
+    """(column, stage name, pipeline or None) for each "Date entered …" column."""
+    found = []
+    for column in header:
+        match = DATE_ENTERED.match(column)
+        if match:
+            parts = STAGE_AND_PIPELINE.match(match["label"].strip().strip('"').strip())
+            found.append((column, parts["stage"], parts["pipeline"]))
+    return found
+
+
+def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | None) -> None:
+    (file,) = files.values()
+    resolver = StageResolver(SOURCE)
+    header, seen = None, {}
+    for row in file.rows(required=COLUMNS, report=ImportReport()):
+        if header is None:
+            header = list(row.data)
+            for column, stage, _ in _stage_columns(header):
+                seen.setdefault(stage, f"{file.name}:1 column {column!r}")
+        seen.setdefault(row.data["Deal Stage"], f"{file.name}:{row.line}")
+    resolver.require_all({k: v for k, v in seen.items() if k})
+    stage_columns = _stage_columns(header or [])
+    people = People()
+    report.counts(file.name)
+    for batch in batches(file.rows(required=COLUMNS, report=report, progress=progress)):
+        deals, accounts, history = [], [], []
+        for row in batch:
+            try:
+                deal, account, changes = _parse(row.line, row.data, stage_columns, resolver, people)
+            except RowInvalid as exc:
+                report.reject(file.name, row.line, str(exc))
+                continue
+            deals.append(deal)
+            history.extend(changes)
+            if account:
+                accounts.append(account)
+        account_pks = write_accounts(accounts, source=SOURCE)
+        write_deals(deals, source=SOURCE, counts=report.counts(file.name), account_pks=account_pks)
+        # History rows come from deal rows, so their counts are not the file's rows.
+        write_history(history, source=SOURCE, file=file.name, report=ErrorsOnly(report))
+
+
+def _owner(value: str, people: People):
+    if not value:
+        return None
+    match = OWNER_WITH_EMAIL.match(value)
+    if match:
+        return people.by_email(match["email"], first_name=match["name"].split(" ")[0][:150])
+    if "@" in value:
+        return people.by_email(value)
+    first, _, last = value.partition(" ")
+    return people.by_username(
+        f"hubspot-{value.lower().replace(' ', '.')}", first_name=first[:150], last_name=last[:150]
+    )
+
+
+def _parse(line: int, d: dict, stage_columns, resolver: StageResolver, people: People):
+    deal_id = required(d, "Record ID", 100)
+    created_at = parse_when(d["Create Date"], "Create Date")
+    if d.get("Close Date"):
+        parse_when(d["Close Date"], "Close Date")
+    company = d.get("Associated Company") or d.get("Company name") or ""
+    deal = DealRow(
+        line=line,
+        external_id=deal_id,
+        name=required(d, "Deal Name"),
+        owner=_owner(d.get("Deal owner", ""), people),
+        amount=parse_amount(d.get("Amount", ""), "Amount"),
+        currency=parse_currency(d.get("Currency", "")),
+        created_at=created_at,
+        account_id=company or None,
+    )
+    account = AccountRow(external_id=company, name=company) if company else None
+    pipeline = d.get("Pipeline", "")
+    changes = []
+    for column, stage_name, column_pipeline in stage_columns:
+        if not d.get(column) or (column_pipeline and pipeline and column_pipeline != pipeline):
+            continue
+        stage, entered_at = resolver.get(stage_name), parse_when(d[column], column)
+        changes.append(
+            HistoryRow(
+                line=line,
+                deal_id=deal_id,
+                stage=stage,
+                entered_at=entered_at,
+                key=stage_change_key(stage, entered_at),
+            )
+        )
+    if not changes:
+        if not d["Deal Stage"]:
+            raise RowInvalid('Deal Stage is empty and no "Date entered" column has a date.')
+        # No stage dates exported: the current stage, from the deal's creation, is all we know.
+        stage = resolver.get(d["Deal Stage"])
+        changes.append(
+            HistoryRow(
+                line=line,
+                deal_id=deal_id,
+                stage=stage,
+                entered_at=created_at,
+                key=stage_change_key(stage, created_at),
+            )
+        )
+    return deal, account, changes

@@ -1,0 +1,298 @@
+"""The product's own six CSVs (CONTRACT section 2): stages, roles, assets, deals, history, usage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from assets import services as asset_services
+from assets.choices import AssetKind, AssetStatus, StageOutcome
+from assets.models import Asset, BuyerRole, FunnelStage
+from enablement.choices import DealSource, UsageAction
+from enablement.importers.base import (
+    CsvFile,
+    ImportFailed,
+    ImportReport,
+    People,
+    Progress,
+    RowInvalid,
+    batches,
+    find_files,
+    parse_amount,
+    parse_currency,
+    parse_when,
+    required,
+)
+from enablement.importers.writers import (
+    AccountRow,
+    DealRow,
+    HistoryRow,
+    UsageRow,
+    write_accounts,
+    write_deals,
+    write_history,
+    write_usage,
+)
+from enablement.services import stage_change_key
+
+SOURCE = DealSource.NATIVE
+FILES = ["stages.csv", "roles.csv", "assets.csv", "deals.csv", "stage_history.csv", "usage.csv"]
+COLUMNS = {
+    "stages.csv": ["slug", "name", "order", "outcome"],
+    "roles.csv": ["slug", "name"],
+    "assets.csv": ["slug", "title", "kind", "summary", "buyer_roles", "stages"],
+    "deals.csv": [
+        "deal_id",
+        "name",
+        "account",
+        "industry",
+        "owner_email",
+        "amount",
+        "currency",
+        "created_at",
+    ],
+    "stage_history.csv": ["deal_id", "stage", "entered_at"],
+    "usage.csv": ["event_id", "deal_id", "asset", "rep_email", "action", "occurred_at"],
+}
+
+
+def open_files(path: Path) -> dict[str, CsvFile]:
+    files = find_files(path, FILES)
+    if not files:
+        raise ImportFailed(f"{path} holds none of {', '.join(FILES)}.")
+    return files
+
+
+def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | None) -> None:
+    people = People()
+    handlers: dict[str, Callable] = {
+        "stages.csv": _stages,
+        "roles.csv": _roles,
+        "assets.csv": _assets,
+        "deals.csv": _deals,
+        "stage_history.csv": _history,
+        "usage.csv": _usage,
+    }
+    for name in FILES:  # in dependency order: later files refer to earlier ones
+        if name in files:
+            report.counts(name)
+            rows = files[name].rows(required=COLUMNS[name], report=report, progress=progress)
+            handlers[name](rows, report, name, people)
+
+
+def _each(rows, report: ImportReport, name: str, handle: Callable) -> None:
+    for row in rows:
+        try:
+            with transaction.atomic():  # a row refused half-way leaves nothing behind
+                outcome = handle(row.data)
+        except RowInvalid as exc:
+            report.reject(name, row.line, str(exc))
+        except ValidationError as exc:
+            report.reject(name, row.line, " ".join(exc.messages))
+        else:
+            counts = report.counts(name)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+
+
+def _upsert(model, slug: str, values: dict) -> str:
+    obj = model.objects.filter(slug=slug).first()
+    if obj is None:
+        model.objects.create(slug=slug, **values)
+        return "created"
+    if all(getattr(obj, k) == v for k, v in values.items()):
+        return "unchanged"
+    model.objects.filter(pk=obj.pk).update(**values)
+    return "updated"
+
+
+def _stages(rows, report, name, people) -> None:
+    def handle(d: dict) -> str:
+        if d["outcome"] not in StageOutcome.values:
+            raise RowInvalid(f"outcome {d['outcome']!r} is not open, won or lost.")
+        try:
+            order = int(d["order"])
+        except ValueError:
+            raise RowInvalid(f"order {d['order']!r} is not a whole number.") from None
+        values = {"name": required(d, "name", 80), "order": order, "outcome": d["outcome"]}
+        if d.get("definition"):
+            values["definition"] = d["definition"]
+        return _upsert(FunnelStage, required(d, "slug", 60), values)
+
+    _each(rows, report, name, handle)
+
+
+def _roles(rows, report, name, people) -> None:
+    def handle(d: dict) -> str:
+        values = {"name": required(d, "name", 80)}
+        if d.get("description"):
+            values["description"] = d["description"]
+        return _upsert(BuyerRole, required(d, "slug", 60), values)
+
+    _each(rows, report, name, handle)
+
+
+def _slugs(value: str, known: dict, what: str) -> list:
+    slugs = [s.strip() for s in value.split(";") if s.strip()]
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        raise RowInvalid(f"unknown {what} {', '.join(map(repr, unknown))}.")
+    return [known[s] for s in slugs]
+
+
+def _assets(rows, report, name, people) -> None:
+    roles = {r.slug: r for r in BuyerRole.objects.all()}
+    stages = {s.slug: s for s in FunnelStage.objects.all()}
+    check_url = URLValidator(schemes=["http", "https"])
+
+    def handle(d: dict) -> str:
+        slug, title = required(d, "slug", 200), required(d, "title", 200)
+        if d["kind"] not in AssetKind.values:
+            raise RowInvalid(f"kind {d['kind']!r} is not one of {', '.join(AssetKind.values)}.")
+        status = d.get("status") or AssetStatus.PUBLISHED
+        if status not in AssetStatus.values:
+            raise RowInvalid(f"status {status!r} is not one of {', '.join(AssetStatus.values)}.")
+        url = d.get("url", "")
+        if url:
+            try:
+                check_url(url)
+            except ValidationError:
+                raise RowInvalid(f"url {url!r} is not an http(s) address.") from None
+        asset_roles, asset_stages = (
+            _slugs(d["buyer_roles"], roles, "buyer role"),
+            _slugs(d["stages"], stages, "stage"),
+        )
+        asset = Asset.objects.filter(slug=slug).first()
+        outcome = "unchanged"
+        if asset is None:
+            asset = asset_services.asset_create(
+                title=title,
+                slug=slug,
+                kind=d["kind"],
+                summary=d["summary"],
+                external_url=url,
+                buyer_roles=asset_roles,
+                stages=asset_stages,
+            )
+            outcome = "created"
+        else:
+            values = {"title": title, "kind": d["kind"], "summary": d["summary"], "external_url": url}
+            if (
+                any(getattr(asset, k) != v for k, v in values.items())
+                or set(asset.buyer_roles.all()) != set(asset_roles)
+                or set(asset.stages.all()) != set(asset_stages)
+            ):
+                Asset.objects.filter(pk=asset.pk).update(**values, updated_at=timezone.now())
+                asset.refresh_from_db()
+                asset.buyer_roles.set(asset_roles)
+                asset.stages.set(asset_stages)
+                outcome = "updated"
+        if asset.status != status:
+            _apply_status(asset, status)
+            outcome = "updated" if outcome == "unchanged" else outcome
+        return outcome
+
+    _each(rows, report, name, handle)
+
+
+def _apply_status(asset: Asset, status: str) -> None:
+    if status == AssetStatus.PUBLISHED:
+        asset_services.asset_publish(asset=asset)  # refuses an asset with no url and no file
+    elif status == AssetStatus.ARCHIVED:
+        asset_services.asset_archive(asset=asset)
+    elif status == AssetStatus.IN_REVIEW:
+        asset_services.asset_submit_for_review(asset=asset)
+    else:
+        asset_services.asset_return_to_draft(asset=asset)
+
+
+def _deals(rows, report, name, people) -> None:
+    for batch in batches(rows):
+        good, accounts = [], []
+        for row in batch:
+            d = row.data
+            try:
+                account = d["account"][:255]
+                good.append(
+                    DealRow(
+                        line=row.line,
+                        external_id=required(d, "deal_id", 100),
+                        name=required(d, "name"),
+                        owner=people.by_email(d["owner_email"]) if d["owner_email"] else None,
+                        amount=parse_amount(d["amount"], "amount"),
+                        currency=parse_currency(d["currency"]),
+                        created_at=parse_when(d["created_at"], "created_at"),
+                        account_id=account or None,
+                    )
+                )
+                if account:
+                    accounts.append(AccountRow(external_id=account, name=account, industry=d["industry"]))
+            except RowInvalid as exc:
+                report.reject(name, row.line, str(exc))
+        write_deals(
+            good,
+            source=SOURCE,
+            counts=report.counts(name),
+            account_pks=write_accounts(accounts, source=SOURCE),
+        )
+
+
+def _history(rows, report, name, people) -> None:
+    stages = {s.slug: s for s in FunnelStage.objects.all()}
+    for batch in batches(rows):
+        good = []
+        for row in batch:
+            d = row.data
+            try:
+                stage = stages.get(d["stage"])
+                if stage is None:
+                    raise RowInvalid(f"stage {d['stage']!r} is not a funnel stage slug.")
+                entered_at = parse_when(d["entered_at"], "entered_at")
+                good.append(
+                    HistoryRow(
+                        line=row.line,
+                        deal_id=required(d, "deal_id", 100),
+                        stage=stage,
+                        entered_at=entered_at,
+                        key=stage_change_key(stage, entered_at),
+                    )
+                )
+            except RowInvalid as exc:
+                report.reject(name, row.line, str(exc))
+        write_history(good, source=SOURCE, file=name, report=report)
+
+
+def _usage(rows, report, name, people) -> None:
+    assets = {
+        slug: (pk, version)
+        for slug, pk, version in Asset.objects.values_list("slug", "pk", "current_version_id")
+    }
+    for batch in batches(rows):
+        good = []
+        for row in batch:
+            d = row.data
+            try:
+                if d["asset"] not in assets:
+                    raise RowInvalid(f"no asset with slug {d['asset']!r}.")
+                if d["action"] not in UsageAction.values:
+                    raise RowInvalid(f"action {d['action']!r} is not one of {', '.join(UsageAction.values)}.")
+                asset_pk, version_pk = assets[d["asset"]]
+                good.append(
+                    UsageRow(
+                        line=row.line,
+                        event_id=required(d, "event_id", 100),
+                        deal_id=required(d, "deal_id", 100),
+                        asset_id=asset_pk,
+                        version_id=version_pk,
+                        rep=people.by_email(required(d, "rep_email")),
+                        action=d["action"],
+                        occurred_at=parse_when(d["occurred_at"], "occurred_at"),
+                    )
+                )
+            except RowInvalid as exc:
+                report.reject(name, row.line, str(exc))
+        write_usage(good, source=SOURCE, file=name, report=report)

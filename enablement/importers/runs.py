@@ -1,0 +1,72 @@
+"""Imports uploaded through the admin, run by a Celery task, with progress for the page to show."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from enablement.choices import ImportStatus
+from enablement.importers import ImportFailed, run_import
+from enablement.models import ImportRun
+
+PROGRESS_SECONDS = 6 * 60 * 60
+
+
+def progress_key(run_id: int) -> str:
+    return f"import-run:{run_id}:progress"
+
+
+def import_run_progress(run: ImportRun) -> dict | None:
+    """{"file", "done", "total", "percent"} of a running import, or None."""
+    return cache.get(progress_key(run.pk))
+
+
+def import_run_execute(*, run_id: int) -> ImportRun:
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status not in (ImportStatus.QUEUED,):
+        return run  # a task delivered twice runs the import once
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+
+    def progress(name: str, done: int, total: int) -> None:
+        percent = round(100 * done / total) if total else 100
+        cache.set(
+            progress_key(run.pk),
+            {"file": name, "done": done, "total": total, "percent": percent},
+            PROGRESS_SECONDS,
+        )
+
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            # Storage may be remote: work on local copies named as uploaded (formats go by file name).
+            data = _local_copy(run.file, Path(workdir))
+            stage_map = _local_copy(run.stage_map_file, Path(workdir)) if run.stage_map_file else None
+            report = run_import(
+                run.format,
+                data,
+                dry_run=run.dry_run,
+                skip_invalid=run.skip_invalid,
+                stage_map=stage_map,
+                progress=progress,
+            )
+        except ImportFailed as exc:
+            run.status, run.errors, run.counts = ImportStatus.FAILED, str(exc), {}
+        else:
+            run.status = ImportStatus.FAILED if report.failed else ImportStatus.DONE
+            run.counts = report.as_dict()
+            extra = report.error_count - len(report.errors)
+            run.errors = "\n".join(report.errors + ([f"… and {extra} more"] if extra > 0 else []))
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "errors", "counts", "finished_at"])
+    cache.delete(progress_key(run.pk))
+    return run
+
+
+def _local_copy(field, workdir: Path) -> Path:
+    target = workdir / Path(field.name).name
+    with field.open("rb") as source, target.open("wb") as out:
+        for chunk in source.chunks():
+            out.write(chunk)
+    return target

@@ -1,0 +1,211 @@
+"""A Salesforce Data Export (folder or zip): Opportunity, OpportunityHistory, Account and User.
+
+Two layouts are seen in the wild and both load: every value quoted, booleans "0"/"1" and times
+`2018-10-13 17:16:45`; or unquoted, booleans 1/empty and times `2024-01-22T16:14:25.000+0000`.
+Columns the product does not use are ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from enablement.choices import DealSource
+from enablement.importers.base import (
+    CsvFile,
+    ErrorsOnly,
+    ImportFailed,
+    ImportReport,
+    People,
+    Progress,
+    RowInvalid,
+    StageResolver,
+    batches,
+    find_files,
+    parse_amount,
+    parse_bool,
+    parse_currency,
+    parse_when,
+    required,
+)
+from enablement.importers.writers import (
+    AccountRow,
+    DealRow,
+    HistoryRow,
+    write_accounts,
+    write_deals,
+    write_history,
+)
+from enablement.models import Account
+
+SOURCE = DealSource.SALESFORCE
+OPPORTUNITY, HISTORY, ACCOUNT, USER = "Opportunity.csv", "OpportunityHistory.csv", "Account.csv", "User.csv"
+COLUMNS = {
+    OPPORTUNITY: ["Id", "Name", "StageName", "CreatedDate"],
+    HISTORY: ["OpportunityId", "StageName", "CreatedDate"],
+    ACCOUNT: ["Id", "Name"],
+    USER: ["Id", "Email"],
+}
+
+
+def open_files(path: Path) -> dict[str, CsvFile]:
+    files = find_files(path, COLUMNS)
+    if OPPORTUNITY not in files:
+        raise ImportFailed(f"{path} has no {OPPORTUNITY}; is it a Salesforce Data Export?")
+    return files
+
+
+def _deleted(data: dict[str, str]) -> bool:
+    return parse_bool(data.get("IsDeleted", ""), "IsDeleted")
+
+
+def check_stages(files: dict[str, CsvFile], resolver: StageResolver, report: ImportReport) -> None:
+    """Every stage name in the export must be mapped before anything is written."""
+    seen: dict[str, str] = {}
+    for name in (OPPORTUNITY, HISTORY):
+        if name in files:
+            for row in files[name].rows(required=COLUMNS[name], report=ImportReport()):
+                seen.setdefault(row.data["StageName"], f"{name}:{row.line}")
+    resolver.require_all(seen)
+
+
+def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | None) -> None:
+    resolver = StageResolver(SOURCE)
+    check_stages(files, resolver, report)
+    people = People()
+    owners = _users(files[USER], report, progress, people) if USER in files else {}
+    if ACCOUNT in files:
+        _accounts(files[ACCOUNT], report, progress)
+    _opportunities(
+        files[OPPORTUNITY], report, progress, people, owners, resolver, history_in_export=HISTORY in files
+    )
+    if HISTORY in files:
+        _history(files[HISTORY], report, progress, resolver)
+
+
+def _users(file: CsvFile, report: ImportReport, progress, people: People) -> dict:
+    owners = {}
+    counts = report.counts(file.name)
+    for row in file.rows(required=COLUMNS[USER], report=report, progress=progress):
+        d = row.data
+        try:
+            if not d["Email"]:
+                raise RowInvalid("Email is empty.")
+            owners[d["Id"]] = people.by_email(
+                d["Email"], first_name=d.get("FirstName", "")[:150], last_name=d.get("LastName", "")[:150]
+            )
+            counts.unchanged += 1
+        except RowInvalid as exc:
+            report.reject(file.name, row.line, str(exc))
+    return owners
+
+
+def _accounts(file: CsvFile, report: ImportReport, progress) -> None:
+    for batch in batches(file.rows(required=COLUMNS[ACCOUNT], report=report, progress=progress)):
+        good = []
+        for row in batch:
+            d = row.data
+            try:
+                if _deleted(d):
+                    continue
+                region = ", ".join(p for p in (d.get("BillingState", ""), d.get("BillingCountry", "")) if p)
+                good.append(
+                    AccountRow(
+                        external_id=required(d, "Id"),
+                        name=required(d, "Name"),
+                        industry=d.get("Industry", ""),
+                        size=d.get("NumberOfEmployees", ""),
+                        region=region,
+                    )
+                )
+            except RowInvalid as exc:
+                report.reject(file.name, row.line, str(exc))
+        write_accounts(good, source=SOURCE, counts=report.counts(file.name))
+
+
+def _opportunities(
+    file: CsvFile,
+    report: ImportReport,
+    progress,
+    people: People,
+    owners: dict,
+    resolver: StageResolver,
+    *,
+    history_in_export: bool,
+) -> None:
+    name = file.name
+    for batch in batches(file.rows(required=COLUMNS[OPPORTUNITY], report=report, progress=progress)):
+        deals, history = [], []
+        for row in batch:
+            d = row.data
+            try:
+                if _deleted(d):
+                    continue
+                parse_bool(d.get("IsClosed", ""), "IsClosed")
+                parse_bool(d.get("IsWon", ""), "IsWon")
+                owner_id = d.get("OwnerId", "")
+                owner = owners.get(owner_id) or (
+                    people.by_username(f"salesforce-{owner_id}") if owner_id else None
+                )
+                created_at = parse_when(d["CreatedDate"], "CreatedDate")
+                if d.get("CloseDate"):
+                    parse_when(d["CloseDate"], "CloseDate")
+                deal = DealRow(
+                    line=row.line,
+                    external_id=required(d, "Id", 100),
+                    name=required(d, "Name"),
+                    owner=owner,
+                    amount=parse_amount(d.get("Amount", ""), "Amount"),
+                    currency=parse_currency(d.get("CurrencyIsoCode", "")),
+                    created_at=created_at,
+                    account_id=d.get("AccountId") or None,
+                )
+                deals.append(deal)
+                if not history_in_export:
+                    # Without OpportunityHistory the current stage is the only history there is.
+                    entered = parse_when(
+                        d.get("LastStageChangeDate") or d["CreatedDate"], "LastStageChangeDate"
+                    )
+                    history.append(
+                        HistoryRow(
+                            line=row.line,
+                            deal_id=deal.external_id,
+                            stage=resolver.get(d["StageName"]),
+                            entered_at=entered,
+                            key="opportunity-stage",
+                        )
+                    )
+            except RowInvalid as exc:
+                report.reject(name, row.line, str(exc))
+        account_ids = {d.account_id for d in deals if d.account_id}
+        account_pks = dict(
+            Account.objects.filter(source=SOURCE, external_id__in=account_ids).values_list(
+                "external_id", "pk"
+            )
+        )
+        write_deals(deals, source=SOURCE, counts=report.counts(name), account_pks=account_pks)
+        if history:
+            write_history(history, source=SOURCE, file=name, report=ErrorsOnly(report))
+
+
+def _history(file: CsvFile, report: ImportReport, progress, resolver: StageResolver) -> None:
+    for batch in batches(file.rows(required=COLUMNS[HISTORY], report=report, progress=progress)):
+        good = []
+        for row in batch:
+            d = row.data
+            try:
+                if _deleted(d):
+                    continue
+                entered_at = parse_when(d["CreatedDate"], "CreatedDate")
+                key = d.get("Id") or f"{d['StageName']}@{entered_at.isoformat()}"
+                good.append(
+                    HistoryRow(
+                        line=row.line,
+                        deal_id=required(d, "OpportunityId", 100),
+                        stage=resolver.get(d["StageName"]),
+                        entered_at=entered_at,
+                        key=key,
+                    )
+                )
+            except RowInvalid as exc:
+                report.reject(file.name, row.line, str(exc))
+        write_history(good, source=SOURCE, file=file.name, report=report)
