@@ -32,7 +32,7 @@ test: install-dev
 	$(BIN)/pytest
 
 bench: install-dev
-	$(BIN)/pytest -m benchmark -s -p no:randomly
+	$(BIN)/pytest -m benchmark -s
 
 lint: install-dev
 	$(BIN)/ruff check .
