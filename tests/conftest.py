@@ -50,10 +50,11 @@ def _celery_mode(request):
 
 
 @pytest.fixture
-def celery_worker(transactional_db):
+def celery_worker(django_db_serialized_rollback, transactional_db):
     """A real worker consuming from the configured broker, in a thread of this process.
 
-    It shares the test database, so the data a test commits is what the task sees.
+    It shares the test database, so the data a test commits is what the task sees. Serialized
+    rollback puts back the rows data migrations made (the default funnel), which a flush removes.
     """
     from celery.contrib.testing.worker import start_worker
 
