@@ -5,7 +5,7 @@ from __future__ import annotations
 from adminsortable2.admin import SortableAdminMixin
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -13,7 +13,19 @@ from taggit.models import Tag
 
 from assets import services
 from assets.choices import AssetStatus
-from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage, Industry, Product
+from assets.models import (
+    Asset,
+    AssetDownload,
+    AssetFeedback,
+    AssetVersion,
+    BuyerRole,
+    ContentRequest,
+    FunnelStage,
+    Industry,
+    Product,
+    SearchLog,
+)
+from assets.search import asset_search_refresh
 
 admin.site.unregister(Tag)  # the catalogue tags industries and products with its own tag models
 
@@ -124,6 +136,7 @@ class AssetAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         asset = form.instance
+        asset_search_refresh(asset)
         wanted = getattr(asset, "_requested_status", asset.status)
         if wanted == asset.status:
             return
@@ -165,3 +178,79 @@ class AssetAdmin(admin.ModelAdmin):
             self.message_user(request, f"{done} asset(s) {verb}.", messages.SUCCESS)
         for reason in refused:
             self.message_user(request, reason, messages.ERROR)
+
+
+@admin.register(ContentRequest)
+class ContentRequestAdmin(admin.ModelAdmin):
+    """Marketing's queue of material reps asked for, most wanted first."""
+
+    list_display = ["title", "buyer_role", "stage", "status", "vote_count", "requested_by", "created_at"]
+    list_editable = ["status"]
+    list_filter = ["status", "buyer_role", "stage"]
+    search_fields = ["title", "details"]
+    readonly_fields = ["requested_by", "created_at"]
+    exclude = ["voters"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ContentRequest]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("buyer_role", "stage", "requested_by")
+            .annotate(votes=Count("voters"))
+        )
+
+    @admin.display(description="votes", ordering="-votes")
+    def vote_count(self, obj: ContentRequest) -> int:
+        return obj.votes
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.requested_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: looked at and searched, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class FoundFilter(admin.SimpleListFilter):
+    title = "found anything"
+    parameter_name = "found"
+
+    def lookups(self, request, model_admin):
+        return [("no", "No results"), ("yes", "Some results")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(result_count=0)
+        if self.value() == "yes":
+            return queryset.filter(result_count__gt=0)
+        return queryset
+
+
+@admin.register(SearchLog)
+class SearchLogAdmin(ReadOnlyAdmin):
+    list_display = ["query", "result_count", "user", "created_at"]
+    list_filter = [FoundFilter]
+    search_fields = ["query"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AssetFeedback)
+class AssetFeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["asset", "useful", "user", "comment", "updated_at"]
+    list_filter = ["useful"]
+    search_fields = ["asset__title", "comment"]
+
+
+@admin.register(AssetDownload)
+class AssetDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["asset", "version", "user", "downloaded_at"]
+    search_fields = ["asset__title", "user__username"]
+    date_hierarchy = "downloaded_at"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from taggit.managers import TaggableManager
@@ -120,6 +121,10 @@ class Asset(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by assets.search.asset_search_refresh: every searchable word of the asset, its file's
+    # text included, and on PostgreSQL the weighted vector built from it (GIN-indexed).
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -157,6 +162,7 @@ class AssetVersion(models.Model):
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to=asset_upload_to, max_length=300)
     note = models.CharField(max_length=300, blank=True, help_text="What changed in this version.")
+    text = models.TextField(blank=True, editable=False, help_text="Text read from the file, for search.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -172,3 +178,81 @@ class AssetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} v{self.number}"
+
+
+class SearchLog(models.Model):
+    """One search in the portal: what was asked, with which filters, and how much was found."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    query = models.CharField(max_length=300, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    result_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["result_count", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"“{self.query}” ({self.result_count})"
+
+
+class ContentRequest(models.Model):
+    """A rep asking marketing for material that does not exist yet; other reps vote for it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        DECLINED = "declined", "Declined"
+
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    buyer_role = models.ForeignKey(
+        BuyerRole, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stage = models.ForeignKey(FunnelStage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="content_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    voters = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AssetFeedback(models.Model):
+    """A rep's answer to "Was this useful?" about an asset (one per rep, the latest wins)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    useful = models.BooleanField()
+    comment = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "asset feedback"
+        constraints = [models.UniqueConstraint(fields=["asset", "user"], name="assetfeedback_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.asset}: {'useful' if self.useful else 'not useful'}"
+
+
+class AssetDownload(models.Model):
+    """A download of an asset's file from the portal."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="downloads")
+    version = models.ForeignKey(AssetVersion, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} by {self.user}"

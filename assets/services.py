@@ -13,7 +13,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assets.choices import AssetKind, AssetStatus
-from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage
+from assets.extract import extract_text
+from assets.models import (
+    Asset,
+    AssetDownload,
+    AssetFeedback,
+    AssetVersion,
+    BuyerRole,
+    ContentRequest,
+    FunnelStage,
+)
+from assets.search import asset_search_refresh
 
 
 def asset_unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -60,6 +70,7 @@ def asset_create(
     asset.stages.set(stages or [])
     asset.industries.set(industries or [])
     asset.products.set(products or [])
+    asset_search_refresh(asset)
     return asset
 
 
@@ -76,6 +87,22 @@ def asset_version_add(
     version.save()
     Asset.objects.filter(pk=asset.pk).update(current_version=version, updated_at=timezone.now())
     asset.current_version = version
+    from assets.tasks import extract_version_text
+
+    # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
+    transaction.on_commit(lambda: extract_version_text.delay(version.pk))
+    return version
+
+
+def asset_version_text_extract(*, version_id: int) -> AssetVersion:
+    """Read the version's file into text and, if it is the asset's current one, reindex the asset."""
+    version = AssetVersion.objects.select_related("asset").get(pk=version_id)
+    with version.file.open("rb") as stream:
+        version.text = extract_text(stream, version.file.name)
+    version.save(update_fields=["text"])
+    asset = Asset.objects.select_related("current_version").get(pk=version.asset_id)
+    if asset.current_version_id == version.pk:
+        asset_search_refresh(asset)
     return version
 
 
@@ -133,3 +160,44 @@ def review_reminders_send(*, today: date) -> int:
         )
     send_mass_mail(mails, fail_silently=False)
     return len(mails)
+
+
+def asset_download_record(*, asset: Asset, user: AbstractBaseUser) -> AssetDownload:
+    return AssetDownload.objects.create(asset=asset, version=asset.current_version, user=user)
+
+
+def asset_feedback_record(
+    *, asset: Asset, user: AbstractBaseUser, useful: bool, comment: str = ""
+) -> AssetFeedback:
+    """A rep's "Was this useful?"; answering again replaces the earlier answer."""
+    feedback, _ = AssetFeedback.objects.update_or_create(
+        asset=asset, user=user, defaults={"useful": useful, "comment": comment[:500]}
+    )
+    return feedback
+
+
+def content_request_create(
+    *,
+    title: str,
+    user: AbstractBaseUser,
+    details: str = "",
+    buyer_role: BuyerRole | None = None,
+    stage: FunnelStage | None = None,
+) -> ContentRequest:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Say in a few words what you need."})
+    request = ContentRequest.objects.create(
+        title=title[:200], details=details, buyer_role=buyer_role, stage=stage, requested_by=user
+    )
+    request.voters.add(user)  # asking counts as wanting it
+    return request
+
+
+def content_request_vote(*, request: ContentRequest, user: AbstractBaseUser) -> bool:
+    """Toggle the user's vote; returns whether the user now votes for it."""
+    if request.voters.filter(pk=user.pk).exists():
+        request.voters.remove(user)
+        return False
+    request.voters.add(user)
+    return True

@@ -78,6 +78,14 @@ class AssetFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.stages.set(extracted)
 
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        # Last hook: roles and stages are set, so the asset is found as the portal would find it.
+        if create:
+            from assets.search import asset_search_refresh
+
+            asset_search_refresh(self)
+
 
 class AssetVersionFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assets import services as asset_services
 from assets.choices import AssetKind, AssetStatus, StageOutcome
 from assets.models import Asset, BuyerRole, FunnelStage
+from assets.search import asset_search_refresh
 from enablement.choices import DealSource, UsageAction
 from enablement.importers.base import (
     CsvFile,
@@ -194,6 +195,8 @@ def _assets(rows, report, name, people) -> None:
         if asset.status != status:
             _apply_status(asset, status)
             outcome = "updated" if outcome == "unchanged" else outcome
+        if outcome == "updated":
+            asset_search_refresh(asset)
         return outcome
 
     _each(rows, report, name, handle)

@@ -1,0 +1,140 @@
+"""The rep portal's deal pages and actions, and the buyer's page behind a share link."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from assets.choices import AssetStatus
+from assets.models import Asset
+from assets.views import preview_kind, serve_version_file, visible_asset_or_404
+from enablement import services
+from enablement.choices import UsageSource
+from enablement.forms import LogUseForm, ShareForm
+from enablement.models import ShareLink
+from enablement.selectors import deals_visible_to, open_deals_of, suggestions_for, usage_of_deal
+
+HOME_DEALS = 8
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    deals = list(open_deals_of(request.user)[:HOME_DEALS])
+    new_assets = (
+        Asset.objects.filter(status=AssetStatus.PUBLISHED)
+        .prefetch_related("buyer_roles", "stages")
+        .order_by("-updated_at")[:6]
+    )
+    context = {
+        "deals": deals,
+        "open_count": open_deals_of(request.user).count(),
+        "suggestions": suggestions_for(deals),
+        "new_assets": new_assets,
+    }
+    return render(request, "enablement/home.html", context)
+
+
+@login_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another rep's deal is a 404: its existence is not the rep's business.
+    deal = get_object_or_404(deals_visible_to(request.user), pk=pk)
+    history = list(deal.stage_changes.select_related("stage"))
+    timeline = []
+    for i, change in enumerate(history):
+        until = history[i + 1].entered_at if i + 1 < len(history) else None
+        days = ((until or timezone.now()) - change.entered_at).total_seconds() / 86400
+        timeline.append({"change": change, "days": days, "current": until is None})
+    context = {
+        "deal": deal,
+        "timeline": timeline,
+        "usage": usage_of_deal(deal),
+        "suggestions": suggestions_for([deal], per_deal=5).get(deal.pk, []) if deal.is_open else [],
+        "links": deal.share_links.select_related("asset").annotate(view_count=Count("views")),
+    }
+    return render(request, "enablement/deal.html", context)
+
+
+@login_required
+@require_POST
+def log_use(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = visible_asset_or_404(request, slug)
+    form = LogUseForm(request.POST, user=request.user)
+    context = {"asset": asset, "use_form": form}
+    if form.is_valid():
+        deal = form.cleaned_data["deal"]
+        event, _ = services.usage_record(
+            event_id=f"portal-{uuid.uuid4()}",
+            asset=asset,
+            deal=deal,
+            rep=request.user,
+            action=form.cleaned_data["action"],
+            source=UsageSource.PORTAL,
+        )
+        context.update(logged=event, use_form=LogUseForm(user=request.user))
+    return render(request, "enablement/_log_use.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+@require_POST
+def share(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = visible_asset_or_404(request, slug)
+    form = ShareForm(request.POST, user=request.user)
+    context = {"asset": asset, "share_form": form}
+    if form.is_valid():
+        try:
+            link = services.share_link_create(
+                asset=asset,
+                deal=form.cleaned_data["deal"],
+                by=request.user,
+                days=form.cleaned_data["days"],
+                allow_download=form.cleaned_data["allow_download"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            context.update(
+                link=link, link_url=request.build_absolute_uri(reverse("buyer-view", args=[link.token]))
+            )
+    return render(request, "enablement/_share.html", context, status=200 if form.is_valid() else 400)
+
+
+def _active_link(token: str) -> ShareLink | None:
+    link = (
+        ShareLink.objects.select_related("asset__current_version", "deal__account")
+        .filter(token=token)
+        .first()
+    )
+    return link if link is not None and link.is_active() else None
+
+
+def buyer_view(request: HttpRequest, token: str) -> HttpResponse:
+    """What the buyer sees: no login, one asset; every visit is recorded (the address only hashed)."""
+    link = _active_link(token)
+    if link is None:
+        return render(request, "enablement/buyer_gone.html", status=410)
+    services.share_view_record(link=link, viewer_address=request.META.get("REMOTE_ADDR", ""))
+    return render(
+        request,
+        "enablement/buyer.html",
+        {"link": link, "asset": link.asset, "preview": preview_kind(link.asset)},
+    )
+
+
+@xframe_options_sameorigin  # shown in the buyer page's preview frame
+def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
+    link = _active_link(token)
+    if link is None:
+        return render(request, "enablement/buyer_gone.html", status=410)
+    download = request.GET.get("download") == "1"
+    if download and not link.allow_download:
+        return render(request, "enablement/buyer_gone.html", {"no_download": True}, status=403)
+    return serve_version_file(link.asset, attachment=download)
