@@ -21,6 +21,21 @@ def broker_configured() -> bool:
     return not django_settings.CELERY_BROKER_URL.startswith("memory://")
 
 
+def _commits(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in fixtures for name in ("transactional_db", "live_server", "celery_worker")
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that commit run last, as Django runs TransactionTestCase last: their teardown flushes
+    the database, and the tests that run inside a transaction should find it as migrated."""
+    items.sort(key=_commits)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and not using_postgres():
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… (as .ci/run does)")
@@ -50,11 +65,10 @@ def _celery_mode(request):
 
 
 @pytest.fixture
-def celery_worker(django_db_serialized_rollback, transactional_db):
+def celery_worker(transactional_db):
     """A real worker consuming from the configured broker, in a thread of this process.
 
-    It shares the test database, so the data a test commits is what the task sees. Serialized
-    rollback puts back the rows data migrations made (the default funnel), which a flush removes.
+    It shares the test database, so the data a test commits is what the task sees.
     """
     from celery.contrib.testing.worker import start_worker
 

@@ -131,3 +131,14 @@ def test_an_archived_asset_cannot_go_to_review_without_returning_to_draft():
 def test_stage_is_open_only_for_open_outcome():
     assert FunnelStage.objects.get(slug="proposal").is_open
     assert not FunnelStage.objects.get(outcome=StageOutcome.WON).is_open
+
+
+def test_defaults_are_recreated_only_when_there_is_no_funnel_at_all():
+    from assets.defaults import catalogue_defaults_ensure
+
+    FunnelStage.objects.filter(slug="mql").delete()
+    catalogue_defaults_ensure(FunnelStage, BuyerRole)
+    assert not FunnelStage.objects.filter(slug="mql").exists()  # an edited funnel is left as it is
+    FunnelStage.objects.all().delete()
+    catalogue_defaults_ensure(FunnelStage, BuyerRole)
+    assert FunnelStage.objects.count() == 8

@@ -17,11 +17,10 @@ from enablement.services import deal_stage_change
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 
 @pytest.fixture
 def portal(live_server):
+    """A rep with an open deal at Proposal and three assets, served by the live server."""
     rep = UserFactory(username="rita", first_name="Rita", role="Reps")
     proposal = FunnelStage.objects.get(slug="proposal")
     deal = DealFactory(name="Globex platform", owner=rep)
@@ -48,7 +47,7 @@ def portal(live_server):
         summary="Questions that expose the incumbent.",
     )
     AssetFactory(
-        title="Calculating the cost of delay",
+        title="The cost of delay",
         kind="whitepaper",
         buyer_roles=[buyer],
         summary="Research on delayed analytics projects.",
