@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
+ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)
+ANALYTICS_Q_THRESHOLD = 0.05
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -222,3 +222,31 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} import #{self.pk}"
+
+
+# The analytics tables live in their own module; importing them here registers them with the app.
+from enablement.analytics.models import (  # noqa: E402
+    AnalyticsRun,
+    AssetStageMetric,
+    Exposure,
+    StageEntry,
+    StageMetric,
+    Team,
+)
+
+__all__ = [
+    "Account",
+    "AnalyticsRun",
+    "AssetStageMetric",
+    "Deal",
+    "Exposure",
+    "ImportRun",
+    "ShareLink",
+    "ShareView",
+    "StageChange",
+    "StageEntry",
+    "StageMap",
+    "StageMetric",
+    "Team",
+    "UsageEvent",
+]

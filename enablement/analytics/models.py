@@ -1,0 +1,134 @@
+"""Tables the analytics engine fills; pages and the API read only these.
+
+A run is computed completely, then made current in one transaction; older runs are removed then.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from assets.models import Asset, FunnelStage
+
+
+class Outcome(models.TextChoices):
+    ADVANCED = "advanced", "Advanced"
+    LOST = "lost", "Lost"
+    OPEN = "open", "Open"
+
+
+class Verdict(models.TextChoices):
+    HELPS = "helps", "Helps"
+    HURTS = "hurts", "Hurts"
+    NO_EVIDENCE = "no evidence", "No evidence"
+    TOO_LITTLE = "too little data", "Too little data"
+
+
+class Team(models.Model):
+    """A sales team, for filtering the funnel by owner team."""
+
+    name = models.CharField(max_length=80, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnalyticsRun(models.Model):
+    computed_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    complete = models.BooleanField(default=False)
+    seconds = models.FloatField(null=True, blank=True)
+    deals = models.PositiveIntegerField(default=0)
+    usage_events = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"analytics of {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class StageEntry(models.Model):
+    """A deal's first entry into an open stage and what came of it (CONTRACT section 3)."""
+
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(
+        "enablement.Deal", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.ForeignKey(FunnelStage, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    owner_id = models.IntegerField(null=True)
+    entered_at = models.DateTimeField()
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    resolved_at = models.DateTimeField(null=True)
+    days = models.FloatField(null=True)
+    industry = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    won = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "stage", "outcome"]), models.Index(fields=["run", "deal"])]
+
+
+class Exposure(models.Model):
+    """An asset used in a stage entry's window (entered ≤ occurred < resolved)."""
+
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey(Asset, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    entry = models.ForeignKey(StageEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "asset", "entry"])]
+
+
+class StageMetric(models.Model):
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="stage_metrics")
+    stage = models.ForeignKey(FunnelStage, on_delete=models.CASCADE, related_name="+")
+    entered = models.PositiveIntegerField()
+    advanced = models.PositiveIntegerField()
+    lost = models.PositiveIntegerField()
+    open = models.PositiveIntegerField()
+    conversion_rate = models.FloatField(null=True)
+    median_days = models.FloatField(null=True)
+    p75_days = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["stage__order"]
+
+
+class AssetStageMetric(models.Model):
+    """One asset at one stage: exposed against unexposed deals, and what can honestly be said."""
+
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="asset_metrics")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(FunnelStage, on_delete=models.CASCADE, related_name="+")
+    exposed_deals = models.PositiveIntegerField()
+    exposed_advanced = models.PositiveIntegerField()
+    exposed_lost = models.PositiveIntegerField()
+    exposed_open = models.PositiveIntegerField()
+    exposed_rate = models.FloatField(null=True)
+    exposed_median_days = models.FloatField(null=True)
+    unexposed_deals = models.PositiveIntegerField()
+    unexposed_advanced = models.PositiveIntegerField()
+    unexposed_lost = models.PositiveIntegerField()
+    unexposed_open = models.PositiveIntegerField()
+    unexposed_rate = models.FloatField(null=True)
+    unexposed_median_days = models.FloatField(null=True)
+    lift = models.FloatField(null=True)
+    lift_low = models.FloatField(null=True)
+    lift_high = models.FloatField(null=True)
+    adjusted_lift = models.FloatField(null=True)
+    p_value = models.FloatField(null=True)
+    q_value = models.FloatField(null=True)
+    significant = models.BooleanField(default=False)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    influenced_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    won_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["stage__order", "asset__title"]

@@ -1,0 +1,124 @@
+"""The CONTRACT section 3 objects, from the stored aggregates of the current run."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import QuerySet
+
+from enablement.analytics.engine import current_run
+from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageMetric
+
+
+def _r(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def stage_object(m: StageMetric) -> dict:
+    return {
+        "stage": m.stage.slug,
+        "entered": m.entered,
+        "advanced": m.advanced,
+        "lost": m.lost,
+        "open": m.open,
+        "conversion_rate": _r(m.conversion_rate),
+        "median_days": _r(m.median_days, 2),
+    }
+
+
+def asset_object(m: AssetStageMetric) -> dict:
+    def group(prefix: str) -> dict:
+        return {
+            "deals": getattr(m, f"{prefix}_deals"),
+            "advanced": getattr(m, f"{prefix}_advanced"),
+            "lost": getattr(m, f"{prefix}_lost"),
+            "open": getattr(m, f"{prefix}_open"),
+            "rate": _r(getattr(m, f"{prefix}_rate")),
+            "median_days": _r(getattr(m, f"{prefix}_median_days"), 2),
+        }
+
+    return {
+        "asset": m.asset.slug,
+        "stage": m.stage.slug,
+        "exposed": group("exposed"),
+        "unexposed": group("unexposed"),
+        "lift": _r(m.lift),
+        "lift_ci": None if m.lift_low is None else [_r(m.lift_low), _r(m.lift_high)],
+        "adjusted_lift": _r(m.adjusted_lift),
+        "p_value": m.p_value,
+        "q_value": m.q_value,
+        "significant": m.significant,
+        "verdict": m.verdict,
+        "influenced_amount": float(m.influenced_amount),
+        "won_amount": float(m.won_amount),
+    }
+
+
+def stage_metrics(run: AnalyticsRun | None) -> QuerySet[StageMetric]:
+    return StageMetric.objects.filter(run=run).select_related("stage").order_by("stage__order")
+
+
+def asset_metrics(run: AnalyticsRun | None, *, stage: str | None = None) -> QuerySet[AssetStageMetric]:
+    qs = (
+        AssetStageMetric.objects.filter(run=run)
+        .select_related("asset", "stage")
+        .order_by("stage__order", "asset__slug")
+    )
+    return qs.filter(stage__slug=stage) if stage else qs
+
+
+def report(*, stage: str | None = None) -> dict:
+    run = current_run()
+    stages = stage_metrics(run)
+    if stage:
+        stages = stages.filter(stage__slug=stage)
+    return {
+        "as_of": run.computed_at.isoformat().replace("+00:00", "Z") if run else None,
+        "stages": [stage_object(m) for m in stages],
+        "assets": [asset_object(m) for m in asset_metrics(run, stage=stage)],
+    }
+
+
+ASSET_COLUMNS = [
+    "asset",
+    "stage",
+    "exposed_deals",
+    "exposed_advanced",
+    "exposed_lost",
+    "exposed_open",
+    "exposed_rate",
+    "exposed_median_days",
+    "unexposed_deals",
+    "unexposed_advanced",
+    "unexposed_lost",
+    "unexposed_open",
+    "unexposed_rate",
+    "unexposed_median_days",
+    "lift",
+    "lift_ci_low",
+    "lift_ci_high",
+    "adjusted_lift",
+    "p_value",
+    "q_value",
+    "significant",
+    "verdict",
+    "influenced_amount",
+    "won_amount",
+]
+
+
+def assets_csv(rows: list[dict]) -> str:
+    """One line per (asset, stage), the nested groups flattened."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ASSET_COLUMNS)
+    for row in rows:
+        flat = {
+            **row,
+            **{f"exposed_{k}": v for k, v in row["exposed"].items()},
+            **{f"unexposed_{k}": v for k, v in row["unexposed"].items()},
+        }
+        flat["lift_ci_low"], flat["lift_ci_high"] = row["lift_ci"] or (None, None)
+        writer.writerow(["" if flat.get(c) is None else flat[c] for c in ASSET_COLUMNS])
+    return out.getvalue()

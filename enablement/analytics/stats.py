@@ -1,0 +1,125 @@
+"""The statistics of the analytics, as plain functions over counts (no ORM), so each can be checked
+against published worked examples (tests/enablement/analytics/test_stats.py).
+
+- Wilson score interval for a proportion (Wilson 1927; Newcombe 1998a, method 3).
+- Newcombe's hybrid score interval for a difference of proportions (Newcombe 1998b, method 10).
+- Mantel–Haenszel risk difference over strata (Greenland & Robins 1985).
+- Cochran–Mantel–Haenszel test of no association over strata, with continuity correction.
+- Benjamini–Hochberg adjusted p-values (q-values).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One deal owner's 2×2 table: exposed and unexposed deals that advanced or were lost."""
+
+    exposed_advanced: int
+    exposed_lost: int
+    unexposed_advanced: int
+    unexposed_lost: int
+
+    @property
+    def exposed(self) -> int:
+        return self.exposed_advanced + self.exposed_lost
+
+    @property
+    def unexposed(self) -> int:
+        return self.unexposed_advanced + self.unexposed_lost
+
+    @property
+    def total(self) -> int:
+        return self.exposed + self.unexposed
+
+
+def rate(successes: int, total: int) -> float | None:
+    return successes / total if total else None
+
+
+def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval for successes/total, or None without observations."""
+    if total <= 0:
+        return None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe(a: int, n1: int, b: int, n2: int, z: float = Z95) -> tuple[float, float] | None:
+    """Newcombe's hybrid score interval for a/n1 − b/n2 (method 10), or None if a group is empty."""
+    first, second = wilson(a, n1, z), wilson(b, n2, z)
+    if first is None or second is None:
+        return None
+    p1, p2 = a / n1, b / n2
+    (l1, u1), (l2, u2) = first, second
+    difference = p1 - p2
+    lower = difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return lower, upper
+
+
+def mantel_haenszel_rd(strata: Sequence[Stratum]) -> float | None:
+    """Mantel–Haenszel risk difference (exposed − unexposed) over strata with both groups present."""
+    numerator = denominator = 0.0
+    for s in strata:
+        if s.exposed == 0 or s.unexposed == 0:
+            continue  # a stratum with one group only says nothing about the difference
+        numerator += (s.exposed_advanced * s.unexposed - s.unexposed_advanced * s.exposed) / s.total
+        denominator += s.exposed * s.unexposed / s.total
+    return numerator / denominator if denominator else None
+
+
+def cmh_test(strata: Sequence[Stratum], correction: bool = True) -> tuple[float, float] | None:
+    """Cochran–Mantel–Haenszel chi-squared (1 df) and its p-value, or None when no stratum informs."""
+    observed = expected = variance = 0.0
+    for s in strata:
+        n = s.total
+        advanced = s.exposed_advanced + s.unexposed_advanced
+        if n < 2 or s.exposed == 0 or s.unexposed == 0:
+            continue
+        observed += s.exposed_advanced
+        expected += s.exposed * advanced / n
+        variance += s.exposed * s.unexposed * advanced * (n - advanced) / (n * n * (n - 1))
+    if variance <= 0:
+        return None
+    deviation = abs(observed - expected)
+    if correction:
+        deviation = max(0.0, deviation - 0.5)
+    statistic = deviation * deviation / variance
+    return statistic, chi2_sf_1df(statistic)
+
+
+def chi2_sf_1df(statistic: float) -> float:
+    """P(X > statistic) for a chi-squared variable with one degree of freedom."""
+    return math.erfc(math.sqrt(max(statistic, 0.0) / 2))
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values, in the order given."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        adjusted[i] = min(running, 1.0)
+    return adjusted
+
+
+def median(values: Sequence[float]) -> float | None:
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return None
+    mid = n // 2
+    return float(ordered[mid]) if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
