@@ -94,7 +94,8 @@ WHERE u.occurred_at >= e.entered_at AND (e.resolved_at IS NULL OR u.occurred_at 
 """
 
 STAGE_COUNTS_SQL = """
-SELECT stage_id, owner_id, outcome, COUNT(*) FROM {entry} WHERE run_id = %s GROUP BY stage_id, owner_id, outcome
+SELECT stage_id, owner_id, outcome, COUNT(*) FROM {entry}
+WHERE run_id = %s GROUP BY stage_id, owner_id, outcome
 """
 
 EXPOSED_COUNTS_SQL = """

@@ -74,6 +74,9 @@ class StageEntry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["run", "stage", "outcome"]), models.Index(fields=["run", "deal"])]
 
+    def __str__(self) -> str:
+        return f"deal {self.deal_id} at stage {self.stage_id}: {self.outcome}"
+
 
 class Exposure(models.Model):
     """An asset used in a stage entry's window (entered ≤ occurred < resolved)."""
@@ -84,6 +87,9 @@ class Exposure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "asset", "entry"])]
+
+    def __str__(self) -> str:
+        return f"asset {self.asset_id} in entry {self.entry_id}"
 
 
 class StageMetric(models.Model):
@@ -99,6 +105,9 @@ class StageMetric(models.Model):
 
     class Meta:
         ordering = ["stage__order"]
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.entered} entered"
 
 
 class AssetStageMetric(models.Model):
@@ -132,3 +141,6 @@ class AssetStageMetric(models.Model):
 
     class Meta:
         ordering = ["stage__order", "asset__title"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} at {self.stage}: {self.verdict}"

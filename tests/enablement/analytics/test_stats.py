@@ -14,7 +14,8 @@ from enablement.analytics.stats import (
     wilson,
 )
 
-# UC Berkeley admissions 1973 by department (R's UCBAdmissions): men admitted/rejected, women admitted/rejected.
+# UC Berkeley admissions 1973 by department (R's UCBAdmissions):
+# men admitted, men rejected, women admitted, women rejected.
 UCB = [
     (512, 313, 89, 19),
     (353, 207, 17, 8),
