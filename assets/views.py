@@ -20,6 +20,7 @@ from assets.forms import ContentRequestForm, FeedbackForm
 from assets.models import Asset, AssetFeedback, BuyerRole, ContentRequest, FunnelStage
 from assets.search import SORTS, SearchParams, asset_search
 from assets.selectors import assets_visible_to
+from enablement.analytics.selectors import asset_effects
 from enablement.forms import LogUseForm, ShareForm
 from enablement.selectors import open_deals_of
 
@@ -85,6 +86,7 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None,
         "feedback": feedback,
         "useful_count": asset.feedback.filter(useful=True).count(),
+        "effects": asset_effects(asset),
     }
     return render(request, "assets/detail.html", context)
 

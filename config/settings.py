@@ -158,6 +158,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assets.tasks.remind_review_due",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
+    "recompute-analytics-nightly": {
+        "task": "enablement.tasks.analytics_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "send-weekly-analytics-digest": {
+        "task": "enablement.tasks.analytics_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
@@ -185,4 +193,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # A line per task is noise when tasks run in-process inside commands; workers log their own.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
 }

@@ -12,6 +12,7 @@ admin.site.index_title = "Catalogue, deals and people"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("analytics/", include("enablement.analytics.urls")),
     path("", include("enablement.urls")),
     path("", include("assets.urls")),
 ]

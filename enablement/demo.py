@@ -21,7 +21,7 @@ from assets.choices import AssetKind, AssetStatus, Role
 from assets.models import Asset, BuyerRole, FunnelStage
 from enablement.demo_data import CUSTOMERS, DEMO_PASSWORD, FIRST, INDUSTRIES, LAST, PRODUCTS
 from enablement.demo_deals import seed_deals
-from enablement.models import Deal, StageChange, UsageEvent
+from enablement.models import Deal, StageChange, Team, UsageEvent
 
 # (kind, title pattern, summary pattern, suited roles, suited stages)
 TEMPLATES = [
@@ -239,6 +239,16 @@ def _create_demo_asset(
     return asset
 
 
+TEAMS = ["Enterprise", "Mid-market", "Growth"]
+
+
+def seed_teams(reps: list[User]) -> None:
+    """Reps split across three sales teams, in order."""
+    for n, name in enumerate(TEAMS):
+        team, _ = Team.objects.get_or_create(name=name)
+        team.members.add(*reps[n :: len(TEAMS)])
+
+
 @transaction.atomic
 def seed_demo(*, assets: int = 60, reps: int = 12, deals: int = 2000, seed: int = 7) -> SeedReport:
     rng = random.Random(seed)
@@ -246,6 +256,10 @@ def seed_demo(*, assets: int = 60, reps: int = 12, deals: int = 2000, seed: int 
     people = seed_people(reps=reps, rng=rng, report=report)
     seed_assets(count=assets, owners=people["marketing"] + people["admin"], seed=seed, report=report)
     report.deals_created = seed_deals(count=deals, reps=people["reps"], seed=seed)
+    seed_teams(people["reps"])
+    from enablement.analytics.engine import analytics_compute
+
+    transaction.on_commit(analytics_compute)  # the demo opens with its analytics ready
     report.counts = {
         "users": User.objects.count(),
         "assets": Asset.objects.count(),

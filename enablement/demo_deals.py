@@ -123,6 +123,17 @@ def _accounts(seed: int) -> list[Account]:
     return accounts
 
 
+def _use_probability(stage: str, kind: str, skill: float) -> float:
+    """Most material is picked up now and then; the planted winners are reached for more often (so
+    there is enough data to see them), and strong reps favour battlecards."""
+    probability = 0.1
+    if (stage, kind) in HELPS:
+        probability += 0.25
+    if kind == AssetKind.BATTLECARD:
+        probability += 0.6 * skill
+    return probability
+
+
 def _walk(
     rng: random.Random,
     deal: Deal,
@@ -146,11 +157,7 @@ def _walk(
         p = BASE_ADVANCE.get(stage.slug, 0.55) + skill
         # Strong reps reach for battlecards more, which do nothing by themselves.
         candidates = by_stage.get(stage.slug, [])
-        used = [
-            a
-            for a in candidates
-            if rng.random() < (0.1 + (0.6 * skill if a.kind == AssetKind.BATTLECARD else 0))
-        ]
+        used = [a for a in candidates if rng.random() < _use_probability(stage.slug, a.kind, skill)]
         for asset in used:
             p += HELPS.get((stage.slug, asset.kind), 0)
             when = at + timedelta(days=rng.uniform(0, max(days, 0.1)) * 0.8)

@@ -9,3 +9,27 @@ from enablement.importers.runs import import_run_execute
 def import_run(run_id: int) -> str:
     """Run an import uploaded through the admin."""
     return import_run_execute(run_id=run_id).status
+
+
+@shared_task
+def analytics_recompute() -> int | None:
+    """Nightly (and on demand): the full analytics run; None when another run was computing."""
+    from enablement.analytics.engine import analytics_compute
+
+    run = analytics_compute()
+    return run.pk if run else None
+
+
+@shared_task
+def analytics_refresh_after_import() -> int | None:
+    """After an import wrote something. Imports in a row share one run: while a run computes,
+    the others are skipped (the running one may miss the latest rows until the next refresh)."""
+    return analytics_recompute()
+
+
+@shared_task
+def analytics_digest() -> int:
+    """Weekly: email the funnel, top and bottom assets, new gaps and stalled deals to the leads."""
+    from enablement.analytics.digest import digest_send
+
+    return digest_send()

@@ -41,4 +41,10 @@ def run_import(
             transaction.set_rollback(True)
         else:
             report.written = True
+    if report.written:
+        from enablement.tasks import analytics_refresh_after_import
+
+        # Deferred so the refresh sees the committed import (and never delays the import's answer
+        # when a worker runs it).
+        transaction.on_commit(lambda: analytics_refresh_after_import.apply_async(countdown=30))
     return report

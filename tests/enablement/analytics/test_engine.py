@@ -125,18 +125,23 @@ def test_stage_counts_match_a_hand_computed_funnel():
     assert row["lift"] == 0.3333 and row["verdict"] == "too little data" and row["q_value"] is None
 
 
-def planted_world(seed: int = 11) -> dict[str, object]:
+def planted_world(seed: int = 11, prefix: str = "") -> dict[str, object]:
     """4,000 deals at Proposal across 8 reps of different skill, with assets whose effects we know."""
     rng = random.Random(seed)
-    reps = [UserFactory(username=f"planted-rep-{n}") for n in range(8)]
+    reps = [UserFactory(username=f"{prefix}planted-rep-{n}") for n in range(8)]
     skill = {rep.pk: 0.25 + 0.07 * n for n, rep in enumerate(reps)}  # 0.25 … 0.74
-    assets = {name: AssetFactory(slug=name, title=name) for name in ["lifts", "hurts", "strong-reps", "rare"]}
-    nulls = [AssetFactory(slug=f"null-{n}", title=f"null {n}") for n in range(20)]
+    assets = {
+        name: AssetFactory(slug=prefix + name, title=prefix + name)
+        for name in ["lifts", "hurts", "strong-reps", "rare"]
+    }
+    nulls = [AssetFactory(slug=f"{prefix}null-{n}", title=f"{prefix}null {n}") for n in range(20)]
     stages = {s.slug: s for s in FunnelStage.objects.all()}
     deals, changes, events = [], [], []
     for n in range(4000):
         rep = reps[n % len(reps)]
-        deal = Deal(source="native", external_id=f"P-{n}", name=f"Planted {n}", owner=rep, created_at=T0)
+        deal = Deal(
+            source="native", external_id=f"{prefix}P-{n}", name=f"Planted {n}", owner=rep, created_at=T0
+        )
         deals.append(deal)
         p = skill[rep.pk]
         used = []

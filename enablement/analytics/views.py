@@ -1,0 +1,213 @@
+"""Marketing's analytics pages. Everything shown comes from the current run's stored tables."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from assets.choices import AssetKind
+from assets.models import Asset, FunnelStage
+from enablement.analytics import selectors
+from enablement.analytics.models import AssetStageMetric, Team, Verdict
+from enablement.analytics.report import asset_object, assets_csv
+from enablement.analytics.wording import verdict_sentence
+
+analytics_view = permission_required("assets.view_analytics", raise_exception=True)
+
+
+def _date(value: str | None, errors: list[str], label: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{label} “{value}” is not a date (use YYYY-MM-DD); it was ignored.")
+        return None
+
+
+def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    return render(request, template, {"run": context.pop("run", None) or selectors.current_run(), **context})
+
+
+@login_required
+@analytics_view
+def funnel(request: HttpRequest) -> HttpResponse:
+    g, errors = request.GET, []
+    team = g.get("team", "")
+    filters = selectors.FunnelFilters(
+        start=_date(g.get("start"), errors, "From"),
+        end=_date(g.get("end"), errors, "To"),
+        industry=g.get("industry", ""),
+        region=g.get("region", ""),
+        team=int(team) if team.isdigit() else None,
+    )
+    run = selectors.current_run()
+    data = selectors.funnel(run, filters)
+    chart = {
+        "labels": [row["stage"].name for row in data["stages"]],
+        "conversion": [row["conversion_rate"] for row in data["stages"]],
+        "entered": [row["entered"] for row in data["stages"]],
+        "months": data["months"],
+        "trend": data["trend"],
+    }
+    return _page(
+        request,
+        "analytics/funnel.html",
+        {
+            "run": run,
+            "data": data,
+            "chart": chart,
+            "filters": filters,
+            "errors": errors,
+            "choices": selectors.filter_choices(run),
+            "teams": Team.objects.all(),
+            "tab": "funnel",
+        },
+    )
+
+
+@login_required
+@analytics_view
+def assets(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    run = selectors.current_run()
+    rows = selectors.asset_rows(
+        run,
+        stage=g.get("stage", ""),
+        verdict=g.get("verdict", ""),
+        kind=g.get("kind", ""),
+        sort=g.get("sort", "adjusted"),
+    )
+    if g.get("format") == "csv":
+        response = HttpResponse(assets_csv([asset_object(m) for m in rows]), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="asset-effectiveness.csv"'
+        return response
+    return _page(
+        request,
+        "analytics/assets.html",
+        {
+            "run": run,
+            "rows": rows,
+            "stages": FunnelStage.objects.filter(outcome="open"),
+            "verdicts": Verdict.choices,
+            "kinds": AssetKind.choices,
+            "params": g,
+            "sorts": selectors.ASSET_SORTS,
+            "tab": "assets",
+        },
+    )
+
+
+@login_required
+@analytics_view
+def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    run = selectors.current_run()
+    rows = list(
+        AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
+    )
+    chart = {
+        "labels": [m.stage.name for m in rows],
+        "lift": [m.lift for m in rows],
+        "adjusted": [m.adjusted_lift for m in rows],
+        "ranges": [[m.lift_low, m.lift_high] if m.lift_low is not None else None for m in rows],
+    }
+    return _page(
+        request,
+        "analytics/asset.html",
+        {
+            "run": run,
+            "asset": asset,
+            "rows": [(m, verdict_sentence(m)) for m in rows],
+            "chart": chart,
+            "tab": "assets",
+        },
+    )
+
+
+@login_required
+@analytics_view
+def coverage(request: HttpRequest) -> HttpResponse:
+    run = selectors.current_run()
+    roles, stages, cells = selectors.coverage(run)
+    grid = [(role, [cells[(role.pk, stage.pk)] for stage in stages]) for role in roles]
+    return _page(
+        request, "analytics/coverage.html", {"run": run, "stages": stages, "grid": grid, "tab": "coverage"}
+    )
+
+
+@login_required
+@analytics_view
+def build_next(request: HttpRequest) -> HttpResponse:
+    run = selectors.current_run()
+    _, _, cells = selectors.coverage(run)
+    return _page(
+        request,
+        "analytics/build_next.html",
+        {"run": run, "ranked": selectors.build_next(cells), "tab": "build-next"},
+    )
+
+
+@login_required
+@analytics_view
+def retire(request: HttpRequest) -> HttpResponse:
+    run = selectors.current_run()
+    return _page(
+        request,
+        "analytics/retire.html",
+        {
+            "run": run,
+            **selectors.retire_candidates(run),
+            "unused_days": selectors.UNUSED_DAYS,
+            "tab": "retire",
+        },
+    )
+
+
+@login_required
+@analytics_view
+def stalled(request: HttpRequest) -> HttpResponse:
+    run = selectors.current_run()
+    export = request.GET.get("format") == "csv"
+    deals, helps = selectors.stalled_deals(run, limit=None if export else 200)
+    if export:
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="stalled-deals-for-nurture.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "deal_id",
+                "deal",
+                "account",
+                "owner_email",
+                "stage",
+                "days_in_stage",
+                "stage_p75_days",
+                "amount",
+                "currency",
+                "assets_with_proven_effect",
+            ]
+        )
+        for d in deals:
+            writer.writerow(
+                [
+                    d.external_id,
+                    d.name,
+                    d.account.name if d.account else "",
+                    d.owner.email if d.owner else "",
+                    d.current_stage.slug,
+                    round(d.days_in_stage, 1),
+                    round(d.p75, 1),
+                    d.amount or "",
+                    d.currency,
+                    ";".join(a.slug for a in helps.get(d.current_stage_id, [])),
+                ]
+            )
+        return response
+    return _page(
+        request, "analytics/stalled.html", {"run": run, "deals": deals, "helps": helps, "tab": "stalled"}
+    )
