@@ -22,7 +22,20 @@ from django.contrib.postgres.search import (
 )
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,7 +46,7 @@ from assets.selectors import assets_visible_to
 CONFIG = "english"
 PAGE_SIZE = 20
 TYPO_SIMILARITY = 0.45
-SORTS = {"": "Best match", "newest": "Newest", "used": "Most used"}
+SORTS = {"": "Best match", "newest": "Newest", "used": "Most used", "lift": "Proven lift"}
 START, STOP = "\x02", "\x03"  # markers ts_headline puts around matches, turned into <mark> after escaping
 
 
@@ -134,8 +147,22 @@ def _matching(qs: QuerySet[Asset], q: str) -> QuerySet[Asset]:
     return qs.annotate(rank=Case(When(in_title, then=1), default=0, output_field=IntegerField()))
 
 
-def _ordered(qs: QuerySet[Asset], sort: str, searching: bool) -> QuerySet[Asset]:
-    """Best match is relevance for a query and newest first without one."""
+def _ordered(qs: QuerySet[Asset], sort: str, searching: bool, stage: str = "") -> QuerySet[Asset]:
+    """Best match is relevance for a query and newest first without one. Proven lift is the
+    same-rep lift of a "helps" verdict at the chosen stage (at any stage without one)."""
+    if sort == "lift":
+        from enablement.analytics.engine import current_run
+        from enablement.analytics.models import AssetStageMetric, Verdict
+
+        proven = AssetStageMetric.objects.filter(
+            run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS
+        )
+        if stage:
+            proven = proven.filter(stage__slug=stage)
+        best = proven.order_by("-adjusted_lift").values("adjusted_lift")[:1]
+        return qs.annotate(proven_lift=Subquery(best, output_field=FloatField())).order_by(
+            F("proven_lift").desc(nulls_last=True), "title"
+        )
     if sort == "used":
         return qs.annotate(uses=Count("usage_events")).order_by("-uses", "title")
     if sort == "newest" or not searching:
@@ -214,7 +241,7 @@ def asset_search(*, user: AbstractBaseUser, params: SearchParams, log: bool = Tr
         qs = _matching(qs, q)
     sort = params.sort if params.sort in SORTS else ""
     paginator = Paginator(
-        _ordered(qs, sort, bool(q))
+        _ordered(qs, sort, bool(q), params.stage)
         .prefetch_related("buyer_roles", "stages")
         .select_related("current_version"),
         PAGE_SIZE,

@@ -118,3 +118,26 @@ def test_recompute_task_and_weekly_digest(marketer):
     (message,) = mail.outbox
     assert message.bcc == [marketer.email] and "rep@example.com" not in message.bcc
     assert "FUNNEL" in message.body and "WHERE TO BUILD NEXT" in message.body and "not proof" in message.body
+
+
+def test_proven_lift_ranks_home_suggestions_and_search(client):
+    from assets.search import SearchParams, asset_search
+    from enablement.models import Deal
+    from enablement.selectors import suggestions_for
+    from enablement.services import deal_stage_change
+
+    world = planted_world(seed=11)
+    analytics_compute()
+    rep = UserFactory(role="Reps")
+    deal = Deal.objects.create(source="native", external_id="fresh", name="Fresh deal", owner=rep)
+    from django.utils import timezone
+
+    from assets.models import FunnelStage
+
+    proposal = FunnelStage.objects.get(slug="proposal")
+    for asset in [*world["assets"].values(), *world["nulls"]]:
+        asset.stages.add(proposal)
+    deal_stage_change(deal=deal, stage=proposal, entered_at=timezone.now())
+    assert suggestions_for([deal])[deal.pk][0] == world["assets"]["lifts"]
+    result = asset_search(user=rep, params=SearchParams(sort="lift", stage="proposal"), log=False)
+    assert result.page.object_list[0] == world["assets"]["lifts"]
