@@ -19,8 +19,6 @@ from enablement.importers.base import FileCounts, ImportReport
 from enablement.models import Account, Deal, StageChange, UsageEvent
 from enablement.services import deals_state_recompute, usage_stages_recompute
 
-DEAL_FIELDS = ["name", "account_id", "owner_id", "amount", "currency", "created_at"]
-
 
 @dataclass
 class AccountRow:
@@ -64,68 +62,65 @@ class UsageRow:
     occurred_at: datetime
 
 
+def _upsert(model, *, source: str, values_by_key: dict[str, dict], counts: FileCounts | None) -> None:
+    """Create the rows that are new, update those that differ, count the rest unchanged: three
+    queries for the whole batch, keyed by (source, external_id)."""
+    existing = {o.external_id: o for o in model.objects.filter(source=source, external_id__in=values_by_key)}
+    new, changed, unchanged = [], [], 0
+    for key, values in values_by_key.items():
+        obj = existing.get(key)
+        if obj is None:
+            new.append(model(source=source, external_id=key, **values))
+        elif any(getattr(obj, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(obj, f, v)
+            changed.append(obj)
+        else:
+            unchanged += 1
+    model.objects.bulk_create(new)
+    if changed:
+        model.objects.bulk_update(changed, list(next(iter(values_by_key.values()))))
+    if counts is not None:
+        counts.created += len(new)
+        counts.updated += len(changed)
+        counts.unchanged += unchanged
+
+
 def write_accounts(
     rows: list[AccountRow], *, source: str, counts: FileCounts | None = None
 ) -> dict[str, int]:
     """Upsert accounts; returns {source id: pk} for the given rows."""
-    latest = {r.external_id: r for r in rows}
-    existing = {a.external_id: a for a in Account.objects.filter(source=source, external_id__in=latest)}
-    new, changed = [], []
-    for key, row in latest.items():
-        values = {
-            "name": row.name[:255],
-            "industry": row.industry[:120],
-            "size": row.size[:60],
-            "region": row.region[:120],
+    values = {
+        r.external_id: {
+            "name": r.name[:255],
+            "industry": r.industry[:120],
+            "size": r.size[:60],
+            "region": r.region[:120],
         }
-        account = existing.get(key)
-        if account is None:
-            new.append(Account(source=source, external_id=key, **values))
-        elif any(getattr(account, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(account, f, v)
-            changed.append(account)
-        elif counts:
-            counts.unchanged += 1
-    Account.objects.bulk_create(new)
-    Account.objects.bulk_update(changed, ["name", "industry", "size", "region"])
-    if counts:
-        counts.created += len(new)
-        counts.updated += len(changed)
+        for r in rows
+    }
+    _upsert(Account, source=source, values_by_key=values, counts=counts)
     return dict(
-        Account.objects.filter(source=source, external_id__in=latest).values_list("external_id", "pk")
+        Account.objects.filter(source=source, external_id__in=values).values_list("external_id", "pk")
     )
 
 
 def write_deals(
     rows: list[DealRow], *, source: str, counts: FileCounts, account_pks: dict[str, int] | None = None
 ) -> None:
-    latest = {r.external_id: r for r in rows}
-    counts.unchanged += len(rows) - len(latest)  # a deal repeated in one batch: the last row wins
-    existing = {d.external_id: d for d in Deal.objects.filter(source=source, external_id__in=latest)}
-    new, changed = [], []
-    for key, row in latest.items():
-        values = {
-            "name": row.name[:255],
-            "account_id": (account_pks or {}).get(row.account_id) if row.account_id else None,
-            "owner_id": row.owner.pk if row.owner else None,
-            "amount": row.amount,
-            "currency": row.currency,
-            "created_at": row.created_at,
+    values = {
+        r.external_id: {
+            "name": r.name[:255],
+            "account_id": (account_pks or {}).get(r.account_id) if r.account_id else None,
+            "owner_id": r.owner.pk if r.owner else None,
+            "amount": r.amount,
+            "currency": r.currency,
+            "created_at": r.created_at,
         }
-        deal = existing.get(key)
-        if deal is None:
-            new.append(Deal(source=source, external_id=key, **values))
-        elif any(getattr(deal, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(deal, f, v)
-            changed.append(deal)
-        else:
-            counts.unchanged += 1
-    Deal.objects.bulk_create(new)
-    Deal.objects.bulk_update(changed, DEAL_FIELDS)
-    counts.created += len(new)
-    counts.updated += len(changed)
+        for r in rows
+    }
+    counts.unchanged += len(rows) - len(values)  # a deal repeated in one batch: the last row wins
+    _upsert(Deal, source=source, values_by_key=values, counts=counts)
 
 
 def deal_pks(source: str, external_ids: set[str]) -> dict[str, int]:
