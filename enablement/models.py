@@ -233,10 +233,12 @@ from enablement.analytics.models import (  # noqa: E402
     StageMetric,
     Team,
 )
+from enablement.api.tokens import ApiToken  # noqa: E402
 
 __all__ = [
     "Account",
     "AnalyticsRun",
+    "ApiToken",
     "AssetStageMetric",
     "Deal",
     "Exposure",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -212,3 +212,54 @@ def share_view_record(*, link: ShareLink, viewer_address: str, at: datetime | No
     if not link.is_active(at):
         raise ValidationError("This link has expired or was withdrawn.")
     return ShareView.objects.create(link=link, viewed_at=at, viewer_hash=viewer_hash(viewer_address))
+
+
+USAGE_COLUMNS = [
+    "event_id",
+    "asset_id",
+    "asset_version_id",
+    "deal_id",
+    "rep_id",
+    "action",
+    "occurred_at",
+    "source",
+    "recorded_at",
+]
+
+
+def usage_record_many(*, events: list[dict]) -> set[str]:
+    """Insert many validated usage events at once; returns the event ids that were new.
+
+    One INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING: an event id already stored, or sent at
+    the same moment by another client, is counted once and only once, whoever wins the race. The
+    stages of the new events are then set from the deals' history in one UPDATE.
+    """
+    if not events:
+        return set()
+    table = UsageEvent._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    rows, params = [], []
+    for e in events:
+        rows.append("(" + ", ".join(["%s"] * len(USAGE_COLUMNS)) + ")")
+        params += [
+            e["event_id"],
+            e["asset_id"],
+            e.get("asset_version_id"),
+            e["deal_id"],
+            e.get("rep_id"),
+            e["action"],
+            adapt(e["occurred_at"]),
+            e.get("source", UsageSource.API),
+            now,
+        ]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(USAGE_COLUMNS)}) VALUES {', '.join(rows)} "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = {row[0] for row in cursor.fetchall()}
+        if created:
+            usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
+    return created

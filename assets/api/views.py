@@ -1,0 +1,109 @@
+"""Catalogue endpoints: reps read published assets; marketing writes through the services."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, viewsets
+
+from assets import services
+from assets.api.serializers import AssetSerializer, BuyerRoleSerializer, FunnelStageSerializer
+from assets.choices import AssetKind, AssetStatus
+from assets.models import Asset, BuyerRole, FunnelStage
+from assets.search import asset_search_refresh
+from assets.selectors import assets_visible_to
+from enablement.api.common import ERRORS, ModelPermissionsForWrites
+
+
+class AssetFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Words in the title, summary or files")
+    buyer_role = django_filters.CharFilter(field_name="buyer_roles__slug", distinct=True)
+    stage = django_filters.CharFilter(field_name="stages__slug", distinct=True)
+    kind = django_filters.ChoiceFilter(choices=AssetKind.choices)
+    status = django_filters.ChoiceFilter(choices=AssetStatus.choices)
+
+    class Meta:
+        model = Asset
+        fields = ["q", "buyer_role", "stage", "kind", "status"]
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:12]:
+            queryset = queryset.filter(search_document__icontains=word)
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Assets the caller may see (reps: published only)", responses={200: AssetSerializer, **ERRORS}
+    ),
+    retrieve=extend_schema(summary="One asset", responses={200: AssetSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Create a draft asset (marketing)", responses={201: AssetSerializer, **ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Change an asset (marketing)", responses={200: AssetSerializer, **ERRORS}
+    ),
+)
+class AssetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AssetSerializer
+    filterset_class = AssetFilter
+    permission_classes = [ModelPermissionsForWrites]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            assets_visible_to(self.request.user)
+            .select_related("current_version")
+            .prefetch_related("buyer_roles", "stages")
+            .order_by("title")
+        )
+
+    @transaction.atomic
+    def perform_create(self, serializer: AssetSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.asset_create(
+            title=data["title"],
+            kind=data["kind"],
+            owner=self.request.user,
+            slug=data.get("slug") or None,
+            summary=data.get("summary", ""),
+            guidance=data.get("guidance", ""),
+            external_url=data.get("external_url", ""),
+            buyer_roles=data.get("buyer_roles"),
+            stages=data.get("stages"),
+            review_by=data.get("review_by"),
+        )
+
+    @transaction.atomic
+    def perform_update(self, serializer: AssetSerializer) -> None:
+        asset = serializer.save()
+        asset_search_refresh(asset)
+
+
+class StageViewSet(viewsets.ReadOnlyModelViewSet):
+    """The funnel, in order, with the definitions both teams agreed on."""
+
+    queryset = FunnelStage.objects.all()
+    serializer_class = FunnelStageSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    pagination_class = None
+
+
+class BuyerRoleViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = BuyerRole.objects.all()
+    serializer_class = BuyerRoleSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    pagination_class = None

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from enablement.choices import DealSource, UsageAction
+from enablement.models import Deal, StageChange
+
+MAX_EVENTS = 1000
+
+
+class DealSerializer(serializers.ModelSerializer):
+    deal_id = serializers.CharField(source="external_id", max_length=100)
+    source = serializers.ChoiceField(choices=DealSource.choices, default=DealSource.API)
+    account = serializers.CharField(source="account.name", required=False, allow_null=True, max_length=255)
+    owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
+    owner_email = serializers.EmailField(
+        write_only=True, required=False, help_text="Unknown owners become reps."
+    )
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="USD")
+    current_stage = serializers.CharField(source="current_stage.slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Deal
+        fields = [
+            "deal_id",
+            "source",
+            "name",
+            "account",
+            "owner",
+            "owner_email",
+            "amount",
+            "currency",
+            "created_at",
+            "current_stage",
+            "closed_at",
+        ]
+        read_only_fields = ["closed_at"]
+        extra_kwargs = {"created_at": {"required": False}}
+        validators = []  # posting a known (source, deal_id) updates it: the upsert is the point
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    stage = serializers.CharField(
+        max_length=255,
+        help_text="A funnel stage slug or name, or a CRM stage name mapped in the deal source's stage map.",
+    )
+    id = serializers.CharField(
+        source="external_id",
+        max_length=255,
+        required=False,
+        help_text="The CRM's id of this history row; makes re-sending safe.",
+    )
+
+    class Meta:
+        model = StageChange
+        fields = ["id", "stage", "entered_at"]
+
+
+class StageChangeOutSerializer(serializers.ModelSerializer):
+    stage = serializers.CharField(source="stage.slug")
+    id = serializers.CharField(source="external_id")
+
+    class Meta:
+        model = StageChange
+        fields = ["id", "stage", "entered_at"]
+
+
+class UsageEventInSerializer(serializers.Serializer):
+    event_id = serializers.CharField(max_length=100)
+    deal_id = serializers.CharField(max_length=100)
+    deal_source = serializers.ChoiceField(choices=DealSource.choices, required=False)
+    asset = serializers.SlugField(max_length=200)
+    rep = serializers.CharField(
+        max_length=254, required=False, help_text="Username or email; default: the caller."
+    )
+    action = serializers.ChoiceField(choices=UsageAction.choices)
+    occurred_at = serializers.DateTimeField(required=False)
+
+
+class UsageEventResultSerializer(serializers.Serializer):
+    event_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class UsageEventReplySerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = UsageEventResultSerializer(many=True)
+
+
+class GroupSerializer(serializers.Serializer):
+    deals = serializers.IntegerField()
+    advanced = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    open = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    median_days = serializers.FloatField(allow_null=True)
+
+
+class StageAnalyticsSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    entered = serializers.IntegerField()
+    advanced = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    open = serializers.IntegerField()
+    conversion_rate = serializers.FloatField(allow_null=True)
+    median_days = serializers.FloatField(allow_null=True)
+
+
+class AssetAnalyticsSerializer(serializers.Serializer):
+    asset = serializers.CharField()
+    stage = serializers.CharField()
+    exposed = GroupSerializer()
+    unexposed = GroupSerializer()
+    lift = serializers.FloatField(allow_null=True)
+    lift_ci = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, min_length=2, max_length=2
+    )
+    adjusted_lift = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    q_value = serializers.FloatField(allow_null=True)
+    significant = serializers.BooleanField()
+    verdict = serializers.CharField()
+    influenced_amount = serializers.FloatField()
+    won_amount = serializers.FloatField()
+
+
+class GapSerializer(serializers.Serializer):
+    buyer_role = serializers.CharField()
+    stage = serializers.CharField()
+    assets = serializers.IntegerField()
+    used = serializers.IntegerField()
+    best_lift = serializers.FloatField(allow_null=True)
+    proven = serializers.BooleanField()
+    conversion_rate = serializers.FloatField(allow_null=True)
+    entered = serializers.IntegerField()
+    requests = serializers.IntegerField()
+    votes = serializers.IntegerField()
+    no_result_searches = serializers.IntegerField()
+
+
+class BuildNextSerializer(GapSerializer):
+    score = serializers.FloatField()
+    reason = serializers.CharField()

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from assets.models import FunnelStage
+from enablement.api.tokens import api_token_create
+from enablement.services import deal_stage_change
+from tests.factories import AssetFactory, DealFactory, UserFactory
+
+
+@pytest.fixture
+def world(db):
+    """Two reps with a deal each, marketing, an admin, and an integration token acting for the admin."""
+    rep, other = UserFactory(username="api-rep", role="Reps"), UserFactory(username="api-other", role="Reps")
+    marketer = UserFactory(username="api-marketing", role="Marketing", is_staff=True)
+    admin = UserFactory(username="api-admin", role="Admins", is_staff=True)
+    deal, others_deal = DealFactory(external_id="R1", owner=rep), DealFactory(external_id="O1", owner=other)
+    for d in (deal, others_deal):
+        deal_stage_change(
+            deal=d,
+            stage=FunnelStage.objects.get(slug="proposal"),
+            entered_at=timezone.now() - timedelta(days=2),
+        )
+    asset = AssetFactory(slug="roi-calculator", title="ROI calculator")
+    integration = UserFactory(username="salesforce-sync", role="Admins")
+    _, key = api_token_create(name="Salesforce webhook", user=integration)
+    return {
+        "rep": rep,
+        "other": other,
+        "marketing": marketer,
+        "admin": admin,
+        "deal": deal,
+        "others_deal": others_deal,
+        "asset": asset,
+        "key": key,
+    }
+
+
+def client_for(world: dict, actor: str) -> APIClient:
+    client = APIClient()
+    if actor == "token":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world['key']}")
+    elif actor != "anonymous":
+        client.force_authenticate(world[actor])
+    return client

@@ -1,0 +1,60 @@
+"""Every endpoint, for anonymous, a rep, another rep, marketing, an admin and an integration token."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.enablement.api.conftest import client_for
+
+ACTORS = ["anonymous", "rep", "other", "marketing", "admin", "token"]
+EVENT = {"event_id": "perm-1", "deal_id": "R1", "asset": "roi-calculator", "action": "viewed"}
+
+# (method, path, body, expected status per actor in ACTORS order)
+CASES = [
+    ("get", "/api/v1/assets/", None, [401, 200, 200, 200, 200, 200]),
+    ("get", "/api/v1/assets/roi-calculator/", None, [401, 200, 200, 200, 200, 200]),
+    ("post", "/api/v1/assets/", {"title": "New deck", "kind": "deck"}, [401, 403, 403, 201, 201, 201]),
+    ("patch", "/api/v1/assets/roi-calculator/", {"summary": "Better"}, [401, 403, 403, 200, 200, 200]),
+    ("get", "/api/v1/stages/", None, [401, 200, 200, 200, 200, 200]),
+    ("get", "/api/v1/buyer-roles/", None, [401, 200, 200, 200, 200, 200]),
+    ("get", "/api/v1/deals/", None, [401, 200, 200, 200, 200, 200]),
+    ("get", "/api/v1/deals/R1/", None, [401, 200, 404, 200, 200, 200]),
+    ("post", "/api/v1/deals/", {"deal_id": "N9", "name": "New"}, [401, 403, 403, 403, 201, 201]),
+    ("patch", "/api/v1/deals/R1/", {"name": "Renamed"}, [401, 403, 403, 403, 200, 200]),
+    ("get", "/api/v1/deals/R1/stage-changes/", None, [401, 200, 404, 200, 200, 200]),
+    (
+        "post",
+        "/api/v1/deals/R1/stage-changes/",
+        {"stage": "negotiation", "entered_at": "2026-01-05T10:00:00Z"},
+        [401, 403, 403, 403, 201, 201],
+    ),
+    ("post", "/api/v1/usage-events/", EVENT, [401, 200, 200, 403, 200, 200]),
+    ("get", "/api/v1/analytics/stages/", None, [401, 403, 403, 200, 200, 200]),
+    ("get", "/api/v1/analytics/assets/", None, [401, 403, 403, 200, 200, 200]),
+    ("get", "/api/v1/analytics/gaps/", None, [401, 403, 403, 200, 200, 200]),
+    ("get", "/api/v1/analytics/build-next/", None, [401, 403, 403, 200, 200, 200]),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), CASES, ids=[f"{c[0]} {c[1]}" for c in CASES])
+@pytest.mark.parametrize("actor_index", range(len(ACTORS)), ids=ACTORS)
+def test_each_endpoint_answers_each_actor_as_its_role_allows(
+    world, method, path, body, expected, actor_index
+):
+    client = client_for(world, ACTORS[actor_index])
+    response = getattr(client, method)(path, body, format="json") if body else getattr(client, method)(path)
+    assert response.status_code == expected[actor_index], response.content
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_reps_list_only_their_own_deals_and_tokens_act_for_their_user(world):
+    rep_deals = client_for(world, "rep").get("/api/v1/deals/").json()["results"]
+    assert [d["deal_id"] for d in rep_deals] == ["R1"]
+    token_deals = client_for(world, "token").get("/api/v1/deals/").json()["results"]
+    assert {d["deal_id"] for d in token_deals} == {"R1", "O1"}
+
+
+def test_another_reps_usage_is_rejected_not_recorded(world):
+    reply = client_for(world, "other").post("/api/v1/usage-events/", EVENT, format="json").json()
+    assert reply["rejected"] == 1
+    assert reply["results"][0]["errors"] == {"deal_id": ["No deal with this id that you may see."]}
