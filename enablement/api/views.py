@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
+from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -208,22 +208,26 @@ class UsageEventIngest(APIView):
         sees_all = user.has_perm("assets.view_unpublished_asset") or user.is_superuser
         valid = []
         results: list[dict] = [{}] * len(items)
+        # One serializer for the whole batch: building one per event would copy its fields every time.
+        validator = s.UsageEventInSerializer()
         for index, item in enumerate(items):
-            serializer = s.UsageEventInSerializer(data=item if isinstance(item, dict) else {})
             if not isinstance(item, dict):
                 results[index] = {
                     "event_id": None,
                     "status": "rejected",
                     "errors": {"detail": ["Not an object."]},
                 }
-            elif not serializer.is_valid():
+                continue
+            try:
+                data = validator.run_validation(item)
+            except serializers.ValidationError as exc:
                 results[index] = {
                     "event_id": str(item.get("event_id"))[:100] if item.get("event_id") else None,
                     "status": "rejected",
-                    "errors": {k: [str(m) for m in v] for k, v in serializer.errors.items()},
+                    "errors": {k: [str(m) for m in v] for k, v in exc.detail.items()},
                 }
             else:
-                valid.append((index, serializer.validated_data))
+                valid.append((index, data))
         deal_keys = {d["deal_id"] for _, d in valid}
         deals: dict[tuple[str, str], Deal] = {}
         for deal in deals_visible_to(user).filter(external_id__in=deal_keys):
