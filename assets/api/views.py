@@ -89,21 +89,22 @@ class AssetViewSet(
         asset_search_refresh(asset)
 
 
-class StageViewSet(viewsets.ReadOnlyModelViewSet):
+class _BySlug(viewsets.ReadOnlyModelViewSet):
+    """Read-only reference data, looked up by slug, unpaginated (a few rows)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    pagination_class = None
+
+
+class StageViewSet(_BySlug):
     """The funnel, in order, with the definitions both teams agreed on."""
 
     queryset = FunnelStage.objects.all()
     serializer_class = FunnelStageSerializer
-    permission_classes = [permissions.IsAuthenticated]
-    lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
-    pagination_class = None
 
 
-class BuyerRoleViewSet(viewsets.ReadOnlyModelViewSet):
+class BuyerRoleViewSet(_BySlug):
     queryset = BuyerRole.objects.all()
     serializer_class = BuyerRoleSerializer
-    permission_classes = [permissions.IsAuthenticated]
-    lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
-    pagination_class = None

@@ -178,3 +178,20 @@ def test_eight_clients_posting_the_same_5000_events_at_once_store_each_exactly_o
     assert errors == []
     assert UsageEvent.objects.count() == 5000
     assert UsageEvent.objects.values("event_id").distinct().count() == 5000
+
+
+@pytest.mark.django_db
+def test_an_admin_makes_a_token_in_the_admin_and_sees_its_key_once(client, world):
+    client.force_login(world["admin"])
+    response = client.post(
+        "/admin/enablement/apitoken/add/", {"name": "HubSpot webhook", "user": world["rep"].pk}, follow=True
+    )
+    token = ApiToken.objects.get(name="HubSpot webhook")
+    message = next(m for m in response.context["messages"] if "HubSpot webhook" in str(m))
+    key = str(message).rsplit(": ", 1)[1]
+    assert key.startswith(token.prefix) and token.key_hash != key
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert [d["deal_id"] for d in api.get("/api/v1/deals/").json()["results"]] == ["R1"]  # acts as the rep
+    page = client.get(f"/admin/enablement/apitoken/{token.pk}/change/").text
+    assert key not in page
