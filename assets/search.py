@@ -152,7 +152,8 @@ def _ordered(qs: QuerySet[Asset], sort: str, searching: bool, stage: str = "") -
     same-rep lift of a "helps" verdict at the chosen stage (at any stage without one)."""
     if sort == "lift":
         from enablement.analytics.engine import current_run
-        from enablement.analytics.models import AssetStageMetric, Verdict
+        from enablement.analytics.models import AssetStageMetric
+        from enablement.choices import Verdict
 
         proven = AssetStageMetric.objects.filter(
             run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS

@@ -39,3 +39,16 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class Outcome(models.TextChoices):
+    ADVANCED = "advanced", "Advanced"
+    LOST = "lost", "Lost"
+    OPEN = "open", "Open"
+
+
+class Verdict(models.TextChoices):
+    HELPS = "helps", "Helps"
+    HURTS = "hurts", "Hurts"
+    NO_EVIDENCE = "no evidence", "No evidence"
+    TOO_LITTLE = "too little data", "Too little data"

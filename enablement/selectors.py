@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from assets.choices import AssetStatus
 from assets.models import Asset
 from enablement.analytics.engine import current_run
-from enablement.analytics.models import AssetStageMetric, Verdict
+from enablement.analytics.models import AssetStageMetric
+from enablement.choices import Verdict
 from enablement.models import Deal, UsageEvent
 
 SUGGESTIONS_PER_DEAL = 3

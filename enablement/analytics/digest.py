@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from assets.choices import Role
 from enablement.analytics import selectors
-from enablement.analytics.models import AssetStageMetric, Verdict
+from enablement.analytics.models import AssetStageMetric
 from enablement.analytics.wording import verdict_sentence
+from enablement.choices import Verdict
 
 
 def digest_context() -> dict | None:

@@ -32,8 +32,8 @@ from enablement.analytics.models import (
     Exposure,
     StageEntry,
     StageMetric,
-    Verdict,
 )
+from enablement.choices import Verdict
 from enablement.models import Account, Deal, StageChange, UsageEvent
 
 LOCK_KEY = "analytics:compute-lock"

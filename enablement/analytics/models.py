@@ -9,19 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from assets.models import Asset, FunnelStage
-
-
-class Outcome(models.TextChoices):
-    ADVANCED = "advanced", "Advanced"
-    LOST = "lost", "Lost"
-    OPEN = "open", "Open"
-
-
-class Verdict(models.TextChoices):
-    HELPS = "helps", "Helps"
-    HURTS = "hurts", "Hurts"
-    NO_EVIDENCE = "no evidence", "No evidence"
-    TOO_LITTLE = "too little data", "Too little data"
+from enablement.choices import Outcome, Verdict
 
 
 class Team(models.Model):

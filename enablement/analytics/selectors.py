@@ -16,11 +16,10 @@ from enablement.analytics.engine import QUANTILES_SQL, current_run
 from enablement.analytics.models import (
     AnalyticsRun,
     AssetStageMetric,
-    Outcome,
     StageEntry,
     StageMetric,
-    Verdict,
 )
+from enablement.choices import Outcome, Verdict
 from enablement.models import Deal, StageChange
 
 UNUSED_DAYS = 90

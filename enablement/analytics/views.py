@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
 from enablement.analytics import selectors
-from enablement.analytics.models import AssetStageMetric, Team, Verdict
+from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
+from enablement.choices import Verdict
 
 analytics_view = permission_required("assets.view_analytics", raise_exception=True)
 

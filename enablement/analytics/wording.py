@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from enablement.analytics.models import AssetStageMetric, Verdict
+from enablement.analytics.models import AssetStageMetric
+from enablement.choices import Verdict
 
 
 def points(value: float) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from enablement.analytics.engine import analytics_compute
-from enablement.analytics.models import AssetStageMetric, Verdict
+from enablement.analytics.models import AssetStageMetric
+from enablement.choices import Verdict
 
 
 class Command(BaseCommand):
