@@ -136,12 +136,15 @@ def _sql(template: str, **extra: str) -> str:
     return template.format(**_tables(), **extra)
 
 
-def _quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[float | None, float | None]]:
-    """{key: (median, 75th percentile by nearest rank)} of the days the source query yields."""
+def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[float, float]]:
+    """{(k1, k2): (median, 75th percentile by nearest rank)} of the days a query yields.
+
+    `source` is finished SQL selecting `k1, k2, days`; only the few rows the window picks come back.
+    """
     picked: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     counts: dict[tuple[int, int], int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_sql(QUANTILES_SQL, source=_sql(source)), params)
+        cursor.execute(QUANTILES_SQL.format(source=source), params)
         for k1, k2, days, rn, cnt in cursor.fetchall():
             picked[(k1, k2)][rn] = float(days)
             counts[(k1, k2)] = cnt
@@ -205,7 +208,7 @@ def _write_stage_metrics(run: AnalyticsRun, stage_owner: list[tuple]) -> None:
     totals: dict[int, Counts] = defaultdict(Counts)
     for stage_id, _owner, outcome, n in stage_owner:
         totals[stage_id].add(outcome, n)
-    quantiles = _quantiles(STAGE_DAYS, [run.pk])
+    quantiles = days_quantiles(_sql(STAGE_DAYS), [run.pk])
     metrics = []
     for stage in FunnelStage.objects.filter(outcome="open"):
         c = totals.get(stage.pk, Counts())
@@ -236,8 +239,8 @@ def _write_asset_metrics(run: AnalyticsRun, stage_owner: list[tuple], exposed_ro
         exposed[(asset_id, stage_id)][owner_id].add(outcome, n)
         amounts[(asset_id, stage_id)][0] += Decimal(amount or 0)
         amounts[(asset_id, stage_id)][1] += Decimal(won or 0)
-    exposed_days = _quantiles(EXPOSED_DAYS, [run.pk])
-    unexposed_days = _quantiles(UNEXPOSED_DAYS, [run.pk, run.pk, run.pk])
+    exposed_days = days_quantiles(_sql(EXPOSED_DAYS), [run.pk])
+    unexposed_days = days_quantiles(_sql(UNEXPOSED_DAYS), [run.pk, run.pk, run.pk])
     minimum = settings.ANALYTICS_MIN_DEALS
     metrics = []
     for (asset_id, stage_id), by_owner in exposed.items():

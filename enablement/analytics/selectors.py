@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from assets.choices import AssetStatus
 from assets.models import Asset, BuyerRole, ContentRequest, FunnelStage, SearchLog
-from enablement.analytics.engine import QUANTILES_SQL, current_run
+from enablement.analytics.engine import current_run, days_quantiles
 from enablement.analytics.models import (
     AnalyticsRun,
     AssetStageMetric,
@@ -67,7 +66,8 @@ def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
         )
     }
     sql, params = qs.filter(outcome=Outcome.ADVANCED).values("stage_id", "days").query.sql_with_params()
-    medians = _medians(f"SELECT s0.stage_id AS k1, 0 AS k2, s0.days FROM ({sql}) s0", list(params))
+    source = f"SELECT s0.stage_id AS k1, 0 AS k2, s0.days FROM ({sql}) s0"
+    medians = {k1: median for (k1, _), (median, _) in days_quantiles(source, list(params)).items()}
     rows = []
     for stage in stages:
         c = counts.get(stage.pk, {"entered": 0, "advanced": 0, "lost": 0, "open": 0})
@@ -105,17 +105,6 @@ def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
         "months": months,
         "trend": {s.name: [trend[s.pk].get(m) for m in months] for s in stages},
     }
-
-
-def _medians(source: str, params: list) -> dict[int, float]:
-    picked: dict[int, dict[int, float]] = {}
-    counts: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(QUANTILES_SQL.format(source=source), params)
-        for k1, _k2, days, rn, cnt in cursor.fetchall():
-            picked.setdefault(k1, {})[rn] = float(days)
-            counts[k1] = cnt
-    return {k: (rows[(counts[k] + 1) // 2] + rows[(counts[k] + 2) // 2]) / 2 for k, rows in picked.items()}
 
 
 def filter_choices(run: AnalyticsRun | None) -> dict[str, list[str]]:
