@@ -78,6 +78,8 @@ def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_
     expect(page.get_by_text("1 asset for “calculator”")).to_be_visible()
     expect(page.get_by_role("link", name="ROI calculator", exact=True)).to_be_visible()
     page.get_by_label("Buyer role").select_option("champion")
+    # The URL is pushed once htmx has settled the new form; only then is the next change heard.
+    expect(page).to_have_url(re.compile(r"buyer_role=champion"))
     expect(page.get_by_text("0 assets for “calculator”")).to_be_visible()
     page.get_by_label("Buyer role").select_option("economic-buyer")
     expect(page).to_have_url(re.compile(r"buyer_role=economic-buyer"))
