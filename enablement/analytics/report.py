@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.db.models import QuerySet
 
+from config.csv_export import SafeCsvWriter
 from enablement.analytics.engine import current_run
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageMetric
 
@@ -111,7 +111,7 @@ ASSET_COLUMNS = [
 def assets_csv(rows: list[dict]) -> str:
     """One line per (asset, stage), the nested groups flattened."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(ASSET_COLUMNS)
     for row in rows:
         flat = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
+from config.csv_export import SafeCsvWriter
 from enablement.analytics import selectors
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
@@ -178,7 +178,7 @@ def stalled(request: HttpRequest) -> HttpResponse:
     if export:
         response = HttpResponse(content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="stalled-deals-for-nurture.csv"'
-        writer = csv.writer(response)
+        writer = SafeCsvWriter(response)
         writer.writerow(
             [
                 "deal_id",
