@@ -21,10 +21,14 @@ orphan-guide,Orphan buyer guide,one_pager,Made by the importer.,champion,discove
 DEALS = "deal_id,name,account,industry,owner_email,amount,currency,created_at\n" + "".join(
     f"O-{i},Ownerless deal {i},,,,,USD,2025-01-01T00:00:00Z\n" for i in range(8)
 )
-HISTORY = "deal_id,stage,entered_at\n" + "".join(
-    f"O-{i},discovery,2025-01-01T00:00:00Z\nO-{i},proposal,2025-01-0{2 + i % 3}T00:00:00Z\n"
-    for i in range(7)
-) + "O-7,discovery,2025-01-01T00:00:00Z\n"
+HISTORY = (
+    "deal_id,stage,entered_at\n"
+    + "".join(
+        f"O-{i},discovery,2025-01-01T00:00:00Z\nO-{i},proposal,2025-01-0{2 + i % 3}T00:00:00Z\n"
+        for i in range(7)
+    )
+    + "O-7,discovery,2025-01-01T00:00:00Z\n"
+)
 
 
 @pytest.fixture
@@ -62,7 +66,7 @@ def test_an_imported_deal_with_no_owner_renders_on_its_page(client, request, imp
 
 
 def test_analytics_pages_list_ownerless_assets_and_deals(client, marketer, imported):
-    asset, deal = imported
+    _, deal = imported
     client.force_login(marketer)
     retire = client.get(reverse("analytics-retire"))
     assert retire.status_code == 200 and "Orphan buyer guide" in retire.text and "no owner" in retire.text
