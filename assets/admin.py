@@ -26,6 +26,7 @@ from assets.models import (
     SearchLog,
 )
 from assets.search import asset_search_refresh
+from config.outbox.selectors import task_pending
 
 admin.site.unregister(Tag)  # the catalogue tags industries and products with its own tag models
 
@@ -60,14 +61,27 @@ class AssetVersionInline(admin.TabularInline):
     """Existing versions are shown read-only (every upload is kept); a new row uploads the next one."""
 
     model = AssetVersion
-    fields = ["number", "file", "note", "author", "created_at"]
-    readonly_fields = ["number", "author", "created_at"]
+    fields = ["number", "file", "note", "author", "created_at", "search_text"]
+    readonly_fields = ["number", "author", "created_at", "search_text"]
     extra = 1
     can_delete = False
     ordering = ["-number"]
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.display(description="text for search")
+    def search_text(self, version: AssetVersion) -> str:
+        if version.pk is None:
+            return ""
+        if version.text:
+            return f"{len(version.text):,} characters read"
+        from assets.tasks import extract_version_text
+
+        if task_pending(extract_version_text, version.pk):
+            # The task queue was down when it was uploaded; it is sent again every minute.
+            return "Text extraction: waiting for the worker"
+        return "no text (yet)"
 
 
 @admin.register(Asset)

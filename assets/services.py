@@ -24,6 +24,7 @@ from assets.models import (
     FunnelStage,
 )
 from assets.search import asset_search_refresh
+from config.outbox.services import enqueue
 
 
 def asset_unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -90,7 +91,7 @@ def asset_version_add(
     from assets.tasks import extract_version_text
 
     # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
-    transaction.on_commit(lambda: extract_version_text.delay(version.pk))
+    enqueue(extract_version_text, version.pk)
     return version
 
 

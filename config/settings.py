@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "assets",
     "enablement",
+    "config.outbox",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_broker("CACHE_URL") or CELERY_BROKER_URL,
         "KEY_PREFIX": "enablement",
+        # Fail within seconds when Redis is down: callers then carry on without the cache.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 CELERY_TASK_ACKS_LATE = True
@@ -166,6 +169,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enablement.tasks.analytics_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    "resend-tasks-waiting-for-the-worker": {
+        "task": "config.outbox.tasks.pending_tasks_send",
+        "schedule": 60.0,
+    },
+}
+# When the broker is down, publishing must fail within seconds, not after kombu's retries, so that
+# config.outbox keeps the task as pending and the request still answers (README "When Redis is down").
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
 }
 
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.

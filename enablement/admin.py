@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config.outbox.selectors import task_pending
+from config.outbox.services import enqueue
 from enablement import services
 from enablement.api.tokens import api_token_create, api_token_revoke
 from enablement.choices import ImportStatus, UsageSource
@@ -220,13 +221,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         from enablement.tasks import import_run
 
-        transaction.on_commit(lambda: import_run.delay(obj.pk))
+        enqueue(import_run, obj.pk)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["import_run"] = obj
             context["progress"] = import_run_progress(obj)
             context["running"] = obj.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+            if obj.status == ImportStatus.QUEUED:
+                from enablement.tasks import import_run
+
+                context["waiting_for_worker"] = task_pending(import_run, obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

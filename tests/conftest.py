@@ -98,3 +98,12 @@ def admin_user(db):
     from tests.factories import UserFactory
 
     return UserFactory(role="Admins", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def redis_down():
+    """Broker and cache unreachable for the test (see tests/outage.py)."""
+    from tests.outage import redis_stopped
+
+    with redis_stopped():
+        yield

@@ -9,11 +9,13 @@
    enablement.analytics.stats turn them into rates, intervals, adjusted lifts and q-values.
 
 A run is written in one transaction and replaces older runs when it commits, so readers always see
-one complete run; a cache lock keeps two runs from computing at once.
+one complete run; a cache lock keeps two runs from computing at once (with the cache down, a run goes
+without it: see analytics_compute).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import FunnelStage
+from config.cache_outage import CACHE_ERRORS
 from enablement.analytics import stats
 from enablement.analytics.models import (
     AnalyticsRun,
@@ -38,6 +41,7 @@ from enablement.models import Account, Deal, StageChange, UsageEvent
 
 LOCK_KEY = "analytics:compute-lock"
 LOCK_SECONDS = 60 * 60
+logger = logging.getLogger(__name__)
 
 
 def _tables() -> dict[str, str]:
@@ -172,12 +176,28 @@ class Counts:
 
 def analytics_compute() -> AnalyticsRun | None:
     """Compute a full run and make it current; None if another run is computing right now."""
-    if not cache.add(LOCK_KEY, "1", LOCK_SECONDS):
+    try:
+        locked = cache.add(LOCK_KEY, "1", LOCK_SECONDS)
+    except CACHE_ERRORS as exc:
+        # Run without the lock rather than skip. The lock only saves work: each run is written in one
+        # transaction and only replaces older runs, so two at once cost time but never mix their
+        # rows. Skipping would leave the nightly run, the after-import refresh and compute_analytics
+        # doing nothing for as long as the cache is down.
+        logger.warning(
+            "Cache unreachable, analytics computed without the lock that keeps runs apart: %s", exc
+        )
+        return _compute()
+    if not locked:
         return None
     try:
         return _compute()
     finally:
-        cache.delete(LOCK_KEY)
+        try:
+            cache.delete(LOCK_KEY)
+        except CACHE_ERRORS as exc:
+            logger.warning(
+                "Cache unreachable, the analytics lock expires by itself in %d s: %s", LOCK_SECONDS, exc
+            )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ has its user's permissions, so a rep's token sees that rep's deals only.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -14,7 +15,11 @@ from django.db import models
 from django.utils import timezone
 from rest_framework import authentication, exceptions, throttling
 
+from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
+
 KEY_BYTES = 30
+logger = logging.getLogger(__name__)
+cache_warnings = WarnNowAndThen(logger)
 
 
 def key_hash(key: str) -> str:
@@ -83,6 +88,15 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
     """A rate per integration token (or per user for the portal's session)."""
 
     scope = "api"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            # Fail open: the counts live in the cache, and an outage of the cache must not take the API
+            # down (nor lose the usage events posted meanwhile). The rate applies again once it is back.
+            cache_warnings("Cache unreachable, API requests are not throttled: %s", exc)
+            return True
 
     def get_cache_key(self, request, view) -> str | None:
         if isinstance(request.auth, ApiToken):

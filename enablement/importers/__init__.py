@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from config.outbox.services import enqueue
 from enablement.importers import hubspot, native, salesforce
 from enablement.importers.base import ImportFailed, ImportReport, Progress, stage_map_load
 
@@ -44,7 +45,6 @@ def run_import(
     if report.written:
         from enablement.tasks import analytics_refresh_after_import
 
-        # Deferred so the refresh sees the committed import (and never delays the import's answer
-        # when a worker runs it).
-        transaction.on_commit(lambda: analytics_refresh_after_import.apply_async(countdown=30))
+        # After commit, so the refresh sees the import (and never delays the import's answer).
+        enqueue(analytics_refresh_after_import, countdown=30)
     return report

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import tempfile
 from pathlib import Path
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
 from enablement.choices import ImportStatus
 from enablement.importers import ImportFailed, run_import
 from enablement.models import ImportRun
 
 PROGRESS_SECONDS = 6 * 60 * 60
+logger = logging.getLogger(__name__)
+# Progress is only shown, never needed: with the cache down an import runs to its end without it.
+cache_warnings = WarnNowAndThen(logger)
 
 
 def progress_key(run_id: int) -> str:
@@ -20,8 +26,12 @@ def progress_key(run_id: int) -> str:
 
 
 def import_run_progress(run: ImportRun) -> dict | None:
-    """{"file", "done", "total", "percent"} of a running import, or None."""
-    return cache.get(progress_key(run.pk))
+    """{"file", "done", "total", "percent"} of a running import, or None (also when the cache is down)."""
+    try:
+        return cache.get(progress_key(run.pk))
+    except CACHE_ERRORS as exc:
+        cache_warnings("Cache unreachable, import progress is not shown: %s", exc)
+        return None
 
 
 def import_run_execute(*, run_id: int) -> ImportRun:
@@ -30,13 +40,22 @@ def import_run_execute(*, run_id: int) -> ImportRun:
         return run  # a task delivered twice runs the import once
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
 
+    cache_up = True
+
     def progress(name: str, done: int, total: int) -> None:
+        nonlocal cache_up
+        if not cache_up:
+            return  # it failed once in this import: no round trip per block read to a cache that is down
         percent = round(100 * done / total) if total else 100
-        cache.set(
-            progress_key(run.pk),
-            {"file": name, "done": done, "total": total, "percent": percent},
-            PROGRESS_SECONDS,
-        )
+        try:
+            cache.set(
+                progress_key(run.pk),
+                {"file": name, "done": done, "total": total, "percent": percent},
+                PROGRESS_SECONDS,
+            )
+        except CACHE_ERRORS as exc:
+            cache_up = False
+            cache_warnings("Cache unreachable, import #%s runs without showing progress: %s", run.pk, exc)
 
     with tempfile.TemporaryDirectory() as workdir:
         try:
@@ -60,7 +79,9 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             run.errors = "\n".join(report.errors + ([f"… and {extra} more"] if extra > 0 else []))
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "errors", "counts", "finished_at"])
-    cache.delete(progress_key(run.pk))
+    # Should the cache fail here, the entry expires by itself; the page shows the finished run anyway.
+    with contextlib.suppress(CACHE_ERRORS):
+        cache.delete(progress_key(run.pk))
     return run
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from config.outbox.selectors import task_pending
 from enablement.importers import FORMATS, ImportFailed, ImportReport, run_import
 
 
@@ -76,3 +77,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
         elif report.written:
             self.stdout.write(self.style.SUCCESS("Import complete."))
+            self._say_if_refresh_waits()
+
+    def _say_if_refresh_waits(self) -> None:
+        from enablement.tasks import analytics_refresh_after_import
+
+        if task_pending(analytics_refresh_after_import):
+            self.stdout.write(
+                self.style.WARNING(
+                    "The analytics refresh is waiting for the worker: the task queue could not be "
+                    "reached. It is sent when a worker starts or beat runs (every minute); "
+                    "`manage.py compute_analytics` refreshes now."
+                )
+            )
