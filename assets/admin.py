@@ -13,6 +13,7 @@ from taggit.models import Tag
 
 from assets import services
 from assets.choices import AssetStatus
+from assets.forms import AssetVersionForm
 from assets.models import (
     Asset,
     AssetDownload,
@@ -60,6 +61,7 @@ class AssetVersionInline(admin.TabularInline):
     """Existing versions are shown read-only (every upload is kept); a new row uploads the next one."""
 
     model = AssetVersion
+    form = AssetVersionForm
     fields = ["number", "file", "note", "author", "created_at"]
     readonly_fields = ["number", "author", "created_at"]
     extra = 1
