@@ -61,12 +61,12 @@ class AssetVersionInline(admin.TabularInline):
     """Existing versions are shown read-only (every upload is kept); a new row uploads the next one."""
 
     model = AssetVersion
-    form = AssetVersionForm
     fields = ["number", "file", "note", "author", "created_at"]
     readonly_fields = ["number", "author", "created_at"]
     extra = 1
     can_delete = False
     ordering = ["-number"]
+    form = AssetVersionForm  # the upload allow-list and size cap, shown on the field
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
