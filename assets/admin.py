@@ -13,6 +13,7 @@ from taggit.models import Tag
 
 from assets import services
 from assets.choices import AssetStatus
+from assets.forms import AssetVersionForm
 from assets.models import (
     Asset,
     AssetDownload,
@@ -66,6 +67,7 @@ class AssetVersionInline(admin.TabularInline):
     extra = 1
     can_delete = False
     ordering = ["-number"]
+    form = AssetVersionForm  # the upload allow-list and size cap, shown on the field
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from assets.choices import AssetKind, AssetStatus
 from assets.extract import extract_text
+from assets.files import ASSET_UPLOAD_EXTENSIONS, upload_check
 from assets.models import (
     Asset,
     AssetDownload,
@@ -79,7 +80,12 @@ def asset_create(
 def asset_version_add(
     *, asset: Asset, file: File, author: AbstractBaseUser | None = None, note: str = ""
 ) -> AssetVersion:
-    """Keep a new upload as the asset's next version and make it the current one."""
+    """Keep a new upload as the asset's next version and make it the current one.
+
+    Only the formats of assets.files.ASSET_UPLOAD_EXTENSIONS, up to UPLOAD_MAX_MB, are accepted, so
+    the admin, the API and any later path refuse the same files with the same message.
+    """
+    upload_check(file, allowed=ASSET_UPLOAD_EXTENSIONS)
     # Lock the asset so two uploads at once cannot take the same number.
     locked = Asset.objects.select_for_update().get(pk=asset.pk)
     last = locked.versions.aggregate(n=Max("number"))["n"] or 0

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from assets import services
 from assets.choices import AssetKind, AssetStatus
+from assets.files import asset_file_response, asset_preview
 from assets.forms import ContentRequestForm, FeedbackForm
 from assets.models import Asset, AssetFeedback, BuyerRole, ContentRequest, FunnelStage
 from assets.search import SORTS, SearchParams, asset_search
@@ -79,7 +77,7 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "roles": asset.buyer_roles.all(),
         "stages": asset.stages.all(),
         "versions": asset.versions.select_related("author"),
-        "preview": preview_kind(asset),
+        "preview": asset_preview(asset),
         "use_form": LogUseForm(user=request.user) if has_deals else None,
         "share_form": ShareForm(user=request.user)
         if has_deals and asset.status == AssetStatus.PUBLISHED
@@ -91,54 +89,19 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assets/detail.html", context)
 
 
-def preview_kind(asset: Asset) -> str:
-    if asset.current_version_id:
-        suffix = PurePath(asset.current_version.file.name).suffix.lower()
-        if suffix == ".pdf":
-            return "pdf"
-        if suffix in {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}:
-            return "image"
-        if suffix in {".html", ".htm", ".txt"}:
-            return "frame"
-        if suffix in {".mp4", ".webm"}:
-            return "video"
-    if asset.external_url:
-        return "video-link" if asset.kind == "video" else "link"
-    return ""
-
-
-def serve_version_file(asset: Asset, *, attachment: bool) -> HttpResponse:
-    if not asset.current_version_id:
-        if asset.external_url:
-            return HttpResponseRedirect(asset.external_url)
-        raise Http404("This asset has no file.")
-    file = asset.current_version.file
-    name = PurePath(file.name).name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(
-        file.open("rb"), as_attachment=attachment, filename=name, content_type=content_type
-    )
-    if not attachment and content_type in {"text/html", "image/svg+xml"}:
-        # Shown inside the portal: never run what an uploaded file might carry.
-        response["Content-Security-Policy"] = (
-            "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-        )
-    return response
-
-
 @login_required
 def asset_download(request: HttpRequest, slug: str) -> HttpResponse:
     """The tracked download (or the external link, tracked too)."""
     asset = visible_asset_or_404(request, slug)
     services.asset_download_record(asset=asset, user=request.user)
-    return serve_version_file(asset, attachment=True)
+    return asset_file_response(asset, inline=False)
 
 
 @login_required
 @xframe_options_sameorigin  # shown in the asset page's own preview frame
 def asset_file(request: HttpRequest, slug: str) -> HttpResponse:
-    """The file inline, for the page's preview (not counted as a download)."""
-    return serve_version_file(visible_asset_or_404(request, slug), attachment=False)
+    """The file for the page's preview (not counted as a download): inline only if inline-safe."""
+    return asset_file_response(visible_asset_or_404(request, slug), inline=True)
 
 
 @login_required

@@ -84,3 +84,21 @@ def env_broker(name: str) -> str | None:
     except ValueError:
         raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number.") from None
     return url
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value} must be a whole number of at least 1.")
+    return value
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        allowed = ", ".join(repr(choice) for choice in choices)
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of {allowed}.")
+    return value

@@ -7,7 +7,16 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_broker, env_database, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_broker,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_positive_int,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -225,3 +234,16 @@ LOGGING = {
     # A line per task is noise when tasks run in-process inside commands; workers log their own.
     "loggers": {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
 }
+
+# Uploads and file serving (README "Files"). Files are only ever sent by views that check who may
+# see them; in production the web server can send the bytes after that check (X-Accel-Redirect for
+# nginx, X-Sendfile for Apache), from a location that is internal, never a public MEDIA_ROOT.
+UPLOAD_MAX_MB = env_positive_int("UPLOAD_MAX_MB", 100)
+FILE_SERVE_ACCEL = env_choice("FILE_SERVE_ACCEL", "", ["", "x-accel-redirect", "x-sendfile"])
+FILE_SERVE_ACCEL_PREFIX = env_str("FILE_SERVE_ACCEL_PREFIX", "/protected-media/")
+if FILE_SERVE_ACCEL == "x-accel-redirect" and not (
+    FILE_SERVE_ACCEL_PREFIX.startswith("/") and FILE_SERVE_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"FILE_SERVE_ACCEL_PREFIX={FILE_SERVE_ACCEL_PREFIX!r} must be a path that starts and ends with /."
+    )

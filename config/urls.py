@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -20,7 +18,7 @@ urlpatterns = [
     path("", include("enablement.urls")),
     path("", include("assets.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, in debug either: uploads are reached only through views that check who
+# may see them (assets.files decides how), and import uploads are never served at all.
 
 handler404 = "enablement.api.errors.not_found"

@@ -12,6 +12,7 @@ from config.outbox.services import enqueue
 from enablement import services
 from enablement.api.tokens import api_token_create, api_token_revoke
 from enablement.choices import ImportStatus, UsageSource
+from enablement.forms import ImportRunForm
 from enablement.importers.runs import import_run_progress
 from enablement.models import (
     Account,
@@ -203,6 +204,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["__str__", "format", "status", "created_by", "created_at", "finished_at", "dry_run"]
     list_filter = ["format", "status"]
     change_form_template = "admin/enablement/importrun/change_form.html"
+    form = ImportRunForm  # the upload allow-list and size cap, shown on the field
     add_fields = ["format", "file", "stage_map_file", "dry_run", "skip_invalid"]
 
     def get_fields(self, request: HttpRequest, obj=None):

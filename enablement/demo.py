@@ -141,12 +141,12 @@ def seed_people(*, reps: int, rng: random.Random, report: SeedReport) -> dict[st
 
 
 def _asset_body(asset: Asset, rng: random.Random) -> bytes:
+    # Markdown, shown as plain text: HTML is not an upload format (an uploaded page could run script).
     points = "\n".join(
-        f"<li>{rng.choice(CUSTOMERS)} saw results in {rng.randint(2, 12)} weeks.</li>" for _ in range(3)
+        f"- {rng.choice(CUSTOMERS)} saw results in {rng.randint(2, 12)} weeks." for _ in range(3)
     )
     return (
-        f"<html><body><h1>{asset.title}</h1><p>{asset.summary}</p><h2>How to use it</h2>"
-        f"<p>{asset.guidance}</p><ul>{points}</ul></body></html>"
+        f"# {asset.title}\n\n{asset.summary}\n\n## How to use it\n\n{asset.guidance}\n\n{points}\n"
     ).encode()
 
 
@@ -223,7 +223,7 @@ def _create_demo_asset(
     if kind != AssetKind.VIDEO:
         asset_services.asset_version_add(
             asset=asset,
-            file=ContentFile(_asset_body(asset, rng), name=f"{slug}.html"),
+            file=ContentFile(_asset_body(asset, rng), name=f"{slug}.md"),
             author=owner,
             note="First version",
         )

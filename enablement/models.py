@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from assets.choices import AssetStatus
 from assets.models import Asset, AssetVersion, FunnelStage
 from enablement.choices import DealSource, ImportFormat, ImportStatus, UsageAction, UsageSource
 
@@ -156,9 +157,21 @@ class ShareLink(models.Model):
     def __str__(self) -> str:
         return f"{self.asset} for {self.deal}"
 
-    def is_active(self, at=None) -> bool:
+    def unavailable_reason(self, at=None) -> str:
+        """Why the buyer can no longer open the link: "withdrawn", "expired", "unpublished", or ""
+        while it is live. The one rule for the buyer's page, its file and the views recorded."""
         at = at or timezone.now()
-        return self.revoked_at is None and self.expires_at > at
+        if self.revoked_at is not None:
+            return "withdrawn"
+        if self.expires_at <= at:
+            return "expired"
+        # Archiving an asset (or taking it back to draft) withdraws it from buyers as from reps.
+        if self.asset.status != AssetStatus.PUBLISHED:
+            return "unpublished"
+        return ""
+
+    def is_active(self, at=None) -> bool:
+        return not self.unavailable_reason(at)
 
 
 class ShareView(models.Model):

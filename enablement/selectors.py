@@ -11,7 +11,7 @@ from assets.models import Asset
 from enablement.analytics.engine import current_run
 from enablement.analytics.models import AssetStageMetric
 from enablement.choices import Verdict
-from enablement.models import Deal, UsageEvent
+from enablement.models import Deal, ShareLink, UsageEvent
 
 SUGGESTIONS_PER_DEAL = 3
 
@@ -22,6 +22,15 @@ def deals_visible_to(user: AbstractBaseUser) -> QuerySet[Deal]:
     if user.has_perm("assets.view_unpublished_asset"):
         return qs
     return qs.filter(owner=user)
+
+
+def share_link_by_token(token: str) -> ShareLink | None:
+    """A share link with what the buyer's page shows; ask `unavailable_reason()` whether it is live."""
+    return (
+        ShareLink.objects.select_related("asset__current_version", "deal__account", "created_by")
+        .filter(token=token)
+        .first()
+    )
 
 
 def open_deals_of(user: AbstractBaseUser) -> QuerySet[Deal]:

@@ -209,8 +209,8 @@ def viewer_hash(address: str) -> str:
 
 def share_view_record(*, link: ShareLink, viewer_address: str, at: datetime | None = None) -> ShareView:
     at = at or timezone.now()
-    if not link.is_active(at):
-        raise ValidationError("This link has expired or was withdrawn.")
+    if reason := link.unavailable_reason(at):
+        raise ValidationError(f"This link is no longer live ({reason}).")
     return ShareView.objects.create(link=link, viewed_at=at, viewer_hash=viewer_hash(viewer_address))
 
 

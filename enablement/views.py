@@ -15,13 +15,20 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from assets.choices import AssetStatus
+from assets.files import asset_file_response, asset_preview, is_inline_safe
 from assets.models import Asset
-from assets.views import preview_kind, serve_version_file, visible_asset_or_404
+from assets.views import visible_asset_or_404
 from enablement import services
 from enablement.choices import UsageSource
 from enablement.forms import LogUseForm, ShareForm
 from enablement.models import ShareLink
-from enablement.selectors import deals_visible_to, open_deals_of, suggestions_for, usage_of_deal
+from enablement.selectors import (
+    deals_visible_to,
+    open_deals_of,
+    share_link_by_token,
+    suggestions_for,
+    usage_of_deal,
+)
 
 HOME_DEALS = 8
 
@@ -107,34 +114,38 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "enablement/_share.html", context, status=200 if form.is_valid() else 400)
 
 
-def _active_link(token: str) -> ShareLink | None:
-    link = (
-        ShareLink.objects.select_related("asset__current_version", "deal__account")
-        .filter(token=token)
-        .first()
-    )
-    return link if link is not None and link.is_active() else None
+def _gone_unless_live(request: HttpRequest, link: ShareLink | None) -> HttpResponse | None:
+    """The 410 page for a link that is unknown, withdrawn, expired or whose asset was unpublished."""
+    reason = link.unavailable_reason() if link is not None else "expired"
+    if not reason:
+        return None
+    return render(request, "enablement/buyer_gone.html", {"reason": reason}, status=410)
 
 
 def buyer_view(request: HttpRequest, token: str) -> HttpResponse:
     """What the buyer sees: no login, one asset; every visit is recorded (the address only hashed)."""
-    link = _active_link(token)
-    if link is None:
-        return render(request, "enablement/buyer_gone.html", status=410)
+    link = share_link_by_token(token)
+    if gone := _gone_unless_live(request, link):
+        return gone
     services.share_view_record(link=link, viewer_address=request.META.get("REMOTE_ADDR", ""))
     return render(
         request,
         "enablement/buyer.html",
-        {"link": link, "asset": link.asset, "preview": preview_kind(link.asset)},
+        {"link": link, "asset": link.asset, "preview": asset_preview(link.asset)},
     )
 
 
-@xframe_options_sameorigin  # shown in the buyer page's preview frame
+@xframe_options_sameorigin  # shown in the buyer page's preview
 def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
-    link = _active_link(token)
-    if link is None:
-        return render(request, "enablement/buyer_gone.html", status=410)
+    """The file for the buyer's page. Without the download switch only an inline-safe file is
+    served, inline (anything else would reach the buyer as a download anyway)."""
+    link = share_link_by_token(token)
+    if gone := _gone_unless_live(request, link):
+        return gone
     download = request.GET.get("download") == "1"
-    if download and not link.allow_download:
-        return render(request, "enablement/buyer_gone.html", {"no_download": True}, status=403)
-    return serve_version_file(link.asset, attachment=download)
+    version = link.asset.current_version
+    if not link.allow_download and (
+        download or (version is not None and not is_inline_safe(version.file.name))
+    ):
+        return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
+    return asset_file_response(link.asset, inline=not download)

@@ -90,10 +90,19 @@ class AssetFactory(factory.django.DjangoModelFactory):
 class AssetVersionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AssetVersion
+        skip_postgeneration_save = True
 
     asset = factory.SubFactory(AssetFactory)
     number = factory.Sequence(lambda n: n + 1)
     file = factory.LazyAttribute(lambda v: ContentFile(b"Hello buyers", name="v.txt"))
+
+    @factory.post_generation
+    def current(self, create, extracted, **kwargs):
+        # The factory stores any file, past the upload allow-list: `current=True` plants a version
+        # as files were stored before it (legacy data), as the asset's current one.
+        if create and extracted:
+            Asset.objects.filter(pk=self.asset_id).update(current_version=self)
+            self.asset.current_version = self
 
 
 class AccountFactory(factory.django.DjangoModelFactory):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from assets.models import BuyerRole, FunnelStage
@@ -16,6 +18,7 @@ from enablement.models import ShareView, UsageEvent
 from enablement.services import deal_stage_change
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import AssetFactory, DealFactory, UserFactory
+from tests.files import pdf_with_text
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def portal(live_server):
         stages=[proposal],
     )
     version = asset_version_add(
-        asset=roi, file=ContentFile(b"<h1>ROI calculator</h1><p>Payback in months.</p>", name="roi.html")
+        asset=roi, file=ContentFile(pdf_with_text("ROI calculator. Payback in months."), name="roi.pdf")
     )
     asset_version_text_extract(version_id=version.pk)
     AssetFactory(
@@ -53,6 +56,20 @@ def portal(live_server):
         summary="Research on delayed analytics projects.",
     )
     return {"url": live_server.url, "rep": rep, "deal": deal, "asset": roi}
+
+
+def wait_for_pdf_viewer(page: Page) -> None:
+    """Best effort, for the screenshot only: Chromium's PDF viewer draws a moment after the page loads
+    (its markup is Chromium's own, so a change there costs a blank preview, never a failed test)."""
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_function("document.querySelector('.preview object') !== null")
+        for _ in range(50):
+            viewer = next((f for f in page.frames if f.url.startswith("chrome-extension://")), None)
+            if viewer is not None:
+                viewer.locator("viewer-toolbar:not([loading_])").first.wait_for(timeout=5000)
+                page.wait_for_timeout(500)  # the page itself is drawn just after the toolbar
+                return
+            page.wait_for_timeout(100)
 
 
 def log_in(page: Page, base: str, username: str = "rita") -> None:
@@ -95,6 +112,7 @@ def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_
     page.get_by_role("link", name="ROI calculator", exact=True).click()
     expect(page.get_by_role("heading", name="ROI calculator", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Download")).to_be_visible()
+    wait_for_pdf_viewer(page)
     screenshot("asset")
 
     page.get_by_label("Deal", exact=True).select_option(label="Globex platform (Proposal)")
@@ -113,6 +131,7 @@ def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_
     buyer_page.goto(link_url)
     expect(buyer_page.get_by_role("heading", name="ROI calculator")).to_be_visible()
     expect(buyer_page.get_by_role("link", name="Download")).to_be_visible()
+    wait_for_pdf_viewer(buyer_page)
     buyer_page.screenshot(path=str(SCREENSHOTS / "buyer.png"), full_page=True)
     buyer.close()
     assert ShareView.objects.filter(link__deal=portal["deal"]).count() == 1
