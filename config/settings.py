@@ -118,7 +118,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are never public: file URLs lead to a view that checks who may see them.
+    "default": {"BACKEND": "config.storage.PrivateFileStorage"},
     "staticfiles": {
         # Hashed, compressed files in production (after collectstatic); plain finders when debugging.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
     path("s/<str:token>/", views.buyer_view, name="buyer-view"),
     path("s/<str:token>/file/", views.buyer_file, name="buyer-file"),
+    path("files/<path:name>", views.stored_file, name="stored-file"),
 ]

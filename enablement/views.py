@@ -6,8 +6,8 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +15,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from assets.choices import AssetStatus
-from assets.files import asset_file_response, asset_preview, is_inline_safe
-from assets.models import Asset
+from assets.files import asset_file_response, asset_preview, is_inline_safe, stored_file_response
+from assets.models import Asset, AssetVersion
+from assets.selectors import assets_visible_to
 from assets.views import visible_asset_or_404
 from enablement import services
 from enablement.choices import UsageSource
 from enablement.forms import LogUseForm, ShareForm
-from enablement.models import ShareLink
+from enablement.models import ImportRun, ShareLink
 from enablement.selectors import (
     deals_visible_to,
     open_deals_of,
@@ -149,3 +150,21 @@ def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
     ):
         return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
     return asset_file_response(link.asset, inline=not download)
+
+
+@login_required
+def stored_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A stored upload by its storage name (the admin's file links), always as an attachment.
+
+    An asset version's file goes to whoever may see the asset; a CRM import upload only to those who
+    may see import runs. Any other name is a 404, as is a name that is not stored for either.
+    """
+    version = AssetVersion.objects.filter(file=name, asset__in=assets_visible_to(request.user)).first()
+    if version is not None:
+        return stored_file_response(version.file, inline=False)
+    if request.user.has_perm("enablement.view_importrun"):
+        run = ImportRun.objects.filter(Q(file=name) | Q(stage_map_file=name)).first()
+        if run is not None:
+            field = run.file if run.file.name == name else run.stage_map_file
+            return stored_file_response(field, inline=False)
+    raise Http404("No such file, or not one you may see.")

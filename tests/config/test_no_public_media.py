@@ -46,3 +46,29 @@ def test_an_import_upload_is_never_served(client, admin_user, urls_built_in_debu
     assert run.file.name.startswith("imports/") and run.file.storage.exists(run.file.name)
     client.force_login(admin_user)
     assert client.get(f"/media/{run.file.name}").status_code == 404
+
+
+def test_the_admins_file_links_lead_to_a_view_that_checks_who_may_see_the_file(client, marketer, rep):
+    draft = AssetFactory(draft=True, external_url="")
+    version = AssetVersionFactory(
+        asset=draft, file=ContentFile(b"%PDF-1.4 draft plan", name="plan.pdf"), current=True
+    )
+    client.force_login(marketer)
+    page = client.get(f"/admin/assets/asset/{draft.pk}/change/")
+    assert f'href="{version.file.url}"' in page.text and version.file.url.startswith("/files/")
+    download = client.get(version.file.url)
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 draft plan"
+    client.force_login(rep)  # a rep does not see drafts, so not their files either
+    assert client.get(version.file.url).status_code == 404
+
+
+def test_an_import_upload_downloads_only_for_people_who_see_import_runs(client, marketer, rep):
+    run = ImportRun.objects.create(format="hubspot", file=ContentFile(b"deal_id\n", name="deals.csv"))
+    client.force_login(rep)
+    assert client.get(run.file.url).status_code == 404
+    client.force_login(marketer)
+    download = client.get(run.file.url)
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert client.get("/files/imports/none/such.csv").status_code == 404
+    assert client.get("/files/../../etc/passwd").status_code == 404
