@@ -23,4 +23,5 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "config.input_hygiene.bad_request"
 handler404 = "enablement.api.errors.not_found"
