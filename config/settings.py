@@ -227,6 +227,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Hostile input (README "REST API"): JSON bodies are checked by one parser (depth, NUL, lone
+# surrogates) and the API reads JSON only; NUL in paths, query strings and cookies, and API bodies over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, are refused by one middleware before any view runs.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["enablement.api.parsers.SafeJSONParser"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "config.input_hygiene.InputHygieneMiddleware",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

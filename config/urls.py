@@ -21,4 +21,5 @@ urlpatterns = [
 # No route serves MEDIA_ROOT, in debug either: uploads are reached only through views that check who
 # may see them (assets.files decides how), and import uploads are never served at all.
 
+handler400 = "config.input_hygiene.bad_request"
 handler404 = "enablement.api.errors.not_found"

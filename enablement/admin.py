@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -97,8 +98,23 @@ class DealAdmin(admin.ModelAdmin):
     ]
 
 
+class UsageEventForm(forms.ModelForm):
+    def clean(self) -> dict:
+        # The service's rule, asked here so a refusal shows on the form instead of failing the save.
+        data = super().clean()
+        deal, occurred_at = data.get("deal"), data.get("occurred_at")
+        if deal is not None and occurred_at is not None:
+            problem = services.usage_after_close(
+                deal_label=deal.external_id, closed_at=deal.closed_at, occurred_at=occurred_at
+            )
+            if problem:
+                self.add_error("occurred_at", problem)
+        return data
+
+
 @admin.register(UsageEvent)
 class UsageEventAdmin(admin.ModelAdmin):
+    form = UsageEventForm
     list_display = ["occurred_at", "asset", "deal", "rep", "action", "stage", "source"]
     list_filter = ["action", "source", "stage", "asset__kind"]
     list_select_related = ["asset", "deal", "rep", "stage"]

@@ -21,6 +21,14 @@ class UsageAction(models.TextChoices):
     EMAILED = "emailed", "Emailed"
 
 
+class UsageStatus(models.TextChoices):
+    """What became of a usage event sent to be recorded (API replies, import counts)."""
+
+    CREATED = "created", "Created"
+    DUPLICATE = "duplicate", "Duplicate"  # its event_id was already recorded with the same content
+    REJECTED = "rejected", "Rejected"
+
+
 class UsageSource(models.TextChoices):
     PORTAL = "portal", "Portal"
     API = "api", "API"

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assets.choices import AssetStatus, StageOutcome
 from assets.models import Asset, AssetVersion, FunnelStage
-from enablement.choices import UsageAction, UsageSource
+from enablement.choices import UsageAction, UsageSource, UsageStatus
 from enablement.models import Account, Deal, ShareLink, ShareView, StageChange, UsageEvent
 
 
@@ -132,39 +133,29 @@ def usage_record(
     source: str = UsageSource.PORTAL,
     version: AssetVersion | None = None,
 ) -> tuple[UsageEvent, bool]:
-    """Record that a rep used an asset in a deal; returns (event, created).
+    """Record that a rep used an asset in a deal (at `occurred_at`, or now); returns (event, created).
 
-    `event_id` makes it idempotent: an event sent again, even at the same moment from another
-    process, is recorded once.
+    The rules are usage_record_many's: `event_id` makes it idempotent (sent again, even at the same
+    moment from another process, it is recorded once); the same id with other content, or usage at or
+    after the deal closed, is refused with a ValidationError.
     """
-    if action not in UsageAction.values:
-        raise ValidationError(
-            {"action": f"Unknown action {action!r}; use one of {', '.join(UsageAction.values)}."}
-        )
-    occurred_at = occurred_at or timezone.now()
-    if timezone.is_naive(occurred_at):
-        raise ValidationError({"occurred_at": "Give the time with a time zone (or Z for UTC)."})
-    existing = UsageEvent.objects.filter(event_id=event_id).first()
-    if existing is not None:
-        return existing, False
-    stage_at = _latest_change(deal.pk, before=occurred_at).values_list("stage", flat=True).first()
-    try:
-        with transaction.atomic():
-            event = UsageEvent.objects.create(
-                event_id=event_id,
-                asset=asset,
-                asset_version=version or asset.current_version,
-                deal=deal,
-                rep=rep,
-                action=action,
-                occurred_at=occurred_at,
-                stage_id=stage_at,
-                source=source,
-            )
-    except IntegrityError:
-        # Another request recorded the same event between our check and insert.
-        return UsageEvent.objects.get(event_id=event_id), False
-    return event, True
+    (outcome,) = usage_record_many(
+        events=[
+            {
+                "event_id": event_id,
+                "asset_id": asset.pk,
+                "asset_version_id": version.pk if version else asset.current_version_id,
+                "deal_id": deal.pk,
+                "rep_id": rep.pk if rep else None,
+                "action": action,
+                "occurred_at": occurred_at,
+                "source": source,
+            }
+        ]
+    )
+    if outcome.status == UsageStatus.REJECTED:
+        raise ValidationError(outcome.errors)
+    return UsageEvent.objects.get(event_id=event_id), outcome.status == UsageStatus.CREATED
 
 
 @transaction.atomic
@@ -225,22 +216,102 @@ USAGE_COLUMNS = [
     "source",
     "recorded_at",
 ]
+# What makes a re-sent event the same event: (stored column, the name senders know it by).
+USAGE_CONTENT = [
+    ("deal_id", "deal_id"),
+    ("asset_id", "asset"),
+    ("rep_id", "rep"),
+    ("action", "action"),
+    ("occurred_at", "occurred_at"),
+]
 
 
-def usage_record_many(*, events: list[dict]) -> set[str]:
-    """Insert many validated usage events at once; returns the event ids that were new.
+@dataclass(frozen=True)
+class UsageOutcome:
+    """What became of one usage event: created, duplicate, or rejected with messages per field."""
 
-    One INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING: an event id already stored, or sent at
-    the same moment by another client, is counted once and only once, whoever wins the race. The
-    stages of the new events are then set from the deals' history in one UPDATE.
+    status: str  # a UsageStatus
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return " ".join(m for messages in self.errors.values() for m in messages)
+
+
+ACTIONS = frozenset(UsageAction.values)  # built once: `.values` makes a new list on every call
+CREATED, DUPLICATE = UsageOutcome(UsageStatus.CREATED), UsageOutcome(UsageStatus.DUPLICATE)
+
+
+def _rejected(field_name: str, message: str) -> UsageOutcome:
+    return UsageOutcome(UsageStatus.REJECTED, {field_name: [message]})
+
+
+def usage_after_close(
+    *, deal_label: str, closed_at: datetime | None, occurred_at: datetime, stated: bool = True
+) -> str | None:
+    """Why usage at `occurred_at` is not recorded on a deal that closed at `closed_at`, or None.
+
+    A closed deal takes only usage from before it closed; what comes after (a rep's late click, an
+    integration's clock) would count toward a stage the deal has left. The deal's state when the event is
+    recorded decides: usage that arrives before the history closing its deal is kept.
     """
+    if closed_at is None or occurred_at < closed_at:
+        return None
+    when = timezone.localtime(closed_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    message = f"Deal {deal_label} closed on {when}; usage after that is not recorded."
+    return message if stated else message[:-1] + " (an event without occurred_at happens now)."
+
+
+def _differences(stored: dict, sent: dict) -> list[str]:
+    """The fields in which a sent event differs from the one recorded under its id (occurred_at only
+    when the sender gave one: an event re-sent without a time is the same event)."""
+    return [
+        name
+        for column, name in USAGE_CONTENT
+        if (column != "occurred_at" or sent.get("occurred_at") is not None)
+        and stored.get(column) != sent.get(column)
+    ]
+
+
+def _different_content(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> UsageOutcome:
+    where = "appears earlier in this batch" if earlier_in_batch else "was already recorded"
+    return _rejected(
+        "event_id",
+        f"event_id {event_id!r} {where} with different content ({', '.join(fields)}); "
+        "a recorded event is never changed.",
+    )
+
+
+def _first_look(
+    event: dict, closed: dict[int, tuple[str, datetime]], now: datetime
+) -> UsageOutcome | str | None:
+    """An event judged on its own: a rejection, the after-close message (which an identical event
+    already stored overrides), or None when it may be inserted."""
+    if event["action"] not in ACTIONS:
+        return _rejected(
+            "action", f"Unknown action {event['action']!r}; use one of {', '.join(UsageAction.values)}."
+        )
+    occurred_at = event.get("occurred_at")
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        return _rejected("occurred_at", "Give the time with a time zone (or Z for UTC).")
+    label, closed_at = closed.get(event["deal_id"], ("", None))
+    return usage_after_close(
+        deal_label=label,
+        closed_at=closed_at,
+        occurred_at=occurred_at or now,
+        stated=occurred_at is not None,
+    )
+
+
+def _insert_new(events: list[dict], now: datetime) -> set[str]:
+    """One INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING; the ids that were new."""
     if not events:
         return set()
-    table = UsageEvent._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
     rows, params = [], []
-    for e in events:
+    # Rows in event_id order, so concurrent batches take the unique index's locks in the same order
+    # and cannot deadlock.
+    for e in sorted(events, key=lambda e: e["event_id"]):
         rows.append("(" + ", ".join(["%s"] * len(USAGE_COLUMNS)) + ")")
         params += [
             e["event_id"],
@@ -249,17 +320,93 @@ def usage_record_many(*, events: list[dict]) -> set[str]:
             e["deal_id"],
             e.get("rep_id"),
             e["action"],
-            adapt(e["occurred_at"]),
+            adapt(e.get("occurred_at") or now),
             e.get("source", UsageSource.API),
-            now,
+            adapt(now),
         ]
     sql = (
-        f"INSERT INTO {table} ({', '.join(USAGE_COLUMNS)}) VALUES {', '.join(rows)} "
+        f"INSERT INTO {UsageEvent._meta.db_table} ({', '.join(USAGE_COLUMNS)}) VALUES {', '.join(rows)} "
         "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        created = {row[0] for row in cursor.fetchall()}
-        if created:
-            usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
-    return created
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _repeat(
+    event: dict, earlier: dict, its_outcome: UsageOutcome, stored: dict, created: set[str], now: datetime
+) -> UsageOutcome:
+    """An event_id mentioned again in the same batch, compared with what is recorded under it (or, if
+    nothing is, with its first mention, whose fate it then shares)."""
+    event_id = event["event_id"]
+    recorded = event_id in created or event_id in stored
+    reference = stored.get(event_id) or {**earlier, "occurred_at": earlier.get("occurred_at") or now}
+    if fields := _differences(reference, event):
+        return _different_content(event_id, fields, earlier_in_batch=not recorded)
+    return DUPLICATE if recorded else its_outcome
+
+
+@transaction.atomic
+def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
+    """Record many usage events at once; returns what became of each, in the order given.
+
+    Each event is a dict of USAGE_COLUMNS (`occurred_at` None or absent: now). It is *created*; a
+    *duplicate* when its event_id is already recorded with the same deal, asset, rep, action and
+    (when given) occurred_at, or appears earlier in the batch the same; or *rejected* with a message
+    per field: the same event_id with different content, an unknown action, a time without a zone, or
+    a time at or after its deal closed (see usage_after_close).
+
+    New events go in with one INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING: an event sent at
+    the same moment by several clients is recorded once, whoever wins, and the others compare their
+    content with what was stored. The stages of new events are then set from history in one UPDATE.
+    """
+    if not events:
+        return []
+    now = timezone.now()
+    closed = {
+        pk: (external_id, closed_at)
+        for pk, external_id, closed_at in Deal.objects.filter(
+            pk__in={e["deal_id"] for e in events}, closed_at__isnull=False
+        ).values_list("pk", "external_id", "closed_at")
+    }
+    outcomes: list[UsageOutcome | None] = [None] * len(events)
+    first: dict[str, int] = {}  # event_id → where it is first mentioned
+    after_close: dict[int, str] = {}
+    for index, event in enumerate(events):
+        if event["event_id"] in first:
+            continue
+        first[event["event_id"]] = index
+        verdict = _first_look(event, closed, now)
+        if isinstance(verdict, str):
+            after_close[index] = verdict
+        else:
+            outcomes[index] = verdict
+    new = [events[i] for i in first.values() if outcomes[i] is None and i not in after_close]
+    created = _insert_new(new, now)
+    unsettled = [events[i]["event_id"] for i in first.values() if outcomes[i] is None]
+    stored = {
+        row["event_id"]: row
+        for row in UsageEvent.objects.filter(event_id__in=set(unsettled) - created).values(
+            "event_id", *(column for column, _ in USAGE_CONTENT)
+        )
+    }
+    for event_id, index in first.items():
+        if outcomes[index] is not None:
+            continue
+        if event_id in created:
+            outcomes[index] = CREATED
+        elif event_id not in stored:  # refused as after close (or deleted since it conflicted)
+            outcomes[index] = (
+                _rejected("occurred_at", after_close[index]) if index in after_close else DUPLICATE
+            )
+        elif fields := _differences(stored[event_id], events[index]):
+            outcomes[index] = _different_content(event_id, fields)
+        else:
+            outcomes[index] = DUPLICATE
+    for index, event in enumerate(events):
+        earlier = first[event["event_id"]]
+        if earlier != index:
+            outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
+    if created:
+        usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
+    return outcomes

@@ -78,16 +78,19 @@ def log_use(request: HttpRequest, slug: str) -> HttpResponse:
     form = LogUseForm(request.POST, user=request.user)
     context = {"asset": asset, "use_form": form}
     if form.is_valid():
-        deal = form.cleaned_data["deal"]
-        event, _ = services.usage_record(
-            event_id=f"portal-{uuid.uuid4()}",
-            asset=asset,
-            deal=deal,
-            rep=request.user,
-            action=form.cleaned_data["action"],
-            source=UsageSource.PORTAL,
-        )
-        context.update(logged=event, use_form=LogUseForm(user=request.user))
+        try:
+            event, _ = services.usage_record(
+                event_id=f"portal-{uuid.uuid4()}",
+                asset=asset,
+                deal=form.cleaned_data["deal"],
+                rep=request.user,
+                action=form.cleaned_data["action"],
+                source=UsageSource.PORTAL,
+            )
+        except ValidationError as exc:  # e.g. the deal closed since the form was checked
+            form.add_error(None, exc.messages)
+        else:
+            context.update(logged=event, use_form=LogUseForm(user=request.user))
     return render(request, "enablement/_log_use.html", context, status=200 if form.is_valid() else 400)
 
 

@@ -17,7 +17,10 @@ from enablement.api.common import ERRORS, ModelPermissionsForWrites
 
 
 class AssetFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Words in the title, summary or files")
+    # Bounded as the portal's search box is: SQLite refuses LIKE patterns over 50,000 bytes.
+    q = django_filters.CharFilter(
+        method="search", label="Words in the title, summary or files", max_length=200
+    )
     buyer_role = django_filters.CharFilter(field_name="buyer_roles__slug", distinct=True)
     stage = django_filters.CharFilter(field_name="stages__slug", distinct=True)
     kind = django_filters.ChoiceFilter(choices=AssetKind.choices)

@@ -12,6 +12,8 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="No or bad credentials"),
     403: OpenApiResponse(ErrorSerializer, description="Not allowed for this user"),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or not visible to this user)"),
+    413: OpenApiResponse(ErrorSerializer, description="The body is larger than the site accepts"),
+    415: OpenApiResponse(ErrorSerializer, description="The body is not JSON"),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests for this token"),
 }
 

@@ -9,6 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.input_hygiene import is_api
+
 
 class ErrorSerializer(serializers.Serializer):
     """What every error answer looks like: `detail`, and/or a list of messages per field."""
@@ -31,7 +33,7 @@ def exception_handler(exc, context):
 
 def not_found(request: HttpRequest, exception: Exception | None = None):
     """404 for paths no URL matches: JSON under /api/, Django's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     from django.views.defaults import page_not_found
 

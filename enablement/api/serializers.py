@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from enablement.choices import DealSource, UsageAction
+from enablement.choices import DealSource, UsageAction, UsageStatus
 from enablement.models import Deal, StageChange
 
 MAX_EVENTS = 1000
@@ -82,7 +82,7 @@ class UsageEventInSerializer(serializers.Serializer):
 
 class UsageEventResultSerializer(serializers.Serializer):
     event_id = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    status = serializers.ChoiceField(choices=UsageStatus.choices)
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
@@ -17,7 +16,7 @@ from enablement.analytics import selectors as analytics
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
 from enablement.api import serializers as s
 from enablement.api.common import ERRORS, CanSeeAnalytics, ModelPermissionsForWrites
-from enablement.choices import UsageSource
+from enablement.choices import UsageSource, UsageStatus
 from enablement.importers.base import People, RowInvalid, StageResolver
 from enablement.models import Deal, StageChange
 from enablement.selectors import deals_visible_to
@@ -178,8 +177,9 @@ class UsageEventIngest(APIView):
         request=s.UsageEventInSerializer(many=True),
         responses={200: s.UsageEventReplySerializer, **ERRORS},
         description="The body is one event object or a list of at most 1,000. The reply lists, in order, "
-        "whether each event was created, a duplicate (its event_id was already recorded) or rejected "
-        "(with a message per field). Events are stored before the reply.",
+        "whether each event was created, a duplicate (its event_id was already recorded with the same "
+        "content) or rejected (with a message per field: among others, the same event_id with different "
+        "content, or an occurred_at at or after the deal closed). Events are stored before the reply.",
     )
     def post(self, request: Request) -> Response:
         if not request.user.has_perm("enablement.add_usageevent"):
@@ -192,15 +192,12 @@ class UsageEventIngest(APIView):
         if not items or len(items) > s.MAX_EVENTS:
             raise exceptions.ValidationError({"detail": f"Send between 1 and {s.MAX_EVENTS} events."})
         results, accepted = self._validate(request, items)
-        created = services.usage_record_many(events=list({e["event_id"]: e for _, e in accepted}.values()))
-        reported: set[str] = set()
-        for index, event in accepted:
-            event_id = event["event_id"]
-            # Only the first mention of a new event id counts as created; any repeat is a duplicate.
-            status = "created" if event_id in created and event_id not in reported else "duplicate"
-            reported.add(event_id)
-            results[index] = {"event_id": event_id, "status": status}
-        counts = {k: sum(r["status"] == k for r in results) for k in ("created", "duplicate", "rejected")}
+        outcomes = services.usage_record_many(events=[event for _, event in accepted])
+        for (index, event), outcome in zip(accepted, outcomes, strict=True):
+            results[index] = {"event_id": event["event_id"], "status": outcome.status}
+            if outcome.errors:
+                results[index]["errors"] = outcome.errors
+        counts = {k: sum(r["status"] == k for r in results) for k in UsageStatus.values}
         return Response({**counts, "results": results})
 
     def _validate(self, request: Request, items: list) -> tuple[list[dict], list[tuple[int, dict]]]:
@@ -277,7 +274,7 @@ class UsageEventIngest(APIView):
                         "deal_id": candidates[0].pk,
                         "rep_id": rep.pk,
                         "action": d["action"],
-                        "occurred_at": d.get("occurred_at") or timezone.now(),
+                        "occurred_at": d.get("occurred_at"),  # none: now, and not compared on a re-send
                         "source": UsageSource.API,
                     },
                 )

@@ -14,10 +14,10 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from assets.models import FunnelStage
-from enablement.choices import UsageSource
+from enablement.choices import UsageSource, UsageStatus
 from enablement.importers.base import FileCounts, ImportReport
 from enablement.models import Account, Deal, StageChange, UsageEvent
-from enablement.services import deals_state_recompute, usage_stages_recompute
+from enablement.services import deals_state_recompute, usage_record_many, usage_stages_recompute
 
 
 @dataclass
@@ -169,29 +169,33 @@ def write_history(rows: list[HistoryRow], *, source: str, file: str, report: Imp
 
 
 def write_usage(rows: list[UsageRow], *, source: str, file: str, report: ImportReport) -> None:
+    """Record through usage_record_many, so imports keep the API's rules: an event_id already recorded
+    the same is unchanged, with other content it is rejected, and so is usage after its deal closed."""
     counts = report.counts(file)
     deals = deal_pks(source, {r.deal_id for r in rows})
-    stored = set(
-        UsageEvent.objects.filter(event_id__in={r.event_id for r in rows}).values_list("event_id", flat=True)
-    )
-    new: dict[str, UsageEvent] = {}
+    known = []
     for row in rows:
-        if row.deal_id not in deals:
+        if row.deal_id in deals:
+            known.append(row)
+        else:
             report.reject(file, row.line, f"no deal with id {row.deal_id!r}.")
-        elif row.event_id in stored or row.event_id in new:
+    events = [
+        {
+            "event_id": row.event_id,
+            "deal_id": deals[row.deal_id],
+            "asset_id": row.asset_id,
+            "asset_version_id": row.version_id,
+            "rep_id": row.rep.pk,
+            "action": row.action,
+            "occurred_at": row.occurred_at,
+            "source": UsageSource.IMPORT,
+        }
+        for row in known
+    ]
+    for row, outcome in zip(known, usage_record_many(events=events), strict=True):
+        if outcome.status == UsageStatus.CREATED:
+            counts.created += 1
+        elif outcome.status == UsageStatus.DUPLICATE:
             counts.unchanged += 1  # a re-sent event is a no-op
         else:
-            new[row.event_id] = UsageEvent(
-                event_id=row.event_id,
-                deal_id=deals[row.deal_id],
-                asset_id=row.asset_id,
-                asset_version_id=row.version_id,
-                rep=row.rep,
-                action=row.action,
-                occurred_at=row.occurred_at,
-                source=UsageSource.IMPORT,
-            )
-    UsageEvent.objects.bulk_create(new.values())
-    counts.created += len(new)
-    if new:
-        usage_stages_recompute(UsageEvent.objects.filter(event_id__in=new.keys()))
+            report.reject(file, row.line, outcome.message)
