@@ -110,7 +110,7 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
                 allow_download=form.cleaned_data["allow_download"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)  # its keys need not be form fields
         else:
             context.update(
                 link=link, link_url=request.build_absolute_uri(reverse("buyer-view", args=[link.token]))
