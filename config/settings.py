@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -135,6 +136,32 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 # submits it there.
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 
+# Login lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username lock it, on the
+# portal's login and the admin's, for LOGIN_LOCKOUT_MINUTES (0: until an admin deletes the access
+# attempt in the admin). Failures are kept in the database, not the cache, so a Redis outage neither
+# opens the door nor loses the count. Locked by username, not IP address: reps share office
+# addresses behind NAT, so an IP lock would shut a whole office out for one person's typos, and an
+# attacker rotating addresses would never be stopped. The price, that anyone can lock a known
+# username for a while, is bounded by the cool-off; each attempt while locked restarts it.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked username is refused before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks: it turns a lockout into the page
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the IP address is not a lockout parameter (it fears locks keyed by user agent or
+# cookie, which an attacker changes at will; a username lock does not move). Behind the proxy every
+# request would also come from the proxy's own address, so an IP lock would shut out everybody.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
+AXES_RESET_ON_SUCCESS = True  # typos spread over weeks never add up to a lock
+AXES_LOCKOUT_CALLABLE = "enablement.lockout.lockout_response"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "enablement@localhost")
 
@@ -219,3 +246,6 @@ LOGGING = {
     # A line per task is noise when tasks run in-process inside commands; workers log their own.
     "loggers": {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
 }
+
+# axes logs every successful login and its clean-ups at INFO; its failures and lockouts are WARNINGs.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

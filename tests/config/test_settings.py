@@ -135,17 +135,19 @@ def test_hsts_flags_turned_off_are_reported_by_the_deploy_check():
         ("DJANGO_SECURE_HSTS_SECONDS", "a year", "is not a whole number"),
         ("DJANGO_SECURE_HSTS_SECONDS", "-1", "is too small: use 0 or more"),
         ("DJANGO_SECURE_SSL_REDIRECT", "sometimes", "is not a boolean"),
+        ("LOGIN_FAILURE_LIMIT", "0", "is too small: use 1 or more"),
+        ("LOGIN_LOCKOUT_MINUTES", "half an hour", "is not a whole number"),
     ],
 )
-def test_start_up_fails_naming_a_bad_deployment_variable(variable, value, reason):
+def test_start_up_fails_naming_a_bad_deployment_or_lockout_variable(variable, value, reason):
     result = start_django(**PRODUCTION, **{variable: value})
     assert result.returncode != 0
     assert f"{variable}={value!r} {reason}" in result.stderr
 
 
 def test_env_int_refuses_a_number_below_its_minimum(monkeypatch):
-    monkeypatch.setenv("DJANGO_SECURE_HSTS_SECONDS", "-3")
-    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECURE_HSTS_SECONDS='-3' is too small"):
-        env_int("DJANGO_SECURE_HSTS_SECONDS", 0, minimum=0)
-    monkeypatch.setenv("DJANGO_SECURE_HSTS_SECONDS", "0")
-    assert env_int("DJANGO_SECURE_HSTS_SECONDS", 60, minimum=0) == 0
+    monkeypatch.setenv("LOGIN_FAILURE_LIMIT", "-3")
+    with pytest.raises(ImproperlyConfigured, match="LOGIN_FAILURE_LIMIT='-3' is too small"):
+        env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1)
+    monkeypatch.setenv("LOGIN_FAILURE_LIMIT", "1")
+    assert env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1) == 1
