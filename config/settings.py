@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_broker, env_database, env_int, env_list, env_str
@@ -135,6 +136,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 # "preload" only consents to the browsers' preload list; nothing happens until the domain's owner
 # submits it there.
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+
+# Content Security Policy (django-csp) on every page: scripts, styles, frames and connections from
+# this origin only, no inline script or style (base.html turns off htmx's injected indicator style).
+# A response that carries its own policy keeps it: django-csp never overwrites the header, so
+# asset files keep their `sandbox`. Its middleware sits before axes' so the lockout page has it too.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the favicon and Swagger UI's icons are data: URLs
+        "object-src": [SELF],  # PDF previews are <object>s of the asset's own file view
+        "frame-ancestors": [SELF],  # file views are framed by the asset and buyer pages
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
 
 # Login lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username lock it, on the
 # portal's login and the admin's, for LOGIN_LOCKOUT_MINUTES (0: until an admin deletes the access
