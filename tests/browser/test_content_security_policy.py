@@ -1,5 +1,6 @@
 """No page breaks the Content Security Policy in a real browser: the rep's pages (with htmx, the share
-link's copy button), marketing's charts, the admin and the Swagger UI report no violation."""
+link's copy button), the buyer's page, marketing's charts, the admin and the Swagger UI report no
+violation."""
 
 from __future__ import annotations
 
@@ -79,9 +80,12 @@ def test_a_reps_pages_report_no_policy_violation(page: Page, site, violations):
     page.get_by_role("button", name="Share with buyer").click()
     page.get_by_role("button", name="Copy").click()  # was an inline onclick handler
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    buyer_link = page.get_by_label("Link for the buyer").input_value()
 
     page.goto(f"{base}/deals/{site['deal'].pk}/")
     expect(page.get_by_role("heading", name="Globex platform")).to_be_visible()
+    page.goto(buyer_link)  # the buyer's page
+    expect(page.get_by_role("heading", name="ROI calculator")).to_be_visible()
     assert violations == []
 
 
