@@ -264,8 +264,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # A line per task is noise when tasks run in-process inside commands; workers log their own.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
+    # axes logs each successful login at INFO; its failures and lockouts are WARNINGs.
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
 }
-
-# axes logs every successful login and its clean-ups at INFO; its failures and lockouts are WARNINGs.
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}
