@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
@@ -135,6 +137,62 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# HTTPS only in production: plain HTTP is redirected and browsers are told (HSTS) never to use it
+# for this host. Like the secure cookies these follow DEBUG, so `check --deploy` is clean with the
+# README's production variables while a local debug run on http://127.0.0.1 is left alone. The
+# proxy must set X-Forwarded-Proto (above), or every request would be redirected.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# "preload" only consents to the browsers' preload list; nothing happens until the domain's owner
+# submits it there.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+
+# Content Security Policy (django-csp) on every page: scripts, styles, frames and connections from
+# this origin only, no inline script or style (base.html turns off htmx's injected indicator style).
+# A response that carries its own policy keeps it: django-csp never overwrites the header, so
+# asset files keep their `sandbox`. Its middleware sits before axes' so the lockout page has it too.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the favicon and Swagger UI's icons are data: URLs
+        "object-src": [SELF],  # PDF previews are <object>s of the asset's own file view
+        "frame-ancestors": [SELF],  # file views are framed by the asset and buyer pages
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
+# Login lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username lock it, on the
+# portal's login and the admin's, for LOGIN_LOCKOUT_MINUTES (0: until an admin deletes the access
+# attempt in the admin). Failures are kept in the database, not the cache, so a Redis outage neither
+# opens the door nor loses the count. Locked by username, not IP address: reps share office
+# addresses behind NAT, so an IP lock would shut a whole office out for one person's typos, and an
+# attacker rotating addresses would never be stopped. The price, that anyone can lock a known
+# username for a while, is bounded by the cool-off; each attempt while locked restarts it.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked username is refused before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks: it turns a lockout into the page
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the IP address is not a lockout parameter (it fears locks keyed by user agent or
+# cookie, which an attacker changes at will; a username lock does not move). Behind the proxy every
+# request would also come from the proxy's own address, so an IP lock would shut out everybody.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
+AXES_RESET_ON_SUCCESS = True  # typos spread over weeks never add up to a lock
+AXES_LOCKOUT_CALLABLE = "enablement.lockout.lockout_response"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "enablement@localhost")
 
@@ -242,7 +300,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # A line per task is noise when tasks run in-process inside commands; workers log their own.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
+    # axes logs each successful login at INFO; its failures and lockouts are WARNINGs.
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Uploads and file serving (README "Files"). Files are only ever sent by views that check who may

@@ -80,6 +80,15 @@ def log_in(page: Page, base: str, username: str = "rita") -> None:
     expect(page.get_by_role("heading", name="Hello Rita")).to_be_visible()
 
 
+def search_settled(page: Page, url_pattern: str) -> None:
+    """Wait until htmx has swapped in the filtered search page and wired its new form.
+
+    htmx pushes the URL just before it swaps, but listens on the new form only when it settles
+    (20 ms later, when it drops the `htmx-added` class); a change made in between is not heard."""
+    expect(page).to_have_url(re.compile(url_pattern))
+    expect(page.locator("#search-page.htmx-added")).to_have_count(0)
+
+
 def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_link(
     page: Page, portal, screenshot, browser
 ):
@@ -95,16 +104,15 @@ def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_
     expect(page.get_by_text("1 asset for “calculator”")).to_be_visible()
     expect(page.get_by_role("link", name="ROI calculator", exact=True)).to_be_visible()
     page.get_by_label("Buyer role").select_option("champion")
-    # The URL is pushed once htmx has settled the new form; only then is the next change heard.
-    expect(page).to_have_url(re.compile(r"buyer_role=champion"))
+    search_settled(page, r"buyer_role=champion")
     expect(page.get_by_text("0 assets for “calculator”")).to_be_visible()
     page.get_by_label("Buyer role").select_option("economic-buyer")
-    expect(page).to_have_url(re.compile(r"buyer_role=economic-buyer"))
+    search_settled(page, r"buyer_role=economic-buyer")
     expect(page.get_by_role("link", name="ROI calculator", exact=True)).to_be_visible()
     page.get_by_label("Funnel stage").select_option("proposal")
-    expect(page).to_have_url(re.compile(r"stage=proposal"))
+    search_settled(page, r"stage=proposal")
     page.get_by_label("Asset type").select_option("roi_calculator")
-    expect(page).to_have_url(re.compile(r"buyer_role=economic-buyer&stage=proposal&kind=roi_calculator"))
+    search_settled(page, r"buyer_role=economic-buyer&stage=proposal&kind=roi_calculator")
     expect(page.get_by_text("1 asset for “calculator”")).to_be_visible()
     expect(page.get_by_label("Asset type")).to_have_value("roi_calculator")
     screenshot("search")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -10,15 +11,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_broker, env_database
+from config.env import env_bool, env_broker, env_database, env_int
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(**env: str) -> subprocess.CompletedProcess:
+def start_django(*check_args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "DJANGO_"))}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *check_args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -90,3 +91,63 @@ def test_env_bool_refuses_words_that_are_not_booleans(monkeypatch):
         env_bool("DJANGO_DEBUG", False)
     monkeypatch.setenv("DJANGO_DEBUG", "TRUE")
     assert env_bool("DJANGO_DEBUG", False) is True
+
+
+# The README's production variables (Production set-up, step 2), with a strong generated key.
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DATABASE_URL": "postgres://enablement@db.internal:5432/enablement",
+    "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+    "DJANGO_ALLOWED_HOSTS": "enablement.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://enablement.example.com",
+    "MEDIA_ROOT": "/srv/enablement/media",
+}
+
+
+def test_deploy_check_reports_nothing_with_the_documented_production_variables():
+    result = start_django("--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_turning_the_https_settings_down_is_reported_by_the_deploy_check():
+    down = {
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+    }
+    result = start_django("--deploy", "--fail-level", "WARNING", **PRODUCTION, **down)
+    assert result.returncode != 0
+    for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert warning in result.stderr, warning
+
+
+def test_hsts_flags_turned_off_are_reported_by_the_deploy_check():
+    off = {"DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS": "false", "DJANGO_SECURE_HSTS_PRELOAD": "false"}
+    result = start_django("--deploy", "--fail-level", "WARNING", **PRODUCTION, **off)
+    assert result.returncode != 0
+    assert "security.W005" in result.stderr and "security.W021" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("DJANGO_SECURE_HSTS_SECONDS", "a year", "is not a whole number"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "-1", "is too small: use 0 or more"),
+        ("DJANGO_SECURE_SSL_REDIRECT", "sometimes", "is not a boolean"),
+        ("LOGIN_FAILURE_LIMIT", "0", "is too small: use 1 or more"),
+        ("LOGIN_LOCKOUT_MINUTES", "half an hour", "is not a whole number"),
+    ],
+)
+def test_start_up_fails_naming_a_bad_deployment_or_lockout_variable(variable, value, reason):
+    result = start_django(**PRODUCTION, **{variable: value})
+    assert result.returncode != 0
+    assert f"{variable}={value!r} {reason}" in result.stderr
+
+
+def test_env_int_refuses_a_number_below_its_minimum(monkeypatch):
+    monkeypatch.setenv("LOGIN_FAILURE_LIMIT", "-3")
+    with pytest.raises(ImproperlyConfigured, match="LOGIN_FAILURE_LIMIT='-3' is too small"):
+        env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1)
+    monkeypatch.setenv("LOGIN_FAILURE_LIMIT", "1")
+    assert env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1) == 1
