@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -9,10 +10,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from enablement.choices import ImportStatus
-from enablement.importers import ImportFailed, run_import
+from enablement.importers import ImportFailed, run_import, unexpected_error_message
 from enablement.models import ImportRun
 
 PROGRESS_SECONDS = 6 * 60 * 60
+logger = logging.getLogger(__name__)
 
 
 def progress_key(run_id: int) -> str:
@@ -53,6 +55,11 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             )
         except ImportFailed as exc:
             run.status, run.errors, run.counts = ImportStatus.FAILED, str(exc), {}
+        except Exception as exc:
+            # Whatever went wrong, the run must end: a run left "running" is never retried or
+            # finished. The transaction of run_import has rolled back, so nothing was written.
+            logger.exception("Import run %s stopped on an unexpected error", run.pk)
+            run.status, run.errors, run.counts = ImportStatus.FAILED, unexpected_error_message(exc), {}
         else:
             run.status = ImportStatus.FAILED if report.failed else ImportStatus.DONE
             run.counts = report.as_dict()
