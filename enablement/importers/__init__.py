@@ -16,7 +16,7 @@ from enablement.importers.base import ImportFailed, ImportReport, Progress, stag
 
 FORMATS = {"native": native, "salesforce": salesforce, "hubspot": hubspot}
 
-__all__ = ["FORMATS", "ImportFailed", "ImportReport", "run_import"]
+__all__ = ["FORMATS", "ImportFailed", "ImportReport", "run_import", "unexpected_error_message"]
 
 
 def run_import(
@@ -48,3 +48,11 @@ def run_import(
         # After commit, so the refresh sees the import (and never delays the import's answer).
         enqueue(analytics_refresh_after_import, countdown=30)
     return report
+
+
+def unexpected_error_message(exc: Exception) -> str:
+    """One line for an error no importer expected (a bug, or the database gone): what it was, and
+    that nothing was written; the traceback belongs in the server's log."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return f"The import stopped on an unexpected error ({detail[:300]}); nothing was written."

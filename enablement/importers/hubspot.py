@@ -18,7 +18,9 @@ from enablement.importers.base import (
     Progress,
     RowInvalid,
     StageResolver,
+    UniqueColumn,
     batches,
+    optional,
     parse_amount,
     parse_currency,
     parse_when,
@@ -36,6 +38,7 @@ from enablement.services import stage_change_key
 
 SOURCE = DealSource.HUBSPOT
 COLUMNS = ["Record ID", "Deal Name", "Deal Stage", "Create Date"]
+RECORD_ID = UniqueColumn("Record ID", "Record ID")  # one row per deal; a second would overwrite it
 # `Date entered Contract Sent (Sales Pipeline)`, or with the label in quotes as HubSpot writes it.
 DATE_ENTERED = re.compile(r"^Date entered (?P<label>.+)$")
 STAGE_AND_PIPELINE = re.compile(r"^(?P<stage>.+?)(?: \((?P<pipeline>[^()]+)\))?$")
@@ -43,18 +46,22 @@ OWNER_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*[(<](?P<email>[^()<>@\s]+@[^()<
 
 
 def open_files(path: Path) -> dict[str, CsvFile]:
+    if path.is_dir():
+        raise ImportFailed(f"{path} is a folder; a HubSpot deals export is one CSV file.")
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file (a HubSpot deals export is one CSV file).")
     return {path.name: CsvFile.on_disk(path)}
 
 
-def _stage_columns(header: list[str]) -> list[tuple[str, str, str | None]]:
+def _stage_columns(file: CsvFile, header: list[str]) -> list[tuple[str, str, str | None]]:
     """(column, stage name, pipeline or None) for each "Date entered …" column."""
     found = []
     for column in header:
         match = DATE_ENTERED.match(column)
         if match:
             parts = STAGE_AND_PIPELINE.match(match["label"].strip().strip('"').strip())
+            if parts is None:
+                raise ImportFailed(f"{file.name}:1: column {column!r} names no stage.")
             found.append((column, parts["stage"], parts["pipeline"]))
     return found
 
@@ -66,14 +73,14 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
     for row in file.rows(required=COLUMNS, report=ImportReport()):
         if header is None:
             header = list(row.data)
-            for column, stage, _ in _stage_columns(header):
+            for column, stage, _ in _stage_columns(file, header):
                 seen.setdefault(stage, f"{file.name}:1 column {column!r}")
         seen.setdefault(row.data["Deal Stage"], f"{file.name}:{row.line}")
     resolver.require_all({k: v for k, v in seen.items() if k})
-    stage_columns = _stage_columns(header or [])
+    stage_columns = _stage_columns(file, header or [])
     people = People()
     report.counts(file.name)
-    for batch in batches(file.rows(required=COLUMNS, report=report, progress=progress)):
+    for batch in batches(file.rows(required=COLUMNS, report=report, progress=progress, unique=RECORD_ID)):
         deals, accounts, history = [], [], []
         for row in batch:
             try:
@@ -110,7 +117,7 @@ def _parse(line: int, d: dict, stage_columns, resolver: StageResolver, people: P
     created_at = parse_when(d["Create Date"], "Create Date")
     if d.get("Close Date"):
         parse_when(d["Close Date"], "Close Date")
-    company = d.get("Associated Company") or d.get("Company name") or ""
+    company = optional(d, "Associated Company") or optional(d, "Company name")
     deal = DealRow(
         line=line,
         external_id=deal_id,

@@ -22,12 +22,17 @@ from enablement.importers.base import (
     People,
     Progress,
     RowInvalid,
+    UniqueColumn,
     batches,
     find_files,
+    optional,
     parse_amount,
+    parse_choice,
     parse_currency,
     parse_when,
+    parse_whole,
     required,
+    required_slug,
 )
 from enablement.importers.writers import (
     AccountRow,
@@ -60,6 +65,13 @@ COLUMNS = {
     "stage_history.csv": ["deal_id", "stage", "entered_at"],
     "usage.csv": ["event_id", "deal_id", "asset", "rep_email", "action", "occurred_at"],
 }
+# A second row for the same record would silently overwrite the first; it is refused instead.
+UNIQUE = {
+    "stages.csv": UniqueColumn("slug", "stage slug"),
+    "roles.csv": UniqueColumn("slug", "role slug"),
+    "assets.csv": UniqueColumn("slug", "asset slug"),
+    "deals.csv": UniqueColumn("deal_id", "deal id"),
+}
 
 
 def open_files(path: Path) -> dict[str, CsvFile]:
@@ -82,7 +94,9 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
     for name in FILES:  # in dependency order: later files refer to earlier ones
         if name in files:
             report.counts(name)
-            rows = files[name].rows(required=COLUMNS[name], report=report, progress=progress)
+            rows = files[name].rows(
+                required=COLUMNS[name], report=report, progress=progress, unique=UNIQUE.get(name)
+            )
             handlers[name](rows, report, name, people)
 
 
@@ -101,6 +115,10 @@ def _each(rows, report: ImportReport, name: str, handle: Callable) -> None:
 
 
 def _upsert(model, slug: str, values: dict) -> str:
+    """Create or update by slug; names are unique too, so a name another slug holds is refused."""
+    other = model.objects.filter(name=values["name"]).exclude(slug=slug).values_list("slug", flat=True)
+    if other:
+        raise RowInvalid(f"name {values['name']!r} is already used by {other[0]!r}.")
     obj = model.objects.filter(slug=slug).first()
     if obj is None:
         model.objects.create(slug=slug, **values)
@@ -113,26 +131,26 @@ def _upsert(model, slug: str, values: dict) -> str:
 
 def _stages(rows, report, name, people) -> None:
     def handle(d: dict) -> str:
-        if d["outcome"] not in StageOutcome.values:
-            raise RowInvalid(f"outcome {d['outcome']!r} is not open, won or lost.")
-        try:
-            order = int(d["order"])
-        except ValueError:
-            raise RowInvalid(f"order {d['order']!r} is not a whole number.") from None
-        values = {"name": required(d, "name", 80), "order": order, "outcome": d["outcome"]}
+        slug = required_slug(d, "slug", 60)
+        values = {
+            "name": required(d, "name", 80),
+            "order": parse_whole(d["order"], "order"),
+            "outcome": parse_choice(d["outcome"], StageOutcome, "outcome"),
+        }
         if d.get("definition"):
             values["definition"] = d["definition"]
-        return _upsert(FunnelStage, required(d, "slug", 60), values)
+        return _upsert(FunnelStage, slug, values)
 
     _each(rows, report, name, handle)
 
 
 def _roles(rows, report, name, people) -> None:
     def handle(d: dict) -> str:
+        slug = required_slug(d, "slug", 60)
         values = {"name": required(d, "name", 80)}
         if d.get("description"):
             values["description"] = d["description"]
-        return _upsert(BuyerRole, required(d, "slug", 60), values)
+        return _upsert(BuyerRole, slug, values)
 
     _each(rows, report, name, handle)
 
@@ -151,13 +169,10 @@ def _assets(rows, report, name, people) -> None:
     check_url = URLValidator(schemes=["http", "https"])
 
     def handle(d: dict) -> str:
-        slug, title = required(d, "slug", 200), required(d, "title", 200)
-        if d["kind"] not in AssetKind.values:
-            raise RowInvalid(f"kind {d['kind']!r} is not one of {', '.join(AssetKind.values)}.")
-        status = d.get("status") or AssetStatus.PUBLISHED
-        if status not in AssetStatus.values:
-            raise RowInvalid(f"status {status!r} is not one of {', '.join(AssetStatus.values)}.")
-        url = d.get("url", "")
+        slug, title = required_slug(d, "slug", 200), required(d, "title", 200)
+        kind = parse_choice(d["kind"], AssetKind, "kind")
+        status = parse_choice(d.get("status") or AssetStatus.PUBLISHED, AssetStatus, "status")
+        url = optional(d, "url", Asset._meta.get_field("external_url").max_length)
         if url:
             try:
                 check_url(url)
@@ -173,7 +188,7 @@ def _assets(rows, report, name, people) -> None:
             asset = asset_services.asset_create(
                 title=title,
                 slug=slug,
-                kind=d["kind"],
+                kind=kind,
                 summary=d["summary"],
                 external_url=url,
                 buyer_roles=asset_roles,
@@ -181,7 +196,7 @@ def _assets(rows, report, name, people) -> None:
             )
             outcome = "created"
         else:
-            values = {"title": title, "kind": d["kind"], "summary": d["summary"], "external_url": url}
+            values = {"title": title, "kind": kind, "summary": d["summary"], "external_url": url}
             if (
                 any(getattr(asset, k) != v for k, v in values.items())
                 or set(asset.buyer_roles.all()) != set(asset_roles)
@@ -281,8 +296,7 @@ def _usage(rows, report, name, people) -> None:
             try:
                 if d["asset"] not in assets:
                     raise RowInvalid(f"no asset with slug {d['asset']!r}.")
-                if d["action"] not in UsageAction.values:
-                    raise RowInvalid(f"action {d['action']!r} is not one of {', '.join(UsageAction.values)}.")
+                action = parse_choice(d["action"], UsageAction, "action")
                 asset_pk, version_pk = assets[d["asset"]]
                 good.append(
                     UsageRow(
@@ -292,7 +306,7 @@ def _usage(rows, report, name, people) -> None:
                         asset_id=asset_pk,
                         version_id=version_pk,
                         rep=people.by_email(required(d, "rep_email")),
-                        action=d["action"],
+                        action=action,
                         occurred_at=parse_when(d["occurred_at"], "occurred_at"),
                     )
                 )

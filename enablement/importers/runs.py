@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
 from enablement.choices import ImportStatus
-from enablement.importers import ImportFailed, run_import
+from enablement.importers import ImportFailed, run_import, unexpected_error_message
 from enablement.models import ImportRun
 
 PROGRESS_SECONDS = 6 * 60 * 60
@@ -72,6 +72,11 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             )
         except ImportFailed as exc:
             run.status, run.errors, run.counts = ImportStatus.FAILED, str(exc), {}
+        except Exception as exc:
+            # Whatever went wrong, the run must end: a run left "running" is never retried or
+            # finished. The transaction of run_import has rolled back, so nothing was written.
+            logger.exception("Import run %s stopped on an unexpected error", run.pk)
+            run.status, run.errors, run.counts = ImportStatus.FAILED, unexpected_error_message(exc), {}
         else:
             run.status = ImportStatus.FAILED if report.failed else ImportStatus.DONE
             run.counts = report.as_dict()

@@ -19,8 +19,10 @@ from enablement.importers.base import (
     Progress,
     RowInvalid,
     StageResolver,
+    UniqueColumn,
     batches,
     find_files,
+    optional,
     parse_amount,
     parse_bool,
     parse_currency,
@@ -45,6 +47,10 @@ COLUMNS = {
     ACCOUNT: ["Id", "Name"],
     USER: ["Id", "Email"],
 }
+# Salesforce ids are unique; a repeated one would silently overwrite the record of the first row.
+UNIQUE = {name: UniqueColumn("Id", "Id") for name in (OPPORTUNITY, ACCOUNT, USER)}
+# History rows without an Id are keyed by `StageName@time`, which must fit StageChange.external_id.
+MAX_STAGE_NAME = 200
 
 
 def open_files(path: Path) -> dict[str, CsvFile]:
@@ -64,7 +70,8 @@ def check_stages(files: dict[str, CsvFile], resolver: StageResolver, report: Imp
     for name in (OPPORTUNITY, HISTORY):
         if name in files:
             for row in files[name].rows(required=COLUMNS[name], report=ImportReport()):
-                seen.setdefault(row.data["StageName"], f"{name}:{row.line}")
+                if row.data["StageName"]:  # an empty one is the row's error, reported when it is read
+                    seen.setdefault(row.data["StageName"], f"{name}:{row.line}")
     resolver.require_all(seen)
 
 
@@ -85,7 +92,7 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
 def _users(file: CsvFile, report: ImportReport, progress, people: People) -> dict:
     owners = {}
     counts = report.counts(file.name)
-    for row in file.rows(required=COLUMNS[USER], report=report, progress=progress):
+    for row in file.rows(required=COLUMNS[USER], report=report, progress=progress, unique=UNIQUE[USER]):
         d = row.data
         try:
             if not d["Email"]:
@@ -100,7 +107,8 @@ def _users(file: CsvFile, report: ImportReport, progress, people: People) -> dic
 
 
 def _accounts(file: CsvFile, report: ImportReport, progress) -> None:
-    for batch in batches(file.rows(required=COLUMNS[ACCOUNT], report=report, progress=progress)):
+    rows = file.rows(required=COLUMNS[ACCOUNT], report=report, progress=progress, unique=UNIQUE[ACCOUNT])
+    for batch in batches(rows):
         good = []
         for row in batch:
             d = row.data
@@ -133,7 +141,10 @@ def _opportunities(
     history_in_export: bool,
 ) -> None:
     name = file.name
-    for batch in batches(file.rows(required=COLUMNS[OPPORTUNITY], report=report, progress=progress)):
+    rows = file.rows(
+        required=COLUMNS[OPPORTUNITY], report=report, progress=progress, unique=UNIQUE[OPPORTUNITY]
+    )
+    for batch in batches(rows):
         deals, history = [], []
         for row in batch:
             d = row.data
@@ -169,7 +180,7 @@ def _opportunities(
                         HistoryRow(
                             line=row.line,
                             deal_id=deal.external_id,
-                            stage=resolver.get(d["StageName"]),
+                            stage=resolver.get(required(d, "StageName", MAX_STAGE_NAME)),
                             entered_at=entered,
                             key="opportunity-stage",
                         )
@@ -196,12 +207,13 @@ def _history(file: CsvFile, report: ImportReport, progress, resolver: StageResol
                 if _deleted(d):
                     continue
                 entered_at = parse_when(d["CreatedDate"], "CreatedDate")
-                key = d.get("Id") or f"{d['StageName']}@{entered_at.isoformat()}"
+                stage_name = required(d, "StageName", MAX_STAGE_NAME)
+                key = optional(d, "Id") or f"{stage_name}@{entered_at.isoformat()}"
                 good.append(
                     HistoryRow(
                         line=row.line,
                         deal_id=required(d, "OpportunityId", 100),
-                        stage=resolver.get(d["StageName"]),
+                        stage=resolver.get(stage_name),
                         entered_at=entered_at,
                         key=key,
                     )

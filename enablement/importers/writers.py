@@ -119,7 +119,8 @@ def write_deals(
         }
         for r in rows
     }
-    counts.unchanged += len(rows) - len(values)  # a deal repeated in one batch: the last row wins
+    if len(values) < len(rows):  # the readers refuse a repeated id, so this is a bug, not bad input
+        raise ValueError("write_deals was given the same deal id twice.")
     _upsert(Deal, source=source, values_by_key=values, counts=counts)
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
 from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from enablement.models import Account, Deal, StageChange, UsageEvent
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+DEALS_HEADER = "deal_id,name,account,industry,owner_email,amount,currency,created_at\n"
+ONE_ROW_REJECTED = (
+    "1 row(s) rejected; nothing was written. Fix them, or use --skip-invalid to write the good rows."
+)
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 
 
@@ -18,6 +25,30 @@ def import_crm(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("import_crm", *args, "--no-progress", stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def import_refused(*args: str) -> tuple[str, list[str]]:
+    """The one-line message and the stderr lines of an import that is refused."""
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_crm", *args, "--no-progress", stdout=out, stderr=err)
+    return str(refused.value), err.getvalue().splitlines()
+
+
+def salesforce_refused(tmp_path: Path, file: str, edit) -> list[str]:
+    """The rejected rows of the unquoted Salesforce fixture with `edit(text)` applied to one file."""
+    folder = copy_fixture("salesforce-unquoted", tmp_path)
+    (folder / file).write_text(edit((folder / file).read_text()))
+    return import_refused("salesforce", str(folder), "--stage-map", str(folder / "stage-map.csv"))[1]
+
+
+def hubspot_refused(tmp_path: Path, edit) -> list[str]:
+    """The rejected rows of the HubSpot fixture with `edit(text)` applied."""
+    export = tmp_path / "deals.csv"
+    export.write_text(edit((FIXTURES / "hubspot" / "deals.csv").read_text()))
+    return import_refused("hubspot", str(export), "--stage-map", str(FIXTURES / "hubspot" / "stage-map.csv"))[
+        1
+    ]
 
 
 def copy_fixture(name: str, target: Path) -> Path:
@@ -45,3 +76,14 @@ def counts_line(output: str, name: str) -> list[int]:
         if line.startswith(name + " "):
             return [int(x) for x in line.split()[1:]]
     raise AssertionError(f"no counts for {name} in:\n{output}")
+
+
+def damage_zip_member(data: bytes, member: str) -> bytes:
+    """Flip a byte of a stored member's data: its CRC no longer matches, which only reading finds."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(member)
+    assert info.compress_type == zipfile.ZIP_STORED
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(data)
+    damaged[start + info.file_size - 2] ^= 0xFF
+    return bytes(damaged)

@@ -148,7 +148,7 @@ def test_a_changed_deal_is_updated_on_reimport(tmp_path):
     [
         (b"", "deals.csv: the file is empty"),
         (b"deal_id,name\nX,Y\n", "deals.csv:1: missing column(s) account"),
-        (b"\xff\xfe\x00d\x00e", "deals.csv: not UTF-8 text"),
+        (b"\xff\xfe\x00d\x00e", "deals.csv:1: the header is not UTF-8 text"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_clear_message(tmp_path, content, message):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 
 from enablement.models import Account, Deal, StageChange, StageMap
 from tests.enablement.importing import FIXTURES, SHARED, copy_fixture, counts_line, database_state, import_crm
@@ -156,6 +157,10 @@ def test_a_folder_without_opportunity_csv_is_refused(tmp_path):
 def test_a_stage_map_naming_an_unknown_stage_is_refused(tmp_path):
     bad = tmp_path / "map.csv"
     bad.write_text("crm_stage,stage_slug\nProposta,offer\n")
-    with pytest.raises(CommandError, match=r"map\.csv:2: no funnel stage with slug 'offer'"):
-        import_crm("salesforce", str(UNQUOTED), "--stage-map", str(bad))
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"The stage map has 1 error\(s\); nothing was imported\."):
+        call_command(
+            "import_crm", "salesforce", str(UNQUOTED), "--stage-map", str(bad), stdout=StringIO(), stderr=err
+        )
+    assert "map.csv:2: no funnel stage with slug 'offer'." in err.getvalue().splitlines()
     assert not StageMap.objects.exists()

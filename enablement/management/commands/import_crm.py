@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from config.outbox.selectors import task_pending
-from enablement.importers import FORMATS, ImportFailed, ImportReport, run_import
+from enablement.importers import FORMATS, ImportFailed, ImportReport, run_import, unexpected_error_message
 
 
 class Command(BaseCommand):
@@ -51,7 +51,15 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except ImportFailed as exc:
-            raise CommandError(str(exc)) from None
+            for line in exc.rows:
+                self.stderr.write(line)
+            # One line even when a name in the message (a zip member's, say) holds a line break.
+            raise CommandError(" ".join(exc.message.splitlines())) from None
+        except Exception as exc:
+            # Never a traceback for any input, only one line; --traceback shows this error's cause.
+            raise CommandError(
+                f"{unexpected_error_message(exc)} Run again with --traceback for the details."
+            ) from exc
         finally:
             for bar in bars.values():
                 bar.close()
