@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enablement.tasks.analytics_recompute",
         "schedule": crontab(hour=2, minute=30),
     },
+    "refresh-analytics-with-api-batches": {
+        "task": "enablement.tasks.analytics_refresh_after_import",
+        "schedule": crontab(minute="*/10"),
+    },
     "send-weekly-analytics-digest": {
         "task": "enablement.tasks.analytics_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),

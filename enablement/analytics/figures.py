@@ -56,7 +56,10 @@ SELECT e.owner_id, e.outcome, COUNT(*) FROM {entry} e
 WHERE e.run_id = %s AND e.stage_id = %s AND e.quarter = %s AND e.entered_at > %s AND {at_risk}
 GROUP BY e.owner_id, e.outcome
 """
-AT_RISK_DAYS = "SELECT e.stage_id AS k1, 0 AS k2, e.days FROM {entry} e WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk}"
+AT_RISK_DAYS = """
+SELECT e.stage_id AS k1, 0 AS k2, e.days FROM {entry} e
+WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk}
+"""
 EXPOSED_DAYS = """
 SELECT x.asset_id AS k1, e.stage_id AS k2, e.days FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
 WHERE x.run_id = %s AND x.in_window AND e.outcome = 'advanced'
