@@ -141,7 +141,7 @@ class GapSerializer(serializers.Serializer):
     assets = serializers.IntegerField()
     used = serializers.IntegerField()
     best_lift = serializers.FloatField(allow_null=True)
-    proven = serializers.BooleanField()
+    higher_conversion = serializers.BooleanField()
     conversion_rate = serializers.FloatField(allow_null=True)
     entered = serializers.IntegerField()
     requests = serializers.IntegerField()
