@@ -31,7 +31,8 @@ def open_deals_of(user: AbstractBaseUser) -> QuerySet[Deal]:
 
 def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) -> dict[int, list[Asset]]:
     """For each deal, published assets made for its current stage that it has not used yet: those
-    with higher conversion at that stage first (by adjusted lift (largest first), then the ones peers used most there.
+    with higher conversion at that stage first (largest adjusted lift first), then the ones peers used
+    most there.
     Four queries, whatever the number of deals."""
     stage_ids = {d.current_stage_id for d in deals if d.current_stage_id}
     if not stage_ids:

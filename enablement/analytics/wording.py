@@ -32,8 +32,8 @@ def verdict_sentence(m: AssetStageMetric) -> str:
         return (
             f"At {stage}: no clear difference. Deals that used it converted {m.exposed_rate:.0%} of the "
             f"time, deals without it {m.unexposed_rate:.0%}; comparing deals of the same rep and quarter, "
-            f"{points(m.adjusted_lift)} points ({_interval(m.adjusted_low, m.adjusted_high)}), which could be "
-            f"chance.{_later(m)}"
+            f"{points(m.adjusted_lift)} points ({_interval(m.adjusted_low, m.adjusted_high)}), which could "
+            f"be chance.{_later(m)}"
         )
     direction = "more" if m.lift > 0 else "less"
     adjusted = "more" if m.adjusted_lift > 0 else "less"

@@ -110,8 +110,10 @@ def test_the_hand_computed_funnel_matches_the_mantel_haenszel_difference_and_sat
     weight = sum(Fraction(n1 * n0, n1 + n0) for a, n1, c, n0 in strata)  # 12/7 + 24/10
     rd = numerator / weight
     assert rd == Fraction(39, 144)
-    p = sum(Fraction(n1 * n1 * c - n0 * n0 * a, (n1 + n0) ** 2) + Fraction(n1 * n0 * (n0 - n1), 2 * (n1 + n0) ** 2)
-            for a, n1, c, n0 in strata)  # fmt: skip
+    p = sum(
+        Fraction(2 * (n1 * n1 * c - n0 * n0 * a) + n1 * n0 * (n0 - n1), 2 * (n1 + n0) ** 2)
+        for a, n1, c, n0 in strata
+    )
     q = sum(Fraction(a * (n0 - c) + c * (n1 - a), 2 * (n1 + n0)) for a, n1, c, n0 in strata)
     assert (p, q) == (Fraction(-17, 49) - Fraction(16, 100), Fraction(11, 10))
     half = 1.959963984540054 * math.sqrt(rd * p + q) / weight
