@@ -2,8 +2,8 @@
 
 Entries: a deal's history in order (time, then stage `order`), numbered; each deal's first row for
 an open stage is its entry, and the first later row that reaches a stage further down (not lost) or
-a lost stage resolves it. One INSERT … SELECT with window functions and one self-join on the deal,
-never a subquery per row.
+a lost stage resolves it. One INSERT … SELECT with window functions and one self-join on the deal
+grouped once, never a subquery per row.
 
 Exposures: for entries at risk at the landmark, each asset used during the stay (entered ≤ used <
 resolved), flagged `in_window` when a use came before the landmark. One INSERT … SELECT … GROUP BY.
@@ -26,26 +26,29 @@ ENTRIES_SQL = """
 INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, quarter, outcome, resolved_at,
                      days, industry, region, amount, won)
 WITH h AS (
-    SELECT sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
-           ROW_NUMBER() OVER (PARTITION BY sc.deal_id ORDER BY sc.entered_at, s."order", sc.id) AS seq
-    FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
-    {where}
-), f AS (
-    SELECT deal_id, stage_id, MIN(seq) AS seq FROM h WHERE outcome = 'open' GROUP BY deal_id, stage_id
+    SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.deal_id, o.stage_id ORDER BY o.seq) AS nth
+    FROM (
+        SELECT sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
+               ROW_NUMBER() OVER (PARTITION BY sc.deal_id ORDER BY sc.entered_at, s."order", sc.id) AS seq
+        FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
+        {where}
+    ) o
 ), r AS (
-    SELECT f.deal_id, f.seq, MIN(l.seq) AS rseq
-    FROM f JOIN h e ON e.deal_id = f.deal_id AND e.seq = f.seq
-    LEFT JOIN h l ON l.deal_id = f.deal_id AND l.seq > f.seq AND (l.outcome = 'lost' OR l.ord > e.ord)
-    GROUP BY f.deal_id, f.seq
+    -- The first later row that reaches a stage further down, or a lost stage, resolves the entry;
+    -- rows are numbered in time order, so the earliest such row has the smallest number and time.
+    SELECT e.deal_id, e.stage_id, e.entered_at, MIN(l.seq) AS rseq,
+           MIN(CASE WHEN l.outcome = 'lost' THEN l.seq END) AS lost_seq, MIN(l.entered_at) AS resolved_at
+    FROM h e LEFT JOIN h l
+      ON l.deal_id = e.deal_id AND l.seq > e.seq AND (l.outcome = 'lost' OR l.ord > e.ord)
+    WHERE e.nth = 1 AND e.outcome = 'open'
+    GROUP BY e.deal_id, e.stage_id, e.entered_at
 )
-SELECT %s, e.deal_id, e.stage_id, d.owner_id, e.entered_at, {quarter},
-       CASE WHEN l.seq IS NULL THEN 'open' WHEN l.outcome = 'lost' THEN 'lost' ELSE 'advanced' END,
-       l.entered_at, CASE WHEN l.seq IS NULL THEN NULL ELSE {days} END,
+SELECT %s, r.deal_id, r.stage_id, d.owner_id, r.entered_at, {quarter},
+       CASE WHEN r.rseq IS NULL THEN 'open' WHEN r.lost_seq = r.rseq THEN 'lost' ELSE 'advanced' END,
+       r.resolved_at, {days},
        COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
        CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
-FROM r JOIN h e ON e.deal_id = r.deal_id AND e.seq = r.seq
-LEFT JOIN h l ON l.deal_id = r.deal_id AND l.seq = r.rseq
-JOIN {deal} d ON d.id = r.deal_id
+FROM r JOIN {deal} d ON d.id = r.deal_id
 LEFT JOIN {account} a ON a.id = d.account_id
 LEFT JOIN {stage} cs ON cs.id = d.current_stage_id
 """
@@ -88,8 +91,8 @@ def entries_insert(run_id: int, *, deals: str = "") -> int:
     statement = ENTRIES_SQL.format(
         **sql.tables(),
         where=where,
-        quarter=sql.quarter("e.entered_at"),
-        days=sql.days_between("e.entered_at", "l.entered_at"),
+        quarter=sql.quarter("r.entered_at"),
+        days=sql.days_between("r.entered_at", "r.resolved_at"),
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [run_id])

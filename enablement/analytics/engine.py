@@ -170,7 +170,13 @@ def _finish(run: AnalyticsRun, steps: Steps) -> None:
 
 def _refresh() -> AnalyticsRun:
     run = current_run()
-    if run is None or run.watermark is None or _touched_estimate(run.watermark) > _refresh_limit(run):
+    if (
+        run is None
+        or run.watermark is None
+        # Unlogged on PostgreSQL: after a crash the working rows are gone and only a full run helps.
+        or not StageEntry.objects.filter(run=run).exists()
+        or _touched_estimate(run.watermark) > _refresh_limit(run)
+    ):
         return _compute()
     steps = Steps()
     with _run_transaction():

@@ -36,7 +36,7 @@ STAGE_COUNTS_SQL = (
 STAGE_DAYS = "SELECT stage_id AS k1, 0 AS k2, days FROM {entry} WHERE run_id = %s AND outcome = 'advanced'"
 
 AT_RISK_STRATA_SQL = """
-SELECT e.stage_id, e.owner_id, e.quarter, e.outcome, COUNT(*) FROM {entry} e
+SELECT e.stage_id, e.owner_id, e.quarter, e.outcome, COUNT(*), MIN(e.entered_at) FROM {entry} e
 WHERE e.run_id = %s AND {at_risk} GROUP BY e.stage_id, e.owner_id, e.quarter, e.outcome
 """
 EXPOSED_STRATA_SQL = """
@@ -50,11 +50,13 @@ LATER_SQL = """
 SELECT x.asset_id, e.stage_id, COUNT(*) FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
 WHERE x.run_id = %s AND NOT x.in_window GROUP BY x.asset_id, e.stage_id
 """
-# Entries of one stage and quarter that entered after a cut (comparable for an asset available late).
+# For assets available after a stage's first entries (the cuts table): the entries of the cut's own
+# quarter that entered after it, which are comparable; earlier quarters are not, later ones are.
 PARTIAL_SQL = """
-SELECT e.owner_id, e.outcome, COUNT(*) FROM {entry} e
-WHERE e.run_id = %s AND e.stage_id = %s AND e.quarter = %s AND e.entered_at > %s AND {at_risk}
-GROUP BY e.owner_id, e.outcome
+SELECT c.asset_id, c.stage_id, e.owner_id, e.outcome, COUNT(*)
+FROM {cuts} c JOIN {entry} e ON e.run_id = %s AND e.stage_id = c.stage_id AND e.quarter = c.quarter
+WHERE e.entered_at > c.cut AND {at_risk}
+GROUP BY c.asset_id, c.stage_id, e.owner_id, e.outcome
 """
 AT_RISK_DAYS = """
 SELECT e.stage_id AS k1, 0 AS k2, e.days FROM {entry} e
@@ -64,31 +66,30 @@ EXPOSED_DAYS = """
 SELECT x.asset_id AS k1, e.stage_id AS k2, e.days FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
 WHERE x.run_id = %s AND x.in_window AND e.outcome = 'advanced'
 """
-CUT_UNEXPOSED_DAYS = """
-SELECT %s AS k1, %s AS k2, e.days FROM {entry} e
-LEFT JOIN {exposure} x ON x.entry_id = e.id AND x.asset_id = %s AND x.in_window
-WHERE e.run_id = %s AND e.stage_id = %s AND e.outcome = 'advanced' AND e.entered_at > %s AND {at_risk}
-  AND x.entry_id IS NULL
-"""
 # The median of the deals *without* an asset, for every (asset, stage) at once, without listing
-# them: rank the stage's advanced entries by days (g); number each asset's exposed ones among them
-# (j). Exposed entry j has g − j unexposed entries before it, so the k-th unexposed entry has rank
-# k + #{exposed with g − j < k}. Work grows with the entries plus the exposures, not their product.
+# them: rank the stage's advanced entries by days (g); number the ones left out for each asset
+# among them (j): those that used it, and those not comparable (entered before its cut). Left-out
+# entry j has g − j kept entries before it, so the k-th kept entry has rank k + #{left out with
+# g − j < k}. Work grows with the entries plus the exposures, not their product.
 UNEXPOSED_MEDIANS_SQL = """
 WITH ranked AS (
-    SELECT e.id, e.stage_id, e.days, ROW_NUMBER() OVER (PARTITION BY e.stage_id ORDER BY e.days, e.id) AS g
+    SELECT e.id, e.stage_id, e.entered_at, e.days,
+           ROW_NUMBER() OVER (PARTITION BY e.stage_id ORDER BY e.days, e.id) AS g
     FROM {entry} e WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk}
 ), n AS (
     SELECT stage_id, COUNT(*) AS n FROM ranked GROUP BY stage_id
-), xs AS (
-    SELECT x.asset_id, r.stage_id, r.g,
-           ROW_NUMBER() OVER (PARTITION BY x.asset_id, r.stage_id ORDER BY r.g) AS j
-    FROM {exposure} x JOIN ranked r ON r.id = x.entry_id
+), out AS (
+    SELECT x.asset_id, r.stage_id, r.g FROM {exposure} x JOIN ranked r ON r.id = x.entry_id
     WHERE x.run_id = %s AND x.in_window
+    UNION ALL
+    SELECT c.asset_id, r.stage_id, r.g FROM {cuts} c JOIN ranked r ON r.stage_id = c.stage_id
+    WHERE r.entered_at <= c.cut
+), xs AS (
+    SELECT asset_id, stage_id, g, ROW_NUMBER() OVER (PARTITION BY asset_id, stage_id ORDER BY g) AS j FROM out
 ), ks AS (
     SELECT xs.asset_id, xs.stage_id, (MAX(n.n) - COUNT(*) + 1) / 2 AS k1, (MAX(n.n) - COUNT(*) + 2) / 2 AS k2
     FROM xs JOIN n ON n.stage_id = xs.stage_id
-    GROUP BY xs.asset_id, xs.stage_id HAVING MAX(n.n) > COUNT(*)
+    GROUP BY xs.asset_id, xs.stage_id
 ), ts AS (
     SELECT ks.asset_id, ks.stage_id,
            ks.k1 + SUM(CASE WHEN xs.g - xs.j < ks.k1 THEN 1 ELSE 0 END) AS t1,
@@ -97,13 +98,14 @@ WITH ranked AS (
     GROUP BY ks.asset_id, ks.stage_id, ks.k1, ks.k2
 )
 SELECT ts.asset_id, ts.stage_id, r1.days, r2.days
-FROM ts JOIN ranked r1 ON r1.stage_id = ts.stage_id AND r1.g = ts.t1
-JOIN ranked r2 ON r2.stage_id = ts.stage_id AND r2.g = ts.t2
+FROM ts LEFT JOIN ranked r1 ON r1.stage_id = ts.stage_id AND r1.g = ts.t1
+LEFT JOIN ranked r2 ON r2.stage_id = ts.stage_id AND r2.g = ts.t2
 """
+CUTS = "analytics_cuts"
 
 
 def _sql(template: str, **extra: str) -> str:
-    return template.format(**sql.tables(), **extra)
+    return template.format(**sql.tables(), cuts=CUTS, **extra)
 
 
 def _rows(statement: str, params: list) -> list[tuple]:
@@ -213,53 +215,68 @@ def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: d
     """Every (asset, stage) with an exposure: exposed against comparable unexposed entries at risk."""
     at_risk, risk_params = landmarks.at_risk()
     strata: dict[int, dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
-    for stage_id, owner_id, quarter, outcome, n in _rows(
+    first_entered: dict[int, object] = {}
+    for stage_id, owner_id, quarter, outcome, n, first in _rows(
         _sql(AT_RISK_STRATA_SQL, at_risk=at_risk), [run.pk, *risk_params]
     ):
         strata[stage_id][(owner_id, quarter)].add(outcome, n)
+        first_entered[stage_id] = min(first_entered.get(stage_id, first), first)
     pairs = _pairs(run)
     for (asset_id, stage_id), pair in pairs.items():
-        first_quarter = min((q for _, q in strata[stage_id]), default=None)
         available, days = availability.get(asset_id), landmarks.days.get(stage_id)
-        if available is not None and days is not None and first_quarter is not None:
+        if available is not None and days is not None and stage_id in first_entered:
             cut = available - timedelta(days=days)  # entered + landmark > available ⟺ entered > cut
-            if sql.quarter_of(cut) >= first_quarter:
+            if sql.moment(cut) >= first_entered[stage_id]:
                 pair.cut = cut
+    _cuts_table(pairs)
+    partial = _partial_counts(run, at_risk, risk_params, pairs)
     exposed_days = days_quantiles(_sql(EXPOSED_DAYS), [run.pk])
     unexposed_days = _unexposed_medians(run, landmarks, pairs)
-    metrics = [
-        _metric(run, key, pair, _comparable(run, at_risk, risk_params, strata[key[1]], key[1], pair.cut))
-        for key, pair in pairs.items()
-    ]
+    metrics = []
+    for key, pair in pairs.items():
+        comparable = strata[key[1]]
+        if pair.cut is not None:
+            cut_quarter = sql.quarter_of(pair.cut)
+            comparable = {k: c for k, c in comparable.items() if k[1] > cut_quarter} | partial.get(key, {})
+        metrics.append(_metric(run, key, pair, comparable))
     for m in metrics:
         m.exposed_median_days = exposed_days.get((m.asset_id, m.stage_id), (None,))[0]
         m.unexposed_median_days = unexposed_days.get((m.asset_id, m.stage_id))
     _judge(metrics)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {CUTS}")
     AssetStageMetric.objects.filter(run=run).delete()
     AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
     return len(metrics)
 
 
-def _comparable(
-    run: AnalyticsRun,
-    at_risk: str,
-    risk_params: list,
-    stage_strata: dict,
-    stage_id: int,
-    cut: datetime | None,
-) -> dict[tuple, Counts]:
-    """Entries at risk per stratum that could have used the asset: all of them, or those after the cut
-    (whole quarters after it, and the part of its own quarter after it, counted in the database)."""
-    if cut is None:
-        return stage_strata
-    cut_quarter = sql.quarter_of(cut)
-    kept = {key: c for key, c in stage_strata.items() if key[1] > cut_quarter}
+def _cuts_table(pairs: dict[tuple[int, int], Pair]) -> None:
+    """A temporary table of the (asset, stage) pairs whose asset came after the stage's first entries."""
+    kind = "TIMESTAMP WITH TIME ZONE" if sql.postgres() else "TEXT"
+    rows = [
+        (asset_id, stage_id, sql.quarter_of(p.cut), sql.moment(p.cut))
+        for (asset_id, stage_id), p in pairs.items()
+        if p.cut is not None
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CUTS}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {CUTS} (asset_id BIGINT, stage_id BIGINT, quarter INTEGER, cut {kind})"
+        )
+        if rows:
+            cursor.executemany(f"INSERT INTO {CUTS} VALUES (%s, %s, %s, %s)", rows)
+
+
+def _partial_counts(
+    run: AnalyticsRun, at_risk: str, risk_params: list, pairs: dict[tuple[int, int], Pair]
+) -> dict[tuple[int, int], dict]:
+    """Per cut pair and owner, the comparable entries of the cut's own quarter."""
+    partial: dict[tuple[int, int], dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
     statement = _sql(PARTIAL_SQL, at_risk=at_risk)
-    for owner_id, outcome, n in _rows(
-        statement, [run.pk, stage_id, cut_quarter, sql.moment(cut), *risk_params]
-    ):
-        kept.setdefault((owner_id, cut_quarter), Counts()).add(outcome, n)
-    return kept
+    for asset_id, stage_id, owner_id, outcome, n in _rows(statement, [run.pk, *risk_params]):
+        cut_quarter = sql.quarter_of(pairs[(asset_id, stage_id)].cut)
+        partial[(asset_id, stage_id)][(owner_id, cut_quarter)].add(outcome, n)
+    return partial
 
 
 def _unexposed_medians(
@@ -267,28 +284,14 @@ def _unexposed_medians(
 ) -> dict[tuple[int, int], float | None]:
     at_risk, risk_params = landmarks.at_risk()
     ranked = {
-        (a, s): (d1 + d2) / 2
+        (a, s): None if d1 is None or d2 is None else (d1 + d2) / 2
         for a, s, d1, d2 in _rows(
             _sql(UNEXPOSED_MEDIANS_SQL, at_risk=at_risk), [run.pk, *risk_params, run.pk]
         )
     }
     stage_days = days_quantiles(_sql(AT_RISK_DAYS, at_risk=at_risk), [run.pk, *risk_params])
-    result: dict[tuple[int, int], float | None] = {}
-    for (asset_id, stage_id), pair in pairs.items():
-        if pair.cut is not None:
-            source = _sql(CUT_UNEXPOSED_DAYS, at_risk=at_risk)
-            params = [asset_id, stage_id, asset_id, run.pk, stage_id, sql.moment(pair.cut), *risk_params]
-            result[(asset_id, stage_id)] = days_quantiles(source, params).get((asset_id, stage_id), (None,))[
-                0
-            ]
-        elif (asset_id, stage_id) in ranked:
-            result[(asset_id, stage_id)] = ranked[(asset_id, stage_id)]
-        elif not any(c.advanced for c in pair.exposed.values()):
-            # No advanced deal used it: the deals without it are all the stage's advanced deals at risk.
-            result[(asset_id, stage_id)] = stage_days.get((stage_id, 0), (None,))[0]
-        else:
-            result[(asset_id, stage_id)] = None  # every advanced deal at risk used it
-    return result
+    # A pair nobody advanced with, and with no entry left out: the stage's median at risk.
+    return {key: ranked[key] if key in ranked else stage_days.get((key[1], 0), (None,))[0] for key in pairs}
 
 
 def _metric(
