@@ -39,16 +39,13 @@ AT_RISK_STRATA_SQL = """
 SELECT e.stage_id, e.owner_id, e.quarter, e.outcome, COUNT(*), MIN(e.entered_at) FROM {entry} e
 WHERE e.run_id = %s AND {at_risk} GROUP BY e.stage_id, e.owner_id, e.quarter, e.outcome
 """
+# Uses before the landmark per stratum, and (in_window false) uses only later, in one pass.
 EXPOSED_STRATA_SQL = """
-SELECT x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, COUNT(*), SUM(e.amount),
+SELECT x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window, COUNT(*), SUM(e.amount),
        SUM(CASE WHEN e.won THEN e.amount ELSE 0 END)
 FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
-WHERE x.run_id = %s AND x.in_window
-GROUP BY x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome
-"""
-LATER_SQL = """
-SELECT x.asset_id, e.stage_id, COUNT(*) FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
-WHERE x.run_id = %s AND NOT x.in_window GROUP BY x.asset_id, e.stage_id
+WHERE x.run_id = %s
+GROUP BY x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window
 """
 # For assets available after a stage's first entries (the cuts table): the entries of the cut's own
 # quarter that entered after it, which are comparable; earlier quarters are not, later ones are.
@@ -61,10 +58,6 @@ GROUP BY c.asset_id, c.stage_id, e.owner_id, e.outcome
 AT_RISK_DAYS = """
 SELECT e.stage_id AS k1, 0 AS k2, e.days FROM {entry} e
 WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk}
-"""
-EXPOSED_DAYS = """
-SELECT x.asset_id AS k1, e.stage_id AS k2, e.days FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
-WHERE x.run_id = %s AND x.in_window AND e.outcome = 'advanced'
 """
 # The median of the deals *without* an asset, for every (asset, stage) at once, without listing
 # them: rank the stage's advanced entries by days (g); number the ones left out for each asset
@@ -79,13 +72,21 @@ WITH ranked AS (
 ), n AS (
     SELECT stage_id, COUNT(*) AS n FROM ranked GROUP BY stage_id
 ), out AS (
-    SELECT x.asset_id, r.stage_id, r.g FROM {exposure} x JOIN ranked r ON r.id = x.entry_id
+    SELECT x.asset_id, r.stage_id, r.g, r.days, 1 AS used FROM {exposure} x JOIN ranked r ON r.id = x.entry_id
     WHERE x.run_id = %s AND x.in_window
     UNION ALL
-    SELECT c.asset_id, r.stage_id, r.g FROM {cuts} c JOIN ranked r ON r.stage_id = c.stage_id
+    SELECT c.asset_id, r.stage_id, r.g, r.days, 0 FROM {cuts} c JOIN ranked r ON r.stage_id = c.stage_id
     WHERE r.entered_at <= c.cut
 ), xs AS (
-    SELECT asset_id, stage_id, g, ROW_NUMBER() OVER (PARTITION BY asset_id, stage_id ORDER BY g) AS j FROM out
+    SELECT asset_id, stage_id, g, days, used,
+           ROW_NUMBER() OVER (PARTITION BY asset_id, stage_id ORDER BY g) AS j,
+           SUM(used) OVER (PARTITION BY asset_id, stage_id ORDER BY g) AS ju,
+           SUM(used) OVER (PARTITION BY asset_id, stage_id) AS cu
+    FROM out
+), em AS (
+    -- the median of those that used it, from the same numbering (one row, or the mean of two)
+    SELECT asset_id, stage_id, AVG(days) AS median FROM xs
+    WHERE used = 1 AND (ju = (cu + 1) / 2 OR ju = (cu + 2) / 2) GROUP BY asset_id, stage_id
 ), ks AS (
     SELECT xs.asset_id, xs.stage_id, (MAX(n.n) - COUNT(*) + 1) / 2 AS k1, (MAX(n.n) - COUNT(*) + 2) / 2 AS k2
     FROM xs JOIN n ON n.stage_id = xs.stage_id
@@ -97,9 +98,10 @@ WITH ranked AS (
     FROM ks JOIN xs ON xs.asset_id = ks.asset_id AND xs.stage_id = ks.stage_id
     GROUP BY ks.asset_id, ks.stage_id, ks.k1, ks.k2
 )
-SELECT ts.asset_id, ts.stage_id, r1.days, r2.days
+SELECT ts.asset_id, ts.stage_id, r1.days, r2.days, em.median
 FROM ts LEFT JOIN ranked r1 ON r1.stage_id = ts.stage_id AND r1.g = ts.t1
 LEFT JOIN ranked r2 ON r2.stage_id = ts.stage_id AND r2.g = ts.t2
+LEFT JOIN em ON em.asset_id = ts.asset_id AND em.stage_id = ts.stage_id
 """
 CUTS = "analytics_cuts"
 
@@ -198,16 +200,19 @@ class Pair:
 
 def _pairs(run: AnalyticsRun) -> dict[tuple[int, int], Pair]:
     pairs: dict[tuple[int, int], Pair] = defaultdict(Pair)
-    for asset_id, stage_id, owner_id, quarter, outcome, n, amount, won in _rows(
+    later: dict[tuple[int, int], int] = defaultdict(int)
+    for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won in _rows(
         _sql(EXPOSED_STRATA_SQL), [run.pk]
     ):
+        if not in_window:
+            later[(asset_id, stage_id)] += n
+            continue
         pair = pairs[(asset_id, stage_id)]
         pair.exposed[(owner_id, quarter)].add(outcome, n)
         pair.influenced += Decimal(amount or 0)
         pair.won += Decimal(won or 0)
-    for asset_id, stage_id, n in _rows(_sql(LATER_SQL), [run.pk]):
-        if (asset_id, stage_id) in pairs:
-            pairs[(asset_id, stage_id)].later = n
+    for key, pair in pairs.items():
+        pair.later = later.get(key, 0)
     return pairs
 
 
@@ -230,8 +235,7 @@ def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: d
                 pair.cut = cut
     _cuts_table(pairs)
     partial = _partial_counts(run, at_risk, risk_params, pairs)
-    exposed_days = days_quantiles(_sql(EXPOSED_DAYS), [run.pk])
-    unexposed_days = _unexposed_medians(run, landmarks, pairs)
+    exposed_days, unexposed_days = _medians(run, landmarks, pairs)
     metrics = []
     for key, pair in pairs.items():
         comparable = strata[key[1]]
@@ -240,7 +244,7 @@ def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: d
             comparable = {k: c for k, c in comparable.items() if k[1] > cut_quarter} | partial.get(key, {})
         metrics.append(_metric(run, key, pair, comparable))
     for m in metrics:
-        m.exposed_median_days = exposed_days.get((m.asset_id, m.stage_id), (None,))[0]
+        m.exposed_median_days = exposed_days.get((m.asset_id, m.stage_id))
         m.unexposed_median_days = unexposed_days.get((m.asset_id, m.stage_id))
     _judge(metrics)
     with connection.cursor() as cursor:
@@ -279,19 +283,23 @@ def _partial_counts(
     return partial
 
 
-def _unexposed_medians(
+def _medians(
     run: AnalyticsRun, landmarks: Landmarks, pairs: dict[tuple[int, int], Pair]
-) -> dict[tuple[int, int], float | None]:
+) -> tuple[dict[tuple[int, int], float | None], dict[tuple[int, int], float | None]]:
+    """Median days of advanced deals with and without each asset, in one statement."""
     at_risk, risk_params = landmarks.at_risk()
-    ranked = {
-        (a, s): None if d1 is None or d2 is None else (d1 + d2) / 2
-        for a, s, d1, d2 in _rows(
-            _sql(UNEXPOSED_MEDIANS_SQL, at_risk=at_risk), [run.pk, *risk_params, run.pk]
-        )
-    }
-    stage_days = days_quantiles(_sql(AT_RISK_DAYS, at_risk=at_risk), [run.pk, *risk_params])
-    # A pair nobody advanced with, and with no entry left out: the stage's median at risk.
-    return {key: ranked[key] if key in ranked else stage_days.get((key[1], 0), (None,))[0] for key in pairs}
+    exposed, unexposed = {}, {}
+    statement = _sql(UNEXPOSED_MEDIANS_SQL, at_risk=at_risk)
+    for a, s, d1, d2, used in _rows(statement, [run.pk, *risk_params, run.pk]):
+        unexposed[(a, s)] = None if d1 is None or d2 is None else (d1 + d2) / 2
+        exposed[(a, s)] = None if used is None else float(used)
+    missing = [key for key in pairs if key not in unexposed]
+    if missing:
+        # Nobody that advanced used it and none was left out: the stage's median at risk.
+        stage_days = days_quantiles(_sql(AT_RISK_DAYS, at_risk=at_risk), [run.pk, *risk_params])
+        for key in missing:
+            unexposed[key] = stage_days.get((key[1], 0), (None,))[0]
+    return exposed, unexposed
 
 
 def _metric(
