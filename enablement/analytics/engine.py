@@ -152,9 +152,10 @@ def _availability(run: AnalyticsRun) -> dict[int, datetime]:
     return available
 
 
-def _figures(run: AnalyticsRun, landmarks: cohort.Landmarks, steps: Steps) -> None:
-    with steps("stage figures") as step:
-        step["rows"] = len(figures.stage_metrics_write(run, landmarks))
+def _figures(run: AnalyticsRun, landmarks: cohort.Landmarks, steps: Steps, *, stages: bool = True) -> None:
+    if stages:  # the scorecard follows from history and landmarks only
+        with steps("stage figures") as step:
+            step["rows"] = len(figures.stage_metrics_write(run, landmarks))
     with steps("asset figures") as step:
         step["rows"] = figures.asset_metrics_write(run, landmarks, _availability(run))
 
@@ -194,7 +195,7 @@ def _refresh() -> AnalyticsRun:
             step["rows"] = _exposures_again(run, landmarks, moved, before, touched)
         with steps("availability"):
             run.availability = _first_uses_since(run, since)
-        _figures(run, landmarks, steps)
+        _figures(run, landmarks, steps, stages=history or bool(moved))
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TOUCHED}")
         _finish(run, steps)

@@ -235,7 +235,8 @@ def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: d
                 pair.cut = cut
     _cuts_table(pairs)
     partial = _partial_counts(run, at_risk, risk_params, pairs)
-    exposed_days, unexposed_days = _medians(run, landmarks, pairs)
+    advancing = {stage for stage, by in strata.items() if any(c.advanced for c in by.values())}
+    exposed_days, unexposed_days = _medians(run, landmarks, pairs, advancing)
     metrics = []
     for key, pair in pairs.items():
         comparable = strata[key[1]]
@@ -284,7 +285,7 @@ def _partial_counts(
 
 
 def _medians(
-    run: AnalyticsRun, landmarks: Landmarks, pairs: dict[tuple[int, int], Pair]
+    run: AnalyticsRun, landmarks: Landmarks, pairs: dict[tuple[int, int], Pair], advancing: set[int]
 ) -> tuple[dict[tuple[int, int], float | None], dict[tuple[int, int], float | None]]:
     """Median days of advanced deals with and without each asset, in one statement."""
     at_risk, risk_params = landmarks.at_risk()
@@ -294,6 +295,9 @@ def _medians(
         unexposed[(a, s)] = None if d1 is None or d2 is None else (d1 + d2) / 2
         exposed[(a, s)] = None if used is None else float(used)
     missing = [key for key in pairs if key not in unexposed]
+    for key in [key for key in missing if key[1] not in advancing]:
+        unexposed[key] = None  # nobody advanced from that stage after its landmark
+    missing = [key for key in missing if key[1] in advancing]
     if missing:
         # Nobody that advanced used it and none was left out: the stage's median at risk.
         stage_days = days_quantiles(_sql(AT_RISK_DAYS, at_risk=at_risk), [run.pk, *risk_params])
