@@ -11,8 +11,13 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 
 
-# Logs that are only read (searches, downloads, feedback) offer no add form, by design.
-READ_ONLY = {("assets", "searchlog"), ("assets", "assetdownload"), ("assets", "assetfeedback")}
+# Logs that are only read (searches, downloads, feedback, analytics runs) offer no add form, by design.
+READ_ONLY = {
+    ("assets", "searchlog"),
+    ("assets", "assetdownload"),
+    ("assets", "assetfeedback"),
+    ("enablement", "analyticsrun"),
+}
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

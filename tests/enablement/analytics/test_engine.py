@@ -201,6 +201,10 @@ def test_the_engine_finds_planted_effects_and_no_false_alarms():
     assert strong["lift"] > 0.1 and strong["lift_ci"][0] > 0
     assert strong["verdict"] == "no evidence" and abs(strong["adjusted_lift"]) < 0.05
     assert rows["rare"]["verdict"] == "too little data" and rows["rare"]["q_value"] is None
+    assert rows["rare"]["adjusted_lift"] is None and rows["rare"]["adjusted_lift_ci"] is None
+    # The planted +0.2 and −0.2 lie within the adjusted lifts' intervals.
+    assert lifts["adjusted_lift_ci"][0] < 0.2 < lifts["adjusted_lift_ci"][1]
+    assert hurts["adjusted_lift_ci"][0] < -0.2 < hurts["adjusted_lift_ci"][1]
     null_verdicts = {rows[a.slug]["verdict"] for a in world["nulls"]}
     assert null_verdicts == {"no evidence"}
     assert all(rows[a.slug]["q_value"] > 0.05 for a in world["nulls"])

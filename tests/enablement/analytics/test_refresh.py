@@ -176,3 +176,22 @@ def test_a_refresh_without_a_previous_run_is_a_full_run(settings):
     planted_world(seed=24)
     assert analytics_compute(refresh=True).mode == "full"
     assert timezone.now() - current_run().computed_at < timedelta(minutes=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_and_a_refresh_outside_any_transaction_commit_as_a_worker_runs_them(settings):
+    """Each its own transaction (REPEATABLE READ and work_mem on PostgreSQL), as in a Celery worker."""
+    settings.ANALYTICS_REFRESH_OVERLAP = 0
+    world = planted_world(seed=25)
+    first = analytics_compute()
+    lifts = world["assets"]["lifts"]
+    deal = Deal.objects.get(external_id="P-3")
+    UsageEvent.objects.create(
+        event_id="committed-later", asset=lifts, deal=deal, rep=deal.owner, action="viewed",
+        occurred_at=datetime(2025, 1, 1, 8, tzinfo=UTC), source="api",
+    )  # fmt: skip
+    refreshed = analytics_compute(refresh=True)
+    assert (refreshed.pk, refreshed.mode) == (first.pk, "refresh")
+    after_refresh = report()
+    analytics_compute()
+    assert without_time(report()) == without_time(after_refresh)
