@@ -34,7 +34,7 @@ admin.site.unregister(Tag)  # the catalogue tags industries and products with it
 
 @admin.register(FunnelStage)
 class FunnelStageAdmin(SortableAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "outcome", "short_definition"]
+    list_display = ["name", "slug", "outcome", "landmark_days", "short_definition"]
     list_filter = ["outcome"]
     search_fields = ["name", "slug", "definition"]
     prepopulated_fields = {"slug": ["name"]}

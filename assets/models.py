@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from taggit.managers import TaggableManager
@@ -24,6 +25,13 @@ class FunnelStage(models.Model):
     outcome = models.CharField(max_length=8, choices=StageOutcome.choices, default=StageOutcome.OPEN)
     definition = models.TextField(blank=True, help_text="What this stage means, in words both teams use.")
     entry_criteria = models.TextField(blank=True, help_text="What must be true for a deal to enter it.")
+    landmark_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Days in this stage after which assets are judged (the analytics' time zero). "
+        "Empty: the 25th percentile of days to resolution, rounded up.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]

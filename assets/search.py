@@ -46,7 +46,7 @@ from assets.selectors import assets_visible_to
 CONFIG = "english"
 PAGE_SIZE = 20
 TYPO_SIMILARITY = 0.45
-SORTS = {"": "Best match", "newest": "Newest", "used": "Most used", "lift": "Proven lift"}
+SORTS = {"": "Best match", "newest": "Newest", "used": "Most used", "lift": "Higher conversion"}
 START, STOP = "\x02", "\x03"  # markers ts_headline puts around matches, turned into <mark> after escaping
 
 
@@ -148,21 +148,21 @@ def _matching(qs: QuerySet[Asset], q: str) -> QuerySet[Asset]:
 
 
 def _ordered(qs: QuerySet[Asset], sort: str, searching: bool, stage: str = "") -> QuerySet[Asset]:
-    """Best match is relevance for a query and newest first without one. Proven lift is the
-    same-rep lift of a "helps" verdict at the chosen stage (at any stage without one)."""
+    """Best match is relevance for a query and newest first without one. Higher conversion ranks by
+    the adjusted lift of a "higher conversion" verdict at the chosen stage (at any stage without one)."""
     if sort == "lift":
         from enablement.analytics.engine import current_run
         from enablement.analytics.models import AssetStageMetric
         from enablement.choices import Verdict
 
-        proven = AssetStageMetric.objects.filter(
+        higher = AssetStageMetric.objects.filter(
             run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS
         )
         if stage:
-            proven = proven.filter(stage__slug=stage)
-        best = proven.order_by("-adjusted_lift").values("adjusted_lift")[:1]
-        return qs.annotate(proven_lift=Subquery(best, output_field=FloatField())).order_by(
-            F("proven_lift").desc(nulls_last=True), "title"
+            higher = higher.filter(stage__slug=stage)
+        best = higher.order_by("-adjusted_lift").values("adjusted_lift")[:1]
+        return qs.annotate(higher_lift=Subquery(best, output_field=FloatField())).order_by(
+            F("higher_lift").desc(nulls_last=True), "title"
         )
     if sort == "used":
         return qs.annotate(uses=Count("usage_events")).order_by("-uses", "title")

@@ -72,6 +72,7 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = visible_asset_or_404(request, slug)
     has_deals = open_deals_of(request.user).exists()
     feedback = AssetFeedback.objects.filter(asset=asset, user=request.user).first()
+    effects = asset_effects(asset)
     context = {
         "asset": asset,
         "roles": asset.buyer_roles.all(),
@@ -84,7 +85,8 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None,
         "feedback": feedback,
         "useful_count": asset.feedback.filter(useful=True).count(),
-        "effects": asset_effects(asset),
+        "effects": effects,
+        "landmarks": [m for m, _ in effects if m.landmark_days],
     }
     return render(request, "assets/detail.html", context)
 

@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enablement.tasks.analytics_recompute",
         "schedule": crontab(hour=2, minute=30),
     },
+    "refresh-analytics-with-api-batches": {
+        "task": "enablement.tasks.analytics_refresh_after_import",
+        "schedule": crontab(minute="*/10"),
+    },
     "send-weekly-analytics-digest": {
         "task": "enablement.tasks.analytics_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
@@ -256,6 +260,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
 ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)
 ANALYTICS_Q_THRESHOLD = 0.05
+# The analytics run's own working memory on PostgreSQL (SET LOCAL: that transaction only), the
+# overlap a refresh re-reads for clocks and transactions in flight, and how many touched deals
+# make a refresh a full run.
+ANALYTICS_WORK_MEM = env_str("ANALYTICS_WORK_MEM", "256MB")
+ANALYTICS_REFRESH_OVERLAP = env_int("ANALYTICS_REFRESH_OVERLAP", 120)
+ANALYTICS_REFRESH_MAX_DEALS = env_int("ANALYTICS_REFRESH_MAX_DEALS", 2000)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

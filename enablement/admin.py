@@ -283,3 +283,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)
+
+
+# Analytics runs (with each step's time) live beside the engine.
+from enablement.analytics import admin as analytics_admin  # noqa: E402, F401

@@ -56,7 +56,9 @@ class Outcome(models.TextChoices):
 
 
 class Verdict(models.TextChoices):
-    HELPS = "helps", "Helps"
-    HURTS = "hurts", "Hurts"
-    NO_EVIDENCE = "no evidence", "No evidence"
+    """Stored values are the CONTRACT's; labels say what was seen (an association), never a cause."""
+
+    HELPS = "helps", "Higher conversion"
+    HURTS = "hurts", "Lower conversion"
+    NO_EVIDENCE = "no evidence", "No clear difference"
     TOO_LITTLE = "too little data", "Too little data"

@@ -63,7 +63,8 @@ class Deal(models.Model):
                 condition=Q(amount__gte=0) | Q(amount__isnull=True), name="deal_amount_positive"
             ),
         ]
-        indexes = [models.Index(fields=["owner", "closed_at"])]
+        # updated_at: the analytics refresh finds deals edited since its last run.
+        indexes = [models.Index(fields=["owner", "closed_at"]), models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
         return self.name
@@ -91,7 +92,8 @@ class StageChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deal", "external_id"], name="stagechange_unique_external_id")
         ]
-        indexes = [models.Index(fields=["deal", "entered_at"])]
+        # recorded_at: the analytics refresh reads only rows recorded since its last run.
+        indexes = [models.Index(fields=["deal", "entered_at"]), models.Index(fields=["recorded_at"])]
 
     def __str__(self) -> str:
         return f"{self.deal} → {self.stage} at {self.entered_at:%Y-%m-%d %H:%M}"
@@ -127,6 +129,7 @@ class UsageEvent(models.Model):
         indexes = [
             models.Index(fields=["deal", "occurred_at"]),
             models.Index(fields=["asset", "stage"]),
+            models.Index(fields=["recorded_at"]),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,8 @@ def open_deals_of(user: AbstractBaseUser) -> QuerySet[Deal]:
 
 def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) -> dict[int, list[Asset]]:
     """For each deal, published assets made for its current stage that it has not used yet: those
-    with a proven lift at that stage first (largest first), then the ones peers used most there.
+    with higher conversion at that stage first (largest adjusted lift first), then the ones peers used
+    most there.
     Four queries, whatever the number of deals."""
     stage_ids = {d.current_stage_id for d in deals if d.current_stage_id}
     if not stage_ids:
@@ -52,14 +53,14 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
         .annotate(n=Count("pk"))
         .values("n")
     )
-    proven = AssetStageMetric.objects.filter(
+    higher = AssetStageMetric.objects.filter(
         run=current_run(), asset=OuterRef("asset_id"), stage=OuterRef("funnelstage_id"), verdict=Verdict.HELPS
     ).values("adjusted_lift")[:1]
     ranked = (
         Asset.stages.through.objects.filter(funnelstage_id__in=stage_ids, asset__status=AssetStatus.PUBLISHED)
         .annotate(
             uses=Coalesce(Subquery(peer_uses, output_field=IntegerField()), 0),
-            lift=Subquery(proven, output_field=FloatField()),
+            lift=Subquery(higher, output_field=FloatField()),
         )
         .order_by(F("lift").desc(nulls_last=True), "-uses", "asset__title")
         .values_list("funnelstage_id", "asset_id")

@@ -22,9 +22,13 @@ def analytics_recompute() -> int | None:
 
 @shared_task
 def analytics_refresh_after_import() -> int | None:
-    """After an import wrote something. Imports in a row share one run: while a run computes,
-    the others are skipped (the running one may miss the latest rows until the next refresh)."""
-    return analytics_recompute()
+    """After an import wrote something (and every few minutes, for API batches): bring the current
+    run up to date with the rows recorded since it, touching only those deals (a full run when there
+    are many). While a run computes, others are skipped; the next refresh picks up what they missed."""
+    from enablement.analytics.engine import analytics_compute
+
+    run = analytics_compute(refresh=True)
+    return run.pk if run else None
 
 
 @shared_task

@@ -11,12 +11,13 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 
 
-# Logs that are only read (searches, downloads, feedback) offer no add form, by design; nor do tasks
-# waiting for the worker, which only the outbox writes.
+# Logs that are only read (searches, downloads, feedback, analytics runs) offer no add form, by
+# design; nor do tasks waiting for the worker, which only the outbox writes.
 READ_ONLY = {
     ("assets", "searchlog"),
     ("assets", "assetdownload"),
     ("assets", "assetfeedback"),
+    ("enablement", "analyticsrun"),
     ("outbox", "pendingtask"),
 }
 

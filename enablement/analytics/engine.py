@@ -1,181 +1,55 @@
 """The analytics engine: CONTRACT section 3 computed in the database, statistics over the counts.
 
-1. Stage entries: each deal's first entry into each open stage, with its outcome (advanced, lost,
-   open), when it resolved and the days it took — one INSERT … SELECT.
-2. Exposures: which assets were used in each entry's window (entered ≤ occurred < resolved) — one
-   INSERT … SELECT DISTINCT over the usage events.
-3. Counts per (asset, stage, owner, outcome) and per (stage, owner, outcome), medians by window
-   functions; only these aggregates come back to Python, where the pure functions of
-   enablement.analytics.stats turn them into rates, intervals, adjusted lifts and q-values.
+A full run, each step timed and stored on the run (`steps`, shown in the admin):
+1. entries: each deal's first entry into each open stage with its outcome, resolution and days
+   (enablement.analytics.cohort), then ANALYZE so the next steps are planned for its real size;
+2. landmarks: each stage's landmark (its setting, or the 25th percentile of days to resolution);
+3. exposures: for entries at risk at the landmark, the assets used before it (and those used only
+   later), then ANALYZE;
+4. availability: each asset's first recorded use;
+5. figures: counts per stratum and medians from the working tables (enablement.analytics.figures);
+6. tidy: older runs' working rows go.
 
-A run is written in one transaction and replaces older runs when it commits, so readers always see
-one complete run; a cache lock keeps two runs from computing at once (with the cache down, a run goes
-without it: see analytics_compute).
+A refresh (after an import or an API batch) brings the current run up to date in place: it
+rewrites the entries and exposures of the deals with rows recorded since the run's watermark, adds
+the exposures of entries whose landmark has passed since, rebuilds a stage whose landmark moved,
+and recomputes the figures from the working tables; many touched deals make it a full run.
+
+Each run is one transaction (REPEATABLE READ on PostgreSQL, so every step reads the same data, with
+`work_mem` raised for it); readers see the previous figures until it commits. A cache lock keeps
+two runs from computing at once (with the cache down, a run goes without it: see analytics_compute).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from assets.models import FunnelStage
+from assets.models import Asset
 from config.cache_outage import CACHE_ERRORS
-from enablement.analytics import stats
-from enablement.analytics.models import (
-    AnalyticsRun,
-    AssetStageMetric,
-    Exposure,
-    StageEntry,
-    StageMetric,
-)
-from enablement.choices import Verdict
-from enablement.models import Account, Deal, StageChange, UsageEvent
+from enablement.analytics import cohort, figures, sql
+from enablement.analytics.models import AnalyticsRun, Exposure, StageEntry, StageMetric
+from enablement.models import Deal, UsageEvent
 
 LOCK_KEY = "analytics:compute-lock"
 LOCK_SECONDS = 60 * 60
+TOUCHED = "analytics_touched"
+days_quantiles = figures.days_quantiles  # read by the funnel page
 logger = logging.getLogger(__name__)
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "entry": StageEntry._meta.db_table,
-        "exposure": Exposure._meta.db_table,
-        "change": StageChange._meta.db_table,
-        "stage": FunnelStage._meta.db_table,
-        "deal": Deal._meta.db_table,
-        "account": Account._meta.db_table,
-        "usage": UsageEvent._meta.db_table,
-    }
-
-
-def _days(start: str, end: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0"
-    return f"(julianday({end}) - julianday({start}))"
-
-
-LOST_FIRST = "f.lost_at IS NOT NULL AND (f.advanced_at IS NULL OR f.lost_at < f.advanced_at)"
-
-ENTRIES_SQL = """
-INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, outcome, resolved_at, days,
-                     industry, region, amount, won)
-SELECT %s, f.deal_id, f.stage_id, d.owner_id, f.entered_at,
-       CASE WHEN {lost_first} THEN 'lost' WHEN f.advanced_at IS NOT NULL THEN 'advanced' ELSE 'open' END,
-       CASE WHEN {lost_first} THEN f.lost_at ELSE f.advanced_at END,
-       CASE WHEN {lost_first} THEN NULL WHEN f.advanced_at IS NOT NULL THEN {days} END,
-       COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
-       CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
-FROM (
-    SELECT g.deal_id, g.stage_id, g.entered_at,
-           (SELECT MIN(l.entered_at) FROM {change} l JOIN {stage} ls ON ls.id = l.stage_id
-             WHERE l.deal_id = g.deal_id AND l.entered_at > g.entered_at
-               AND ls.outcome <> 'lost' AND ls."order" > g.stage_order) AS advanced_at,
-           (SELECT MIN(l.entered_at) FROM {change} l JOIN {stage} ls ON ls.id = l.stage_id
-             WHERE l.deal_id = g.deal_id AND l.entered_at > g.entered_at AND ls.outcome = 'lost') AS lost_at
-    FROM (SELECT sc.deal_id, sc.stage_id, s."order" AS stage_order, MIN(sc.entered_at) AS entered_at
-            FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
-           WHERE s.outcome = 'open'
-           GROUP BY sc.deal_id, sc.stage_id, s."order") g
-) f
-JOIN {deal} d ON d.id = f.deal_id
-LEFT JOIN {account} a ON a.id = d.account_id
-LEFT JOIN {stage} cs ON cs.id = d.current_stage_id
-"""
-
-EXPOSURES_SQL = """
-INSERT INTO {exposure} (run_id, asset_id, entry_id)
-SELECT DISTINCT %s, u.asset_id, e.id
-FROM {usage} u JOIN {entry} e ON e.deal_id = u.deal_id AND e.run_id = %s
-WHERE u.occurred_at >= e.entered_at AND (e.resolved_at IS NULL OR u.occurred_at < e.resolved_at)
-"""
-
-STAGE_COUNTS_SQL = """
-SELECT stage_id, owner_id, outcome, COUNT(*) FROM {entry}
-WHERE run_id = %s GROUP BY stage_id, owner_id, outcome
-"""
-
-EXPOSED_COUNTS_SQL = """
-SELECT x.asset_id, e.stage_id, e.owner_id, e.outcome, COUNT(*), SUM(e.amount),
-       SUM(CASE WHEN e.won THEN e.amount ELSE 0 END)
-FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
-WHERE x.run_id = %s
-GROUP BY x.asset_id, e.stage_id, e.owner_id, e.outcome
-"""
-
-# Days of advanced entries, keyed; the window picks the middle rows and the 75th-percentile row.
-QUANTILES_SQL = """
-SELECT k1, k2, days, rn, cnt FROM (
-    SELECT k1, k2, days, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY days) AS rn,
-           COUNT(*) OVER (PARTITION BY k1, k2) AS cnt
-    FROM ({source}) src
-) ranked
-WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 OR rn = (3 * cnt + 3) / 4
-"""
-
-STAGE_DAYS = "SELECT stage_id AS k1, 0 AS k2, days FROM {entry} WHERE run_id = %s AND outcome = 'advanced'"
-EXPOSED_DAYS = """
-SELECT x.asset_id AS k1, e.stage_id AS k2, e.days
-FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
-WHERE x.run_id = %s AND e.outcome = 'advanced'
-"""
-UNEXPOSED_DAYS = """
-SELECT p.asset_id AS k1, e.stage_id AS k2, e.days
-FROM (SELECT DISTINCT x.asset_id, e2.stage_id FROM {exposure} x JOIN {entry} e2 ON e2.id = x.entry_id
-       WHERE x.run_id = %s) p
-JOIN {entry} e ON e.run_id = %s AND e.stage_id = p.stage_id AND e.outcome = 'advanced'
-WHERE NOT EXISTS (SELECT 1 FROM {exposure} x2 WHERE x2.run_id = %s AND x2.asset_id = p.asset_id
-                  AND x2.entry_id = e.id)
-"""
-
-
-def _sql(template: str, **extra: str) -> str:
-    return template.format(**_tables(), **extra)
-
-
-def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[float, float]]:
-    """{(k1, k2): (median, 75th percentile by nearest rank)} of the days a query yields.
-
-    `source` is finished SQL selecting `k1, k2, days`; only the few rows the window picks come back.
-    """
-    picked: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-    counts: dict[tuple[int, int], int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(QUANTILES_SQL.format(source=source), params)
-        for k1, k2, days, rn, cnt in cursor.fetchall():
-            picked[(k1, k2)][rn] = float(days)
-            counts[(k1, k2)] = cnt
-    result = {}
-    for key, rows in picked.items():
-        cnt = counts[key]
-        median = (rows[(cnt + 1) // 2] + rows[(cnt + 2) // 2]) / 2
-        result[key] = (median, rows[(3 * cnt + 3) // 4])
-    return result
-
-
-@dataclass
-class Counts:
-    advanced: int = 0
-    lost: int = 0
-    open: int = 0
-
-    def add(self, outcome: str, n: int) -> None:
-        setattr(self, outcome, getattr(self, outcome) + n)
-
-    @property
-    def resolved(self) -> int:
-        return self.advanced + self.lost
-
-
-def analytics_compute() -> AnalyticsRun | None:
-    """Compute a full run and make it current; None if another run is computing right now."""
+def analytics_compute(*, refresh: bool = False) -> AnalyticsRun | None:
+    """Compute a full run (or refresh the current one) and make it current; None if another run is
+    computing right now."""
     try:
         locked = cache.add(LOCK_KEY, "1", LOCK_SECONDS)
     except CACHE_ERRORS as exc:
@@ -186,11 +60,11 @@ def analytics_compute() -> AnalyticsRun | None:
         logger.warning(
             "Cache unreachable, analytics computed without the lock that keeps runs apart: %s", exc
         )
-        return _compute()
+        return _refresh() if refresh else _compute()
     if not locked:
         return None
     try:
-        return _compute()
+        return _refresh() if refresh else _compute()
     finally:
         try:
             cache.delete(LOCK_KEY)
@@ -200,136 +74,251 @@ def analytics_compute() -> AnalyticsRun | None:
             )
 
 
-@transaction.atomic
+class Steps:
+    """Each step's seconds and rows, in order."""
+
+    def __init__(self) -> None:
+        self.done: list[dict] = []
+        self.started = time.perf_counter()
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[dict]:
+        record = {"step": name, "rows": None}
+        started = time.perf_counter()
+        yield record
+        record["seconds"] = round(time.perf_counter() - started, 4)
+        self.done.append(record)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+@contextmanager
+def _run_transaction() -> Iterator[None]:
+    """One transaction with one snapshot (PostgreSQL: REPEATABLE READ, work_mem raised for it)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if sql.postgres():
+            with connection.cursor() as cursor:
+                if outermost:  # only the first statement of a transaction may set its isolation
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.ANALYTICS_WORK_MEM])
+        yield
+
+
+def _watermark(now: datetime) -> datetime:
+    """Rows recorded before this are all visible to the run: it goes back past the oldest other open
+    transaction on PostgreSQL (a long import), and by a margin for clocks."""
+    oldest = now
+    if sql.postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT MIN(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            started = cursor.fetchone()[0]
+        oldest = min(oldest, started) if started else oldest
+    return oldest - timedelta(seconds=settings.ANALYTICS_REFRESH_OVERLAP)
+
+
 def _compute() -> AnalyticsRun:
-    started = time.perf_counter()
-    run = AnalyticsRun.objects.create(computed_at=timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql(ENTRIES_SQL, lost_first=LOST_FIRST, days=_days("f.entered_at", "f.advanced_at")), [run.pk]
-        )
-        cursor.execute(_sql(EXPOSURES_SQL), [run.pk, run.pk])
-        cursor.execute(_sql(STAGE_COUNTS_SQL), [run.pk])
-        stage_owner = cursor.fetchall()
-        cursor.execute(_sql(EXPOSED_COUNTS_SQL), [run.pk])
-        exposed_rows = cursor.fetchall()
-    _write_stage_metrics(run, stage_owner)
-    _write_asset_metrics(run, stage_owner, exposed_rows)
-    run.complete, run.finished_at = True, timezone.now()
-    run.seconds = time.perf_counter() - started
-    run.deals = Deal.objects.count()
-    run.usage_events = UsageEvent.objects.count()
-    run.save()
-    _remove_older_runs(run)
+    steps = Steps()
+    with _run_transaction():
+        now = timezone.now()
+        run = AnalyticsRun.objects.create(computed_at=now, watermark=_watermark(now), mode="full")
+        with steps("entries") as step:
+            step["rows"] = cohort.entries_insert(run.pk)
+            _analyze(StageEntry)
+        with steps("landmarks"):
+            landmarks = cohort.landmarks_compute(run.pk, now)
+        with steps("exposures") as step:
+            step["rows"] = cohort.exposures_insert(run.pk, landmarks)
+            _analyze(Exposure)
+        with steps("availability"):
+            run.availability = _first_uses()
+        _figures(run, landmarks, steps)
+        with steps("tidy"):
+            _remove_older_runs(run)
+        _finish(run, steps)
     return run
 
 
-def _write_stage_metrics(run: AnalyticsRun, stage_owner: list[tuple]) -> None:
-    totals: dict[int, Counts] = defaultdict(Counts)
-    for stage_id, _owner, outcome, n in stage_owner:
-        totals[stage_id].add(outcome, n)
-    quantiles = days_quantiles(_sql(STAGE_DAYS), [run.pk])
-    metrics = []
-    for stage in FunnelStage.objects.filter(outcome="open"):
-        c = totals.get(stage.pk, Counts())
-        median, p75 = quantiles.get((stage.pk, 0), (None, None))
-        metrics.append(
-            StageMetric(
-                run=run,
-                stage=stage,
-                entered=c.advanced + c.lost + c.open,
-                advanced=c.advanced,
-                lost=c.lost,
-                open=c.open,
-                conversion_rate=stats.rate(c.advanced, c.resolved),
-                median_days=median,
-                p75_days=p75,
+def _analyze(model: type) -> None:
+    # SQLite plans these joins well without statistics; PostgreSQL needs them (see README).
+    if sql.postgres():
+        sql.analyze(model._meta.db_table)
+
+
+def _first_uses() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT asset_id, MIN(occurred_at) FROM {sql.tables()['usage']} GROUP BY asset_id")
+        return {str(a): _iso(t) for a, t in cursor.fetchall()}
+
+
+def _iso(value: datetime | str) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment.isoformat()
+
+
+def _availability(run: AnalyticsRun) -> dict[int, datetime]:
+    """The earlier of each asset's published date and its first recorded use."""
+    available = {int(a): datetime.fromisoformat(t) for a, t in run.availability.items()}
+    for asset_id, published in Asset.objects.exclude(published_at=None).values_list("pk", "published_at"):
+        available[asset_id] = min(published, available.get(asset_id, published))
+    return available
+
+
+def _figures(run: AnalyticsRun, landmarks: cohort.Landmarks, steps: Steps, *, stages: bool = True) -> None:
+    if stages:  # the scorecard follows from history and landmarks only
+        with steps("stage figures") as step:
+            step["rows"] = len(figures.stage_metrics_write(run, landmarks))
+    with steps("asset figures") as step:
+        step["rows"] = figures.asset_metrics_write(run, landmarks, _availability(run))
+
+
+def _finish(run: AnalyticsRun, steps: Steps) -> None:
+    run.complete, run.finished_at = True, timezone.now()
+    run.deals = Deal.objects.count()
+    run.usage_events = UsageEvent.objects.count()
+    run.seconds = steps.seconds
+    run.steps = steps.done
+    run.save()
+
+
+def _refresh() -> AnalyticsRun:
+    run = current_run()
+    if (
+        run is None
+        or run.watermark is None
+        # Unlogged on PostgreSQL: after a crash the working rows are gone and only a full run helps.
+        or not StageEntry.objects.filter(run=run).exists()
+        or _touched_estimate(run.watermark) > _refresh_limit(run)
+    ):
+        return _compute()
+    steps = Steps()
+    with _run_transaction():
+        now, since, before = timezone.now(), run.watermark, run.computed_at
+        run.computed_at, run.watermark, run.mode = now, _watermark(now), "refresh"
+        with steps("touched deals") as step:
+            step["rows"], history = _touched_table(since)
+        touched = f"SELECT deal_id FROM {TOUCHED}"
+        with steps("entries") as step:
+            cohort.deal_rows_delete(run.pk, touched)
+            step["rows"] = cohort.entries_insert(run.pk, deals=touched)
+        with steps("landmarks"):
+            landmarks, moved = _landmarks_again(run, now, history)
+        with steps("exposures") as step:
+            step["rows"] = _exposures_again(run, landmarks, moved, before, touched)
+        with steps("availability"):
+            run.availability = _first_uses_since(run, since)
+        _figures(run, landmarks, steps, stages=history or bool(moved))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {TOUCHED}")
+        _finish(run, steps)
+    return run
+
+
+def _touched_sql(since: datetime) -> tuple[str, list]:
+    t = sql.tables()
+    statement = (
+        f"SELECT deal_id, 1 AS history FROM {t['change']} WHERE recorded_at >= %s "
+        f"UNION SELECT deal_id, 0 FROM {t['usage']} WHERE recorded_at >= %s "
+        f"UNION SELECT id, 0 FROM {t['deal']} WHERE updated_at >= %s"
+    )
+    return statement, [sql.moment(since)] * 3
+
+
+def _touched_estimate(since: datetime) -> int:
+    statement, params = _touched_sql(since)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT deal_id) FROM ({statement}) t", params)
+        return cursor.fetchone()[0]
+
+
+def _refresh_limit(run: AnalyticsRun) -> int:
+    """Past this many touched deals a full run costs about as much as a refresh and is simpler."""
+    return max(settings.ANALYTICS_REFRESH_MAX_DEALS, run.deals // 10)
+
+
+def _touched_table(since: datetime) -> tuple[int, bool]:
+    """A temporary table of the deals with rows recorded since `since`; and whether any history came."""
+    statement, params = _touched_sql(since)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (deal_id BIGINT PRIMARY KEY, history INTEGER)")
+        cursor.execute(
+            f"INSERT INTO {TOUCHED} (deal_id, history) SELECT deal_id, MAX(history) FROM ({statement}) t "
+            "GROUP BY deal_id",
+            params,
+        )
+        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(history), 0) FROM {TOUCHED}")
+        count, history = cursor.fetchone()
+    return count, bool(history)
+
+
+def _landmarks_again(run: AnalyticsRun, now: datetime, history: bool) -> tuple[cohort.Landmarks, set[int]]:
+    """The landmarks as a full run would find them, and the stages whose landmark moved. Without new
+    history the quartiles stand and only a changed setting can move a landmark."""
+    stored = {m.stage_id: m for m in StageMetric.objects.filter(run=run)}
+    quartiles = None
+    if not history:
+        quartiles = {s: m.resolution_p25 for s, m in stored.items() if m.resolution_p25 is not None}
+    landmarks = cohort.landmarks_compute(run.pk, now, quartiles=quartiles)
+    moved = {s for s, days in landmarks.days.items() if s not in stored or stored[s].landmark_days != days}
+    return landmarks, moved
+
+
+def _exposures_again(
+    run: AnalyticsRun, landmarks: cohort.Landmarks, moved: set[int], before: datetime, touched: str
+) -> int:
+    """Exposures of the touched deals, of every entry of a stage whose landmark moved, and of entries
+    whose landmark has passed since the run was last computed."""
+    t = sql.tables()
+    rows = 0
+    if moved:
+        marks = ", ".join(str(int(s)) for s in moved)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {t['exposure']} WHERE run_id = %s AND entry_id IN "
+                f"(SELECT id FROM {t['entry']} WHERE run_id = %s AND stage_id IN ({marks}))",
+                [run.pk, run.pk],
             )
+        rows += cohort.exposures_insert(run.pk, landmarks, where=f"e.stage_id IN ({marks})")
+    kept = [s for s, days in landmarks.days.items() if days is not None and s not in moved]
+    if not kept:
+        return rows
+    marks = ", ".join(str(int(s)) for s in kept)
+    rows += cohort.exposures_insert(
+        run.pk, landmarks, where=f"e.deal_id IN ({touched}) AND e.stage_id IN ({marks})"
+    )
+    passed, params = [], []
+    for stage_id in kept:
+        gone = timedelta(days=landmarks.days[stage_id])
+        passed.append("(e.stage_id = %s AND e.entered_at > %s AND e.entered_at <= %s)")
+        params += [stage_id, sql.moment(before - gone), sql.moment(landmarks.as_of - gone)]
+    rows += cohort.exposures_insert(
+        run.pk, landmarks, where=f"({' OR '.join(passed)}) AND e.deal_id NOT IN ({touched})", params=params
+    )
+    return rows
+
+
+def _first_uses_since(run: AnalyticsRun, since: datetime) -> dict[str, str]:
+    first = dict(run.availability)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT asset_id, MIN(occurred_at) FROM {sql.tables()['usage']} WHERE recorded_at >= %s "
+            "GROUP BY asset_id",
+            [sql.moment(since)],
         )
-    StageMetric.objects.bulk_create(metrics)
-
-
-def _write_asset_metrics(run: AnalyticsRun, stage_owner: list[tuple], exposed_rows: list[tuple]) -> None:
-    stage_totals: dict[int, dict[int | None, Counts]] = defaultdict(lambda: defaultdict(Counts))
-    for stage_id, owner_id, outcome, n in stage_owner:
-        stage_totals[stage_id][owner_id].add(outcome, n)
-    exposed: dict[tuple[int, int], dict[int | None, Counts]] = defaultdict(lambda: defaultdict(Counts))
-    amounts: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for asset_id, stage_id, owner_id, outcome, n, amount, won in exposed_rows:
-        exposed[(asset_id, stage_id)][owner_id].add(outcome, n)
-        amounts[(asset_id, stage_id)][0] += Decimal(amount or 0)
-        amounts[(asset_id, stage_id)][1] += Decimal(won or 0)
-    exposed_days = days_quantiles(_sql(EXPOSED_DAYS), [run.pk])
-    unexposed_days = days_quantiles(_sql(UNEXPOSED_DAYS), [run.pk, run.pk, run.pk])
-    minimum = settings.ANALYTICS_MIN_DEALS
-    metrics = []
-    for (asset_id, stage_id), by_owner in exposed.items():
-        strata, exp, unexp = [], Counts(), Counts()
-        for owner_id, total in stage_totals[stage_id].items():
-            e = by_owner.get(owner_id, Counts())
-            u = Counts(total.advanced - e.advanced, total.lost - e.lost, total.open - e.open)
-            for mine, part in ((exp, e), (unexp, u)):
-                mine.advanced, mine.lost, mine.open = (
-                    mine.advanced + part.advanced,
-                    mine.lost + part.lost,
-                    mine.open + part.open,
-                )
-            strata.append(stats.Stratum(e.advanced, e.lost, u.advanced, u.lost))
-        exposed_rate, unexposed_rate = (
-            stats.rate(exp.advanced, exp.resolved),
-            stats.rate(unexp.advanced, unexp.resolved),
-        )
-        interval = stats.newcombe(exp.advanced, exp.resolved, unexp.advanced, unexp.resolved)
-        test = stats.cmh_test(strata)
-        metrics.append(
-            AssetStageMetric(
-                run=run,
-                asset_id=asset_id,
-                stage_id=stage_id,
-                exposed_deals=exp.resolved,
-                exposed_advanced=exp.advanced,
-                exposed_lost=exp.lost,
-                exposed_open=exp.open,
-                exposed_rate=exposed_rate,
-                exposed_median_days=exposed_days.get((asset_id, stage_id), (None,))[0],
-                unexposed_deals=unexp.resolved,
-                unexposed_advanced=unexp.advanced,
-                unexposed_lost=unexp.lost,
-                unexposed_open=unexp.open,
-                unexposed_rate=unexposed_rate,
-                unexposed_median_days=unexposed_days.get((asset_id, stage_id), (None,))[0],
-                lift=None
-                if exposed_rate is None or unexposed_rate is None
-                else exposed_rate - unexposed_rate,
-                lift_low=interval[0] if interval else None,
-                lift_high=interval[1] if interval else None,
-                adjusted_lift=stats.mantel_haenszel_rd(strata),
-                p_value=test[1] if test else None,
-                influenced_amount=amounts[(asset_id, stage_id)][0],
-                won_amount=amounts[(asset_id, stage_id)][1],
-                verdict=Verdict.TOO_LITTLE,
-            )
-        )
-        metrics[-1].enough = exp.resolved >= minimum and unexp.resolved >= minimum
-    _judge(metrics)
-    AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
-
-
-def _judge(metrics: list[AssetStageMetric]) -> None:
-    """q-values over every row with enough data, then each row's verdict."""
-    tested = [m for m in metrics if m.enough and m.p_value is not None]
-    for metric, q in zip(tested, stats.benjamini_hochberg([m.p_value for m in tested]), strict=True):
-        metric.q_value = q
-    threshold = settings.ANALYTICS_Q_THRESHOLD
-    for m in metrics:
-        if not m.enough:
-            m.verdict = Verdict.TOO_LITTLE
-            continue
-        m.significant = m.q_value is not None and m.q_value <= threshold and bool(m.adjusted_lift)
-        if m.significant:
-            m.verdict = Verdict.HELPS if m.adjusted_lift > 0 else Verdict.HURTS
-        else:
-            m.verdict = Verdict.NO_EVIDENCE
+        for asset_id, used in cursor.fetchall():
+            used = _iso(used)
+            key = str(asset_id)
+            if key not in first or datetime.fromisoformat(used) < datetime.fromisoformat(first[key]):
+                first[key] = used
+    return first
 
 
 def _remove_older_runs(run: AnalyticsRun) -> None:

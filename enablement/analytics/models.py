@@ -26,12 +26,23 @@ class Team(models.Model):
 
 
 class AnalyticsRun(models.Model):
+    """One computation of the analytics, as of `computed_at`; a refresh brings it up to date in place.
+
+    `watermark`: every history row, usage event and deal edit recorded before it is in the run (a
+    refresh reads only what was recorded from then on). `steps`: each step's name, seconds and rows,
+    so a slow step shows in the admin. `availability`: each asset's first recorded use.
+    """
+
     computed_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     complete = models.BooleanField(default=False)
     seconds = models.FloatField(null=True, blank=True)
     deals = models.PositiveIntegerField(default=0)
     usage_events = models.PositiveIntegerField(default=0)
+    mode = models.CharField(max_length=8, default="full", help_text="full, or refresh after new rows")
+    watermark = models.DateTimeField(null=True, blank=True)
+    steps = models.JSONField(default=list, blank=True)
+    availability = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-computed_at"]
@@ -41,16 +52,20 @@ class AnalyticsRun(models.Model):
         return f"analytics of {self.computed_at:%Y-%m-%d %H:%M}"
 
 
+# The working tables are written in bulk by the engine and deleted by it with their run: no
+# constraint trigger per row and no index beyond the ones its queries use (each costs every insert).
+WORKING = {"on_delete": models.DO_NOTHING, "db_constraint": False, "db_index": False, "related_name": "+"}
+
+
 class StageEntry(models.Model):
     """A deal's first entry into an open stage and what came of it (CONTRACT section 3)."""
 
-    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="+")
-    deal = models.ForeignKey(
-        "enablement.Deal", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    stage = models.ForeignKey(FunnelStage, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    run = models.ForeignKey(AnalyticsRun, **WORKING)
+    deal = models.ForeignKey("enablement.Deal", **WORKING)
+    stage = models.ForeignKey(FunnelStage, **WORKING)
     owner_id = models.IntegerField(null=True)
     entered_at = models.DateTimeField()
+    quarter = models.IntegerField(default=0, help_text="year × 4 + quarter − 1 of entered_at (UTC)")
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     resolved_at = models.DateTimeField(null=True)
     days = models.FloatField(null=True)
@@ -60,21 +75,23 @@ class StageEntry(models.Model):
     won = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "stage", "outcome"]), models.Index(fields=["run", "deal"])]
+        indexes = [models.Index(fields=["run", "deal"]), models.Index(fields=["run", "stage", "entered_at"])]
 
     def __str__(self) -> str:
         return f"deal {self.deal_id} at stage {self.stage_id}: {self.outcome}"
 
 
 class Exposure(models.Model):
-    """An asset used in a stage entry's window (entered ≤ occurred < resolved)."""
+    """An asset used during a stage entry at risk at the landmark: `in_window` if used before the
+    landmark (entered ≤ occurred < entered + landmark: exposure), else only later in the stay."""
 
-    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="+")
-    asset = models.ForeignKey(Asset, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    entry = models.ForeignKey(StageEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    run = models.ForeignKey(AnalyticsRun, **WORKING)
+    asset = models.ForeignKey(Asset, **WORKING)
+    entry = models.ForeignKey(StageEntry, **WORKING)
+    in_window = models.BooleanField(default=True)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "asset", "entry"])]
+        indexes = [models.Index(fields=["run", "entry"])]
 
     def __str__(self) -> str:
         return f"asset {self.asset_id} in entry {self.entry_id}"
@@ -90,6 +107,8 @@ class StageMetric(models.Model):
     conversion_rate = models.FloatField(null=True)
     median_days = models.FloatField(null=True)
     p75_days = models.FloatField(null=True)
+    landmark_days = models.PositiveIntegerField(null=True)
+    resolution_p25 = models.FloatField(null=True, help_text="25th percentile of days to resolution")
 
     class Meta:
         ordering = ["stage__order"]
@@ -120,6 +139,11 @@ class AssetStageMetric(models.Model):
     lift_low = models.FloatField(null=True)
     lift_high = models.FloatField(null=True)
     adjusted_lift = models.FloatField(null=True)
+    adjusted_low = models.FloatField(null=True)
+    adjusted_high = models.FloatField(null=True)
+    later_deals = models.PositiveIntegerField(
+        default=0, help_text="at-risk deals that used it only after the landmark"
+    )
     p_value = models.FloatField(null=True)
     q_value = models.FloatField(null=True)
     significant = models.BooleanField(default=False)

@@ -24,6 +24,7 @@ def stage_object(m: StageMetric) -> dict:
         "open": m.open,
         "conversion_rate": _r(m.conversion_rate),
         "median_days": _r(m.median_days, 2),
+        "landmark_days": m.landmark_days,
     }
 
 
@@ -46,12 +47,14 @@ def asset_object(m: AssetStageMetric) -> dict:
         "lift": _r(m.lift),
         "lift_ci": None if m.lift_low is None else [_r(m.lift_low), _r(m.lift_high)],
         "adjusted_lift": _r(m.adjusted_lift),
+        "adjusted_lift_ci": None if m.adjusted_low is None else [_r(m.adjusted_low), _r(m.adjusted_high)],
         "p_value": m.p_value,
         "q_value": m.q_value,
         "significant": m.significant,
         "verdict": m.verdict,
         "influenced_amount": float(m.influenced_amount),
         "won_amount": float(m.won_amount),
+        "used_only_after_landmark": m.later_deals,
     }
 
 
@@ -99,12 +102,15 @@ ASSET_COLUMNS = [
     "lift_ci_low",
     "lift_ci_high",
     "adjusted_lift",
+    "adjusted_lift_ci_low",
+    "adjusted_lift_ci_high",
     "p_value",
     "q_value",
     "significant",
     "verdict",
     "influenced_amount",
     "won_amount",
+    "used_only_after_landmark",
 ]
 
 
@@ -120,5 +126,9 @@ def assets_csv(rows: list[dict]) -> str:
             **{f"unexposed_{k}": v for k, v in row["unexposed"].items()},
         }
         flat["lift_ci_low"], flat["lift_ci_high"] = row["lift_ci"] or (None, None)
+        flat["adjusted_lift_ci_low"], flat["adjusted_lift_ci_high"] = row.get("adjusted_lift_ci") or (
+            None,
+            None,
+        )
         writer.writerow(["" if flat.get(c) is None else flat[c] for c in ASSET_COLUMNS])
     return out.getvalue()

@@ -153,7 +153,7 @@ class Cell:
     assets: int = 0
     used: int = 0
     best_lift: float | None = None
-    proven: bool = False
+    higher: bool = False
     conversion: float | None = None
     entered: int = 0
     requests: int = 0
@@ -186,7 +186,7 @@ def coverage(
     ):
         cell = cells.get((row["asset__buyer_roles"], row["stage"]))
         if cell:
-            cell.used, cell.best_lift, cell.proven = row["used"] or 0, row["best"], row["best"] is not None
+            cell.used, cell.best_lift, cell.higher = row["used"] or 0, row["best"], row["best"] is not None
     for metric in StageMetric.objects.filter(run=run):
         for r in roles:
             cell = cells[(r.pk, metric.stage_id)]
@@ -214,7 +214,7 @@ def coverage(
 def build_next(cells: dict[tuple[int, int], Cell], limit: int = 15) -> list[Cell]:
     """Cells where a new asset would matter most, each with its reasons in one sentence.
 
-    score = deals entering the stage × share lost there × (1 if nothing proven helps there, else ¼)
+    score = deals entering the stage × share lost there × (1 if no asset there has higher conversion, else ¼)
             × (1 + open requests' votes + searches that found nothing for that role and stage)
     """
     ranked = []
@@ -223,17 +223,19 @@ def build_next(cells: dict[tuple[int, int], Cell], limit: int = 15) -> list[Cell
             continue
         shortfall = 1 - cell.conversion
         demand = cell.votes + cell.searches
-        cell.score = cell.entered * shortfall * (0.25 if cell.proven else 1.0) * (1 + demand)
+        cell.score = cell.entered * shortfall * (0.25 if cell.higher else 1.0) * (1 + demand)
         lost = f"{shortfall:.0%} of those that closed were lost"
         parts = [f"{cell.entered} deals entered {cell.stage.name} and {lost}"]
         if not cell.assets:
             parts.append(f"there is no published asset for the {cell.role.name.lower()} at this stage")
-        elif not cell.proven:
+        elif not cell.higher:
             parts.append(
-                f"none of its {cell.assets} asset(s) for the {cell.role.name.lower()} has a proven effect"
+                f"none of its {cell.assets} asset(s) for the {cell.role.name.lower()} has higher conversion"
             )
         else:
-            parts.append(f"one asset already helps here (+{cell.best_lift * 100:.0f} points)")
+            parts.append(
+                f"deals that used one asset here converted more (+{cell.best_lift * 100:.0f} points)"
+            )
         if demand:
             parts.append(
                 f"reps asked {cell.requests} time(s) ({cell.votes} votes) and {cell.searches} search(es) "
@@ -297,15 +299,23 @@ def stalled_deals(run: AnalyticsRun | None, limit: int | None = 200) -> tuple[li
     return deals, helps
 
 
+def landmarks(run: AnalyticsRun | None) -> list[StageMetric]:
+    """Each open stage that has a landmark in the run, in funnel order."""
+    metrics = StageMetric.objects.filter(run=run, landmark_days__isnull=False).select_related("stage")
+    return list(metrics.order_by("stage__order"))
+
+
 def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
     """The asset's verdict per stage in plain words, for its portal page (reps see these too)."""
     from enablement.analytics.wording import verdict_sentence
 
+    run = current_run()
     rows = (
-        AssetStageMetric.objects.filter(run=current_run(), asset=asset)
-        .select_related("stage")
-        .order_by("stage__order")
+        AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
     )
+    days = dict(StageMetric.objects.filter(run=run).values_list("stage_id", "landmark_days"))
+    for m in rows:
+        m.landmark_days = days.get(m.stage_id)  # for the method sentences on the rep's page
     return [(m, verdict_sentence(m)) for m in rows]
 
 
@@ -317,6 +327,7 @@ __all__ = [
     "current_run",
     "filter_choices",
     "funnel",
+    "landmarks",
     "retire_candidates",
     "stalled_deals",
 ]

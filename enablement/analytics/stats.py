@@ -3,7 +3,9 @@ against published worked examples (tests/enablement/analytics/test_stats.py).
 
 - Wilson score interval for a proportion (Wilson 1927; Newcombe 1998a, method 3).
 - Newcombe's hybrid score interval for a difference of proportions (Newcombe 1998b, method 10).
-- Mantel–Haenszel risk difference over strata (Greenland & Robins 1985).
+- Mantel–Haenszel risk difference over strata (Greenland & Robins 1985), with the 95% interval from
+  Sato's variance (Sato 1989, Biometrics 45:1323), which holds both for many sparse strata (one deal
+  owner in one quarter may have a handful of deals) and for a few large ones.
 - Cochran–Mantel–Haenszel test of no association over strata, with continuity correction.
 - Benjamini–Hochberg adjusted p-values (q-values).
 """
@@ -19,7 +21,8 @@ Z95 = 1.959963984540054
 
 @dataclass(frozen=True)
 class Stratum:
-    """One deal owner's 2×2 table: exposed and unexposed deals that advanced or were lost."""
+    """One stratum's 2×2 table (a deal owner in one calendar quarter): exposed and unexposed deals
+    that advanced or were lost."""
 
     exposed_advanced: int
     exposed_lost: int
@@ -76,6 +79,31 @@ def mantel_haenszel_rd(strata: Sequence[Stratum]) -> float | None:
         numerator += (s.exposed_advanced * s.unexposed - s.unexposed_advanced * s.exposed) / s.total
         denominator += s.exposed * s.unexposed / s.total
     return numerator / denominator if denominator else None
+
+
+def mantel_haenszel_rd_ci(strata: Sequence[Stratum], z: float = Z95) -> tuple[float, float, float] | None:
+    """The Mantel–Haenszel risk difference and its interval from Sato's variance: (rd, low, high).
+
+    With a_i, c_i the exposed and unexposed advanced, n1_i, n0_i the group sizes, N_i = n1_i + n0_i:
+        var = (rd · Σ P_i + Σ Q_i) / (Σ n1_i·n0_i / N_i)²
+        P_i = (n1_i²·c_i − n0_i²·a_i + n1_i·n0_i·(n0_i − n1_i) / 2) / N_i²
+        Q_i = (a_i·(n0_i − c_i) + c_i·(n1_i − a_i)) / (2·N_i)
+    Strata with one group only are left out, as in the estimate. None when no stratum informs.
+    """
+    rd = mantel_haenszel_rd(strata)
+    if rd is None:
+        return None
+    p_sum = q_sum = w_sum = 0.0
+    for s in strata:
+        n1, n0 = s.exposed, s.unexposed
+        if n1 == 0 or n0 == 0:
+            continue
+        n, a, c = s.total, s.exposed_advanced, s.unexposed_advanced
+        p_sum += (n1 * n1 * c - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / (n * n)
+        q_sum += (a * (n0 - c) + c * (n1 - a)) / (2 * n)
+        w_sum += n1 * n0 / n
+    half = z * math.sqrt(max(rd * p_sum + q_sum, 0.0)) / w_sum
+    return rd, rd - half, rd + half
 
 
 def cmh_test(strata: Sequence[Stratum], correction: bool = True) -> tuple[float, float] | None:

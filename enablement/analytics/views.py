@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -31,7 +32,9 @@ def _date(value: str | None, errors: list[str], label: str) -> date | None:
 
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    return render(request, template, {"run": context.pop("run", None) or selectors.current_run(), **context})
+    run = context.pop("run", None) or selectors.current_run()
+    extra = {"landmarks": selectors.landmarks(run), "min_deals": settings.ANALYTICS_MIN_DEALS}
+    return render(request, template, {"run": run, **extra, **context})
 
 
 @login_required
@@ -85,7 +88,7 @@ def assets(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         response = HttpResponse(assets_csv([asset_object(m) for m in rows]), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="asset-effectiveness.csv"'
+        response["Content-Disposition"] = 'attachment; filename="assets-and-conversion.csv"'
         return response
     return _page(
         request,
@@ -115,7 +118,7 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
         "labels": [m.stage.name for m in rows],
         "lift": [m.lift for m in rows],
         "adjusted": [m.adjusted_lift for m in rows],
-        "ranges": [[m.lift_low, m.lift_high] if m.lift_low is not None else None for m in rows],
+        "ranges": [[m.adjusted_low, m.adjusted_high] if m.adjusted_low is not None else None for m in rows],
     }
     return _page(
         request,
@@ -190,7 +193,7 @@ def stalled(request: HttpRequest) -> HttpResponse:
                 "stage_p75_days",
                 "amount",
                 "currency",
-                "assets_with_proven_effect",
+                "assets_with_higher_conversion",
             ]
         )
         for d in deals:

@@ -110,6 +110,7 @@ class StageAnalyticsSerializer(serializers.Serializer):
     open = serializers.IntegerField()
     conversion_rate = serializers.FloatField(allow_null=True)
     median_days = serializers.FloatField(allow_null=True)
+    landmark_days = serializers.IntegerField(allow_null=True)
 
 
 class AssetAnalyticsSerializer(serializers.Serializer):
@@ -122,12 +123,16 @@ class AssetAnalyticsSerializer(serializers.Serializer):
         child=serializers.FloatField(), allow_null=True, min_length=2, max_length=2
     )
     adjusted_lift = serializers.FloatField(allow_null=True)
+    adjusted_lift_ci = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, min_length=2, max_length=2
+    )
     p_value = serializers.FloatField(allow_null=True)
     q_value = serializers.FloatField(allow_null=True)
     significant = serializers.BooleanField()
     verdict = serializers.CharField()
     influenced_amount = serializers.FloatField()
     won_amount = serializers.FloatField()
+    used_only_after_landmark = serializers.IntegerField()
 
 
 class GapSerializer(serializers.Serializer):
@@ -136,7 +141,7 @@ class GapSerializer(serializers.Serializer):
     assets = serializers.IntegerField()
     used = serializers.IntegerField()
     best_lift = serializers.FloatField(allow_null=True)
-    proven = serializers.BooleanField()
+    higher_conversion = serializers.BooleanField()
     conversion_rate = serializers.FloatField(allow_null=True)
     entered = serializers.IntegerField()
     requests = serializers.IntegerField()

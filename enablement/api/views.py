@@ -297,7 +297,7 @@ class AnalyticsAssets(APIView):
     permission_classes = [CanSeeAnalytics]
 
     @extend_schema(
-        summary="Asset effectiveness per stage (CONTRACT section 3)",
+        summary="Assets and conversion per stage (CONTRACT section 3)",
         parameters=[
             OpenApiParameter("stage", str, required=False),
             OpenApiParameter("asset", str, required=False),
@@ -318,7 +318,7 @@ def _cell(c) -> dict:
         "assets": c.assets,
         "used": c.used,
         "best_lift": None if c.best_lift is None else round(c.best_lift, 4),
-        "proven": c.proven,
+        "higher_conversion": c.higher,
         "conversion_rate": None if c.conversion is None else round(c.conversion, 4),
         "entered": c.entered,
         "requests": c.requests,

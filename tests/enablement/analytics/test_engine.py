@@ -61,9 +61,9 @@ def test_stage_counts_match_a_hand_computed_funnel():
     history(d, ("proposal", 1), ("proposal", 5))  # still open; first entry counts
     history(e, ("negotiation", 1), ("closed-lost", 2), ("closed-won", 3))  # lost before it advanced
     history(f, ("proposal", 2), ("closed-won", 6))  # skipping a stage is advancing
-    use(a, x, 1.5, "in-window")  # inside A's proposal window [1, 3)
+    use(a, x, 1.5, "in-window")  # inside A's proposal window [1, 1 + landmark 2)
     use(b, x, 5, "after-resolution")  # after B was lost: no exposure
-    use(d, x, 30, "open-has-no-end")  # D is still open at proposal: exposed
+    use(d, x, 30, "after-the-landmark")  # D is still open at proposal, but used it only later
     deals_state_recompute(Deal.objects.all())
     analytics_compute()
     data = report()
@@ -84,7 +84,8 @@ def test_stage_counts_match_a_hand_computed_funnel():
         "open": 1,
         "conversion_rate": 0.75,
         "median_days": 4.0,
-    }  # days 2, 8 and 4
+        "landmark_days": 2,
+    }  # days 2, 8 and 4; resolved in 2, 3, 4 and 8 days: the 25th percentile by nearest rank is 2
     assert stages["discovery"] == {
         "stage": "discovery",
         "entered": 1,
@@ -93,6 +94,7 @@ def test_stage_counts_match_a_hand_computed_funnel():
         "open": 0,
         "conversion_rate": 1.0,
         "median_days": 1.0,
+        "landmark_days": 1,
     }
     assert stages["negotiation"] == {
         "stage": "negotiation",
@@ -102,15 +104,19 @@ def test_stage_counts_match_a_hand_computed_funnel():
         "open": 1,
         "conversion_rate": 0.0,
         "median_days": None,
+        "landmark_days": 1,  # lost in 1 day
     }
     assert stages["inquiry"]["entered"] == 0 and stages["inquiry"]["conversion_rate"] is None
+    assert stages["inquiry"]["landmark_days"] is None  # nothing resolved there and no setting
     (row,) = data["assets"]
     assert (row["asset"], row["stage"]) == ("x", "proposal")
+    # Every proposal entry was still there at its landmark (A advanced exactly at it); D used x only
+    # after its landmark, so it is among the deals without x (open), counted as a later use.
     assert row["exposed"] == {
         "deals": 1,
         "advanced": 1,
         "lost": 0,
-        "open": 1,
+        "open": 0,
         "rate": 1.0,
         "median_days": 2.0,
     }
@@ -118,11 +124,13 @@ def test_stage_counts_match_a_hand_computed_funnel():
         "deals": 3,
         "advanced": 2,
         "lost": 1,
-        "open": 0,
+        "open": 1,
         "rate": 0.6667,
         "median_days": 6.0,
     }
     assert row["lift"] == 0.3333 and row["verdict"] == "too little data" and row["q_value"] is None
+    assert row["used_only_after_landmark"] == 1
+    assert row["adjusted_lift"] is None and row["adjusted_lift_ci"] is None and row["p_value"] is None
 
 
 def planted_world(seed: int = 11, prefix: str = "") -> dict[str, object]:
@@ -193,6 +201,10 @@ def test_the_engine_finds_planted_effects_and_no_false_alarms():
     assert strong["lift"] > 0.1 and strong["lift_ci"][0] > 0
     assert strong["verdict"] == "no evidence" and abs(strong["adjusted_lift"]) < 0.05
     assert rows["rare"]["verdict"] == "too little data" and rows["rare"]["q_value"] is None
+    assert rows["rare"]["adjusted_lift"] is None and rows["rare"]["adjusted_lift_ci"] is None
+    # The planted +0.2 and −0.2 lie within the adjusted lifts' intervals.
+    assert lifts["adjusted_lift_ci"][0] < 0.2 < lifts["adjusted_lift_ci"][1]
+    assert hurts["adjusted_lift_ci"][0] < -0.2 < hurts["adjusted_lift_ci"][1]
     null_verdicts = {rows[a.slug]["verdict"] for a in world["nulls"]}
     assert null_verdicts == {"no evidence"}
     assert all(rows[a.slug]["q_value"] > 0.05 for a in world["nulls"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
@@ -120,7 +122,7 @@ def test_recompute_task_and_weekly_digest(marketer):
     assert "FUNNEL" in message.body and "WHERE TO BUILD NEXT" in message.body and "not proof" in message.body
 
 
-def test_proven_lift_ranks_home_suggestions_and_search(client):
+def test_higher_conversion_ranks_home_suggestions_and_search(client):
     from assets.search import SearchParams, asset_search
     from enablement.models import Deal
     from enablement.selectors import suggestions_for
@@ -141,3 +143,81 @@ def test_proven_lift_ranks_home_suggestions_and_search(client):
     assert suggestions_for([deal])[deal.pk][0] == world["assets"]["lifts"]
     result = asset_search(user=rep, params=SearchParams(sort="lift", stage="proposal"), log=False)
     assert result.page.object_list[0] == world["assets"]["lifts"]
+
+
+WORDS_NEVER_SHOWN = re.compile(r"proven|effect|drives", re.IGNORECASE)
+
+
+def plain_summaries() -> None:
+    """The factories' random English summaries may say "effect"; only our own words are checked."""
+    from assets.models import Asset
+
+    Asset.objects.update(summary="Planted asset.")
+
+
+def test_every_analytics_page_explains_the_landmark_with_each_stages_days_and_never_claims_a_cause(
+    client, marketer
+):
+    world = planted_world(seed=11)
+    plain_summaries()
+    analytics_compute()
+    client.force_login(marketer)
+    lifts = world["assets"]["lifts"].slug
+    for url in [*(reverse(name) for name in PAGES), reverse("analytics-asset", args=[lifts])]:
+        page = client.get(url).text
+        assert "Each asset is judged at a landmark: Proposal 11 days after a deal entered the stage." in page
+        assert "does not collect uses just by sitting" in page and "same time in stage order" in page
+        assert not WORDS_NEVER_SHOWN.search(page), (url, WORDS_NEVER_SHOWN.search(page))
+
+
+def test_the_reps_asset_page_shows_the_badge_the_landmark_and_no_cause(client, rep):
+    world = planted_world(seed=11)
+    plain_summaries()
+    analytics_compute()
+    client.force_login(rep)
+    page = client.get(reverse("asset-detail", args=[world["assets"]["hurts"].slug])).text
+    assert "Lower conversion</span> At Proposal: deals that used it converted" in page
+    assert "Each asset is judged at a landmark: Proposal 11 days after a deal entered the stage." in page
+    found = WORDS_NEVER_SHOWN.search(page)
+    assert not found, page[found.start() - 200 : found.end() + 50]
+
+
+def test_too_little_data_rows_show_counts_and_no_lift(client, marketer):
+    world = planted_world(seed=11)
+    analytics_compute()
+    client.force_login(marketer)
+    page = client.get(reverse("analytics-assets"), {"verdict": "too little data"}).text
+    row = page[page.index(">rare<") : page.index("</tr>", page.index(">rare<"))]
+    assert "Too little data" in row and "pts" not in row and row.count(">—<") == 3
+    sentence = client.get(reverse("asset-detail", args=[world["assets"]["rare"].slug])).text
+    assert "too few deals to tell yet" in sentence and "points" not in sentence
+
+
+def test_the_pages_say_how_many_deals_used_an_asset_only_after_the_landmark(client, marketer):
+    from enablement.analytics.models import AssetStageMetric
+    from enablement.models import Deal, UsageEvent
+
+    world = planted_world(seed=11)
+    lifts = world["assets"]["lifts"]
+    late = list(
+        Deal.objects.exclude(usage_events__asset=lifts).filter(external_id__in=[f"P-{n}" for n in range(40)])
+    )
+    UsageEvent.objects.bulk_create(
+        UsageEvent(event_id=f"late-{d.pk}", asset=lifts, deal=d, rep=d.owner, action="viewed",
+                   occurred_at=datetime(2025, 1, 12, tzinfo=UTC), source="import")
+        for d in late
+    )  # fmt: skip
+    analytics_compute()
+    later = AssetStageMetric.objects.get(asset=lifts, stage__slug="proposal").later_deals
+    assert 0 < later <= len(late)  # those still in Proposal on day 12, past its 11-day landmark
+    client.force_login(marketer)
+    page = client.get(reverse("analytics-asset", args=[lifts.slug])).text
+    assert f"{later} other deals used it only after the landmark." in page
+
+
+def test_search_sorts_by_higher_conversion(client, rep):
+    planted_world(seed=11)
+    analytics_compute()
+    client.force_login(rep)
+    page = client.get(reverse("search"), {"sort": "lift"}).text
+    assert ">Higher conversion</option>" in page and "Proven" not in page

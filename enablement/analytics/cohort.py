@@ -1,0 +1,148 @@
+"""The working tables of a run: stage entries and exposures, written set-based (CONTRACT section 3).
+
+Entries: a deal's history in order (time, then stage `order`), numbered; each deal's first row for
+an open stage is its entry, and the first later row that reaches a stage further down (not lost) or
+a lost stage resolves it. One INSERT … SELECT with window functions and one self-join on the deal
+grouped once, never a subquery per row.
+
+Exposures: for entries at risk at the landmark, each asset used during the stay (entered ≤ used <
+resolved), flagged `in_window` when a use came before the landmark. One INSERT … SELECT … GROUP BY.
+
+Both can be limited to a set of deals (the refresh) with `deals`, SQL selecting deal ids.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from django.db import connection
+
+from assets.choices import StageOutcome
+from assets.models import FunnelStage
+from enablement.analytics import sql
+
+ENTRIES_SQL = """
+INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, quarter, outcome, resolved_at,
+                     days, industry, region, amount, won)
+WITH h AS (
+    SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.deal_id, o.stage_id ORDER BY o.seq) AS nth
+    FROM (
+        SELECT sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
+               ROW_NUMBER() OVER (PARTITION BY sc.deal_id ORDER BY sc.entered_at, s."order", sc.id) AS seq
+        FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
+        {where}
+    ) o
+), r AS (
+    -- The first later row that reaches a stage further down, or a lost stage, resolves the entry;
+    -- rows are numbered in time order, so the earliest such row has the smallest number and time.
+    SELECT e.deal_id, e.stage_id, e.entered_at, MIN(l.seq) AS rseq,
+           MIN(CASE WHEN l.outcome = 'lost' THEN l.seq END) AS lost_seq, MIN(l.entered_at) AS resolved_at
+    FROM h e LEFT JOIN h l
+      ON l.deal_id = e.deal_id AND l.seq > e.seq AND (l.outcome = 'lost' OR l.ord > e.ord)
+    WHERE e.nth = 1 AND e.outcome = 'open'
+    GROUP BY e.deal_id, e.stage_id, e.entered_at
+)
+SELECT %s, r.deal_id, r.stage_id, d.owner_id, r.entered_at, {quarter},
+       CASE WHEN r.rseq IS NULL THEN 'open' WHEN r.lost_seq = r.rseq THEN 'lost' ELSE 'advanced' END,
+       r.resolved_at, {days},
+       COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
+       CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
+FROM r JOIN {deal} d ON d.id = r.deal_id
+LEFT JOIN {account} a ON a.id = d.account_id
+LEFT JOIN {stage} cs ON cs.id = d.current_stage_id
+"""
+
+# The 25th percentile by nearest rank: the value at rank ceil(n / 4) = (n + 3) / 4.
+QUARTILE_SQL = """
+SELECT stage_id, days FROM (
+    SELECT stage_id, days, ROW_NUMBER() OVER (PARTITION BY stage_id ORDER BY days) AS rn,
+           COUNT(*) OVER (PARTITION BY stage_id) AS cnt
+    FROM {entry} WHERE run_id = %s AND outcome <> 'open'
+) ranked WHERE rn = (cnt + 3) / 4
+"""
+
+EXPOSURES_SQL = """
+INSERT INTO {exposure} (run_id, asset_id, entry_id, in_window)
+SELECT %s, u.asset_id, e.id, MIN(u.occurred_at) < {landmark_at}
+FROM {entry} e JOIN {usage} u ON u.deal_id = e.deal_id
+WHERE e.run_id = %s AND {at_risk} AND u.occurred_at >= e.entered_at
+  AND (e.resolved_at IS NULL OR u.occurred_at < e.resolved_at) {where}
+GROUP BY u.asset_id, e.id, e.stage_id, e.entered_at
+"""
+
+
+class Landmarks:
+    """Each open stage's landmark in whole days (None: nothing resolved there and no setting), and
+    the SQL that follows from it for an entries table aliased `e`."""
+
+    def __init__(self, days: dict[int, int | None], as_of: datetime, quartiles: dict[int, float]) -> None:
+        self.days, self.as_of, self.quartiles = days, as_of, quartiles
+        self.landmark_at = sql.plus_days("e.entered_at", sql.per_stage("e.stage_id", days))
+
+    def at_risk(self) -> tuple[str, list]:
+        """Landmark passed by the run's time, and not resolved before it."""
+        lm = self.landmark_at
+        return f"({lm} <= %s AND (e.resolved_at IS NULL OR e.resolved_at >= {lm}))", [sql.moment(self.as_of)]
+
+
+def entries_insert(run_id: int, *, deals: str = "") -> int:
+    where = f"WHERE sc.deal_id IN ({deals})" if deals else ""
+    statement = ENTRIES_SQL.format(
+        **sql.tables(),
+        where=where,
+        quarter=sql.quarter("r.entered_at"),
+        days=sql.days_between("r.entered_at", "r.resolved_at"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [run_id])
+        return cursor.rowcount
+
+
+def landmarks_compute(
+    run_id: int, as_of: datetime, *, quartiles: dict[int, float] | None = None
+) -> Landmarks:
+    """The stage's own setting, else the 25th percentile of days to resolution rounded up, at least 1.
+
+    `quartiles` (per stage) when they are known still, else they are read from the entries."""
+    if quartiles is None:
+        with connection.cursor() as cursor:
+            cursor.execute(QUARTILE_SQL.format(**sql.tables()), [run_id])
+            quartiles = {stage: float(days) for stage, days in cursor.fetchall()}
+    days: dict[int, int | None] = {}
+    for stage in FunnelStage.objects.filter(outcome=StageOutcome.OPEN):
+        if stage.landmark_days:
+            days[stage.pk] = stage.landmark_days
+        elif quartiles.get(stage.pk) is not None:
+            days[stage.pk] = max(1, math.ceil(quartiles[stage.pk]))
+        else:
+            days[stage.pk] = None
+    return Landmarks(days, as_of, quartiles)
+
+
+def exposures_insert(
+    run_id: int, landmarks: Landmarks, *, where: str = "", params: list | None = None
+) -> int:
+    """Exposures of the run's entries at risk; `where` narrows the entries (`e`) with `params`."""
+    at_risk, risk_params = landmarks.at_risk()
+    statement = EXPOSURES_SQL.format(
+        **sql.tables(),
+        landmark_at=landmarks.landmark_at,
+        at_risk=at_risk,
+        where=f"AND {where}" if where else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [run_id, run_id, *risk_params, *(params or [])])
+        return cursor.rowcount
+
+
+def deal_rows_delete(run_id: int, deals: str) -> None:
+    """Forget the entries and exposures of these deals in the run (the refresh writes them anew)."""
+    t = sql.tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {t['exposure']} WHERE run_id = %s AND entry_id IN "
+            f"(SELECT id FROM {t['entry']} WHERE run_id = %s AND deal_id IN ({deals}))",
+            [run_id, run_id],
+        )
+        cursor.execute(f"DELETE FROM {t['entry']} WHERE run_id = %s AND deal_id IN ({deals})", [run_id])

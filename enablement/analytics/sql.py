@@ -1,0 +1,81 @@
+"""SQL fragments that differ between PostgreSQL and SQLite, and the tables the engine reads.
+
+Times are compared as the database stores them: PostgreSQL timestamps, SQLite text in Django's
+format (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC), which sorts as it reads. Whole days are added on the
+calendar in UTC on both, so `entered + landmark` is the same instant on either database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection
+
+from assets.models import FunnelStage
+from enablement.analytics.models import Exposure, StageEntry
+from enablement.models import Account, Deal, StageChange, UsageEvent
+
+
+def tables() -> dict[str, str]:
+    return {
+        "entry": StageEntry._meta.db_table,
+        "exposure": Exposure._meta.db_table,
+        "change": StageChange._meta.db_table,
+        "stage": FunnelStage._meta.db_table,
+        "deal": Deal._meta.db_table,
+        "account": Account._meta.db_table,
+        "usage": UsageEvent._meta.db_table,
+    }
+
+
+def postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def days_between(start: str, end: str) -> str:
+    """Days from `start` to `end` as a float (SQLite: to the millisecond, julianday's precision)."""
+    if postgres():
+        return f"EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0"
+    return f"ROUND((julianday({end}) - julianday({start})) * 86400000) / 86400000.0"
+
+
+def plus_days(column: str, days: str) -> str:
+    """`column` + `days` whole days."""
+    if postgres():
+        return f"({column} + ({days}) * INTERVAL '24 hours')"
+    # datetime() drops the fraction of a second; it is put back so the text compares exactly.
+    return f"(datetime({column}, '+' || ({days}) || ' days') || substr({column}, 20))"
+
+
+def quarter(column: str) -> str:
+    """year × 4 + quarter − 1 of a stored UTC time."""
+    if postgres():
+        return (
+            f"(CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'UTC') AS INTEGER) * 4"
+            f" + (CAST(EXTRACT(MONTH FROM {column} AT TIME ZONE 'UTC') AS INTEGER) - 1) / 3)"
+        )
+    return (
+        f"(CAST(substr({column}, 1, 4) AS INTEGER) * 4 + (CAST(substr({column}, 6, 2) AS INTEGER) - 1) / 3)"
+    )
+
+
+def quarter_of(moment: datetime) -> int:
+    return moment.year * 4 + (moment.month - 1) // 3
+
+
+def per_stage(column: str, values: dict[int, int | None]) -> str:
+    """A CASE choosing each stage's value (ids and whole numbers only, so inlining them is safe)."""
+    whens = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in values.items() if v is not None)
+    return f"(CASE {column} {whens} ELSE NULL END)" if whens else "NULL"
+
+
+def moment(value: datetime) -> object:
+    """A parameter compared with stored times."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def analyze(*names: str) -> None:
+    """Fresh planner statistics for tables just filled, so later steps are planned for their size."""
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
