@@ -236,6 +236,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     form = ImportRunForm  # the upload allow-list and size cap, shown on the field
     add_fields = ["format", "file", "stage_map_file", "dry_run", "skip_invalid"]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the result's layout (the CSP refuses a <style> block)
+
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
             return self.add_fields
