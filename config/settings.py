@@ -249,7 +249,10 @@ CELERY_BEAT_SCHEDULE = {
 # When the broker is down, publishing must fail within seconds, not after kombu's retries, so that
 # config.outbox keeps the task as pending and the request still answers (README "When Redis is down").
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# socket_timeout too: a Redis that accepts the connection and never answers (overloaded, a half-open
+# connection after a fail-over) would otherwise hold the request until gunicorn kills it, before the
+# task is kept as pending, so the work would be lost. The worker's BRPOP waits 1 s, well within it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

@@ -149,8 +149,21 @@ class ShareViewInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ShareLinkForm(forms.ModelForm):
+    def clean(self) -> dict:
+        # The sharing rules, asked here so a refusal shows on the form instead of failing the save.
+        data = super().clean()
+        asset, deal = data.get("asset"), data.get("deal")
+        if self.instance.pk is None and asset is not None and deal is not None:
+            problem = services.share_link_refusal(asset=asset, deal=deal)
+            if problem:
+                self.add_error(None, problem)
+        return data
+
+
 @admin.register(ShareLink)
 class ShareLinkAdmin(admin.ModelAdmin):
+    form = ShareLinkForm
     list_display = [
         "asset",
         "deal",
@@ -222,6 +235,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     change_form_template = "admin/enablement/importrun/change_form.html"
     form = ImportRunForm  # the upload allow-list and size cap, shown on the field
     add_fields = ["format", "file", "stage_map_file", "dry_run", "skip_invalid"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the result's layout (the CSP refuses a <style> block)
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:

@@ -158,13 +158,23 @@ def usage_record(
     return UsageEvent.objects.get(event_id=event_id), outcome.status == UsageStatus.CREATED
 
 
+def share_link_refusal(*, asset: Asset, deal: Deal, at: datetime | None = None) -> str | None:
+    """Why `asset` cannot be shared in `deal` now, or None. Sharing counts as using the asset, so a
+    closed deal refuses it as it refuses usage; forms ask this to show the reason on the form."""
+    if asset.status != AssetStatus.PUBLISHED:
+        return f"“{asset}” is not published, so it cannot be shared."
+    return usage_after_close(
+        deal_label=deal.external_id, closed_at=deal.closed_at, occurred_at=at or timezone.now()
+    )
+
+
 @transaction.atomic
 def share_link_create(
     *, asset: Asset, deal: Deal, by: AbstractBaseUser, days: int = 30, allow_download: bool = True
 ) -> ShareLink:
     """A tracked link to one asset for one deal's buyer; sharing counts as the rep using the asset."""
-    if asset.status != AssetStatus.PUBLISHED:
-        raise ValidationError(f"“{asset}” is not published, so it cannot be shared.")
+    if problem := share_link_refusal(asset=asset, deal=deal):
+        raise ValidationError(problem)
     if not 1 <= days <= 365:
         raise ValidationError({"days": "A share link lasts between 1 and 365 days."})
     link = ShareLink.objects.create(

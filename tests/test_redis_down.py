@@ -27,7 +27,7 @@ from tests.assets.test_admin import asset_form
 from tests.enablement.importing import FIXTURES
 from tests.enablement.test_import_admin import native_zip, upload
 from tests.factories import AssetFactory, DealFactory
-from tests.outage import answers_fast, redis_stopped
+from tests.outage import HUNG_FAST_SECONDS, answers_fast, answers_within, redis_hung, redis_stopped
 
 WAITING = "Waiting for the worker"
 
@@ -153,3 +153,34 @@ def test_work_left_pending_while_redis_was_down_runs_once_it_is_back(client, cel
     assert run.counts["deals.csv"]["created"] == 3
     assert "Globex churn analysis" in AssetVersion.objects.get(pk=version.pk).text
     assert not PendingTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_admin_import_upload_answers_and_waits_for_the_worker_when_redis_hangs(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    # Redis accepting connections but answering nothing (overloaded, or a half-open connection after a
+    # fail-over) must not hold the request past gunicorn's 30 s: killed there, the run stays Queued
+    # for ever with no pending task to send it again.
+    client.force_login(marketer)
+    with redis_hung(), answers_within(HUNG_FAST_SECONDS), django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, native_zip())
+    assert response.status_code == 200
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.QUEUED
+    assert PendingTask.objects.filter(task="enablement.tasks.import_run", args=[run.pk]).exists()
+
+
+@pytest.mark.django_db
+def test_an_admin_version_upload_answers_and_waits_for_the_worker_when_redis_hangs(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    upload_file = SimpleUploadedFile("globex.txt", b"Globex churn analysis", content_type="text/plain")
+    with redis_hung(), answers_within(HUNG_FAST_SECONDS), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:assets_asset_add"), asset_form(**{"versions-0-file": upload_file})
+        )
+    assert response.status_code == 302
+    version = Asset.objects.get(slug="globex-case-study").current_version
+    assert PendingTask.objects.filter(task="assets.tasks.extract_version_text", args=[version.pk]).exists()

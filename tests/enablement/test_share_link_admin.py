@@ -1,0 +1,67 @@
+"""Adding a share link in the admin: what the sharing rules refuse is shown on the form, never a 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assets.models import FunnelStage
+from enablement.models import ShareLink
+from enablement.services import deal_stage_change
+from tests.factories import AssetFactory, DealFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_link(client, *, asset, deal):
+    expires = timezone.now() + timedelta(days=30)
+    return client.post(
+        reverse("admin:enablement_sharelink_add"),
+        {
+            "asset": asset.pk,
+            "deal": deal.pk,
+            "allow_download": "on",
+            "expires_at_0": expires.strftime("%Y-%m-%d"),
+            "expires_at_1": "00:00:00",
+            "views-TOTAL_FORMS": "0",
+            "views-INITIAL_FORMS": "0",
+            "views-MIN_NUM_FORMS": "0",
+            "views-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+
+def closed_deal():
+    deal = DealFactory(name="Initech renewal")
+    deal_stage_change(
+        deal=deal,
+        stage=FunnelStage.objects.get(slug="closed-won"),
+        entered_at=timezone.now() - timedelta(days=3),
+    )
+    return deal
+
+
+def test_the_admin_adds_a_share_link_to_a_published_asset_on_an_open_deal(client, admin_user):
+    client.force_login(admin_user)
+    response = add_link(client, asset=AssetFactory(), deal=DealFactory())
+    assert response.status_code == 302
+    assert ShareLink.objects.count() == 1
+
+
+def test_the_admin_refuses_a_share_link_to_a_draft_asset_on_the_form(client, admin_user):
+    client.force_login(admin_user)
+    response = add_link(client, asset=AssetFactory(draft=True, title="Draft battlecard"), deal=DealFactory())
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+    assert not ShareLink.objects.exists()
+
+
+def test_the_admin_refuses_a_share_link_on_a_closed_deal_on_the_form(client, admin_user):
+    client.force_login(admin_user)
+    response = add_link(client, asset=AssetFactory(), deal=closed_deal())
+    assert response.status_code == 200
+    assert "closed on" in response.text
+    assert not ShareLink.objects.exists()
