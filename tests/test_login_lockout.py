@@ -128,12 +128,6 @@ def test_failures_are_counted_in_the_database_so_a_cache_outage_changes_nothing(
 NEW_PASSWORD = "a-new-Passw0rd-for-tests"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The password change forms (/accounts/password_change/, /admin/password_change/) check the "
-    "current password with user.check_password, not authenticate(), so axes never counts a wrong one: "
-    "whoever holds a session (an unlocked laptop, a stolen cookie) can guess the password without limit",
-)
 @pytest.mark.parametrize("url", ["/accounts/password_change/", "/admin/password_change/"])
 def test_thirty_wrong_current_passwords_on_the_password_change_form_lock_the_account(client, url):
     user = UserFactory(role="Marketing", is_staff=True)
@@ -148,16 +142,25 @@ def test_thirty_wrong_current_passwords_on_the_password_change_form_lock_the_acc
     assert log_in(client, PORTAL_LOGIN, user.username, PASSWORD).status_code == 429
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="include('django.contrib.auth.urls') serves password reset, which no page links and the README "
-    "does not mention; with the production default DJANGO_EMAIL_BACKEND (console) anyone can make the "
-    "server print a valid reset link for any address (admin's included) into its log, with no limit on "
-    "how many mails are asked for. Serve only login/logout/password change, or document reset with a "
-    "real mail backend required outside debug",
-)
 def test_the_unlinked_password_reset_pages_are_not_served(client, mailoutbox):
     UserFactory(username="ada", email="ada@example.com", role="Admins", is_staff=True, is_superuser=True)
     assert client.get("/accounts/password_reset/").status_code == 404
     client.post("/accounts/password_reset/", {"email": "ada@example.com"})
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("url", "done"),
+    [("/accounts/password_change/", "/accounts/password_change/done/"), ("/admin/password_change/", None)],
+)
+def test_the_right_current_password_still_changes_the_password(client, url, done):
+    user = UserFactory(role="Marketing", is_staff=True)
+    client.force_login(user)
+    assert client.get(url).status_code == 200
+    new = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    wrong = client.post(url, {"old_password": "not-it", **new})
+    assert wrong.status_code == 200 and "Your old password was entered incorrectly" in wrong.text
+    changed = client.post(url, {"old_password": PASSWORD, **new})
+    assert changed.status_code == 302 and changed["Location"] == (done or "/admin/password_change/done/")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)

@@ -132,6 +132,15 @@ def test_import_crm_writes_its_rows_prints_its_counts_and_says_the_refresh_waits
     assert PendingTask.objects.filter(task="enablement.tasks.analytics_refresh_after_import").exists()
 
 
+def test_a_re_import_that_changes_nothing_queues_no_refresh(redis_down):
+    call_command("import_crm", "native", FIXTURES / "native", "--no-progress", stdout=StringIO())
+    PendingTask.objects.all().delete()
+    out = StringIO()
+    call_command("import_crm", "native", FIXTURES / "native", "--no-progress", stdout=out)
+    assert "Import complete." in out.getvalue() and "waiting for the worker" not in out.getvalue()
+    assert not PendingTask.objects.exists()
+
+
 @pytest.mark.celery_worker
 def test_work_left_pending_while_redis_was_down_runs_once_it_is_back(client, celery_worker, marketer):
     client.force_login(marketer)

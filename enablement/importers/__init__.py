@@ -42,7 +42,7 @@ def run_import(
             transaction.set_rollback(True)
         else:
             report.written = True
-    if report.written:
+    if report.written and report.changed:
         from enablement.tasks import analytics_refresh_after_import
 
         # After commit, so the refresh sees the import (and never delays the import's answer).

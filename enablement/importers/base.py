@@ -94,6 +94,11 @@ class ImportReport:
             self.errors.append(f"{name}:{line}: {reason}")
 
     @property
+    def changed(self) -> bool:
+        """Whether any row was created or updated (a re-import of the same files changes nothing)."""
+        return any(c.created or c.updated for c in self.files.values())
+
+    @property
     def failed(self) -> bool:
         return self.error_count > 0 and not self.skip_invalid
 

@@ -85,7 +85,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
         elif report.written:
             self.stdout.write(self.style.SUCCESS("Import complete."))
-            self._say_if_refresh_waits()
+            if report.changed:
+                self._say_if_refresh_waits()
 
     def _say_if_refresh_waits(self) -> None:
         from enablement.tasks import analytics_refresh_after_import
