@@ -132,7 +132,7 @@ def test_import_crm_writes_its_rows_prints_its_counts_and_says_the_refresh_waits
     assert PendingTask.objects.filter(task="enablement.tasks.analytics_refresh_after_import").exists()
 
 
-def test_a_re_import_that_changes_nothing_queues_no_refresh(redis_down):
+def test_a_re_import_that_changes_nothing_queues_no_refresh(db, redis_down):
     call_command("import_crm", "native", FIXTURES / "native", "--no-progress", stdout=StringIO())
     PendingTask.objects.all().delete()
     out = StringIO()
