@@ -27,3 +27,22 @@ class WarnNowAndThen:
         if now >= self.next_at:
             self.next_at = now + self.every
             self.logger.warning(message, *args)
+
+
+class CacheBreaker:
+    """After a cache failure, callers skip the cache for `pause` seconds instead of trying each time.
+
+    A Redis that accepts connections but never answers costs each call its full socket timeout (2 s):
+    on the API that is every request. One failure opens the breaker; the next call after the pause
+    tries the cache again.
+    """
+
+    def __init__(self, pause: float = 30.0) -> None:
+        self.pause, self.closed_at = pause, 0.0
+
+    @property
+    def open(self) -> bool:
+        return time.monotonic() < self.closed_at
+
+    def tripped(self) -> None:
+        self.closed_at = time.monotonic() + self.pause

@@ -107,3 +107,12 @@ def redis_down():
 
     with redis_stopped():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_breakers_closed():
+    """A test that took the cache down leaves the API's throttle breaker open for 30 s: not for the
+    next test, which may count requests in a working cache."""
+    from enablement.api import tokens
+
+    tokens.throttle_breaker.closed_at = 0.0

@@ -15,11 +15,12 @@ from django.db import models
 from django.utils import timezone
 from rest_framework import authentication, exceptions, throttling
 
-from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
+from config.cache_outage import CACHE_ERRORS, CacheBreaker, WarnNowAndThen
 
 KEY_BYTES = 30
 logger = logging.getLogger(__name__)
 cache_warnings = WarnNowAndThen(logger)
+throttle_breaker = CacheBreaker()
 
 
 def key_hash(key: str) -> str:
@@ -90,11 +91,14 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
     scope = "api"
 
     def allow_request(self, request, view) -> bool:
+        if throttle_breaker.open:
+            return True  # the cache failed moments ago: don't make every request wait for it again
         try:
             return super().allow_request(request, view)
         except CACHE_ERRORS as exc:
             # Fail open: the counts live in the cache, and an outage of the cache must not take the API
             # down (nor lose the usage events posted meanwhile). The rate applies again once it is back.
+            throttle_breaker.tripped()
             cache_warnings("Cache unreachable, API requests are not throttled: %s", exc)
             return True
 

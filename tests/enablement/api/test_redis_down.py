@@ -10,7 +10,7 @@ import pytest
 from enablement.models import UsageEvent
 from tests.enablement.api.conftest import client_for
 from tests.enablement.api.test_permissions import CASES, EVENT
-from tests.outage import answers_fast
+from tests.outage import answers_fast, answers_within, redis_hung
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), CASES, ids=[f"{c[0]} {c[1]}" for c in CASES])
@@ -43,3 +43,13 @@ def test_throttling_lets_requests_through_and_warns_once_not_per_request(world, 
     assert codes == [200] * 5
     warnings = [r for r in caplog.records if r.name == "enablement.api.tokens"]
     assert len(warnings) == 1 and "not throttled" in warnings[0].getMessage()
+
+
+def test_with_redis_hung_only_the_first_request_waits_for_the_cache(world):
+    client = client_for(world, "token")
+    with redis_hung():
+        with answers_within(4.5):  # the first request waits out the cache's 2 s socket timeout
+            assert client.get("/api/v1/stages/").status_code == 200
+        with answers_within(2.0):  # the next ten skip the cache instead of waiting 2 s each
+            codes = [client.get("/api/v1/stages/").status_code for _ in range(10)]
+    assert codes == [200] * 10
