@@ -25,10 +25,19 @@ SEND_BATCH = 500
 def enqueue(task: Task, *args: Any, countdown: int | None = None, **kwargs: Any) -> None:
     """Queue `task` once the current transaction commits (at once outside one).
 
-    If the broker cannot be reached the task is kept as a PendingTask and the caller carries on: what
-    it wrote has committed, and the task runs when a worker can take it. Arguments must be JSON.
+    The task is first written as a PendingTask in the caller's transaction (the outbox), so it is
+    kept if and only if the caller's writes are: should the process die between the commit and the
+    publish, beat sends it later. After the commit it is published and its row deleted; if the broker
+    cannot be reached, the row stays with the reason and the caller carries on. Arguments must be JSON.
     """
-    transaction.on_commit(lambda: _send_or_keep(task, list(args), kwargs, countdown))
+    if task.app.conf.task_always_eager:
+        # No broker (`make run`, tests): the task runs in-process after commit and its errors surface.
+        transaction.on_commit(lambda: _publish(task, list(args), kwargs, countdown))
+        return
+    row = PendingTask.objects.create(
+        task=task.name, args=list(args), kwargs=kwargs, countdown=countdown, attempts=0
+    )
+    transaction.on_commit(lambda: _send_one(task, row.pk))
 
 
 def pending_tasks_send(*, limit: int = SEND_BATCH) -> int:
@@ -68,18 +77,21 @@ def pending_tasks_send_at_worker_start(sender=None, **kwargs) -> None:
         logger.exception("Could not send the tasks waiting for the worker; beat will try again.")
 
 
-def _send_or_keep(task: Task, args: list, kwargs: dict, countdown: int | None) -> None:
-    if task.app.conf.task_always_eager:
-        # No broker (`make run`, tests): the task runs in-process and its errors surface, as always.
-        _publish(task, args, kwargs, countdown)
-        return
-    try:
-        _publish(task, args, kwargs, countdown)
-    except BROKER_ERRORS as exc:
-        logger.warning("Broker unreachable; %s%r waits for the worker: %s", task.name, tuple(args), exc)
-        PendingTask.objects.create(
-            task=task.name, args=args, kwargs=kwargs, countdown=countdown, last_error=_reason(exc)
-        )
+def _send_one(task: Task, row_id: int) -> None:
+    """Publish one outbox row right after its transaction committed, unless a sender has it already."""
+    with transaction.atomic():
+        row = PendingTask.objects.select_for_update(skip_locked=True).filter(pk=row_id).first()
+        if row is None:
+            return  # beat or a starting worker is sending it (or has sent it)
+        try:
+            _publish(task, row.args, row.kwargs, row.countdown)
+        except BROKER_ERRORS as exc:
+            logger.warning(
+                "Broker unreachable; %s%r waits for the worker: %s", task.name, tuple(row.args), exc
+            )
+            _note_failure(row, _reason(exc))
+            return
+        row.delete()
 
 
 def _publish(task: Task, args: list, kwargs: dict, countdown: int | None) -> None:

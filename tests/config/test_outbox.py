@@ -48,6 +48,32 @@ def test_a_task_the_broker_refuses_is_kept_with_its_arguments_countdown_and_reas
 
 
 @pytest.mark.django_db
+def test_a_task_is_kept_with_the_write_that_queued_it_even_if_the_process_dies_before_sending(
+    django_capture_on_commit_callbacks,
+):
+    with redis_stopped(), django_capture_on_commit_callbacks(execute=False) as callbacks:
+        version = asset_version_add(
+            asset=AssetFactory(), file=ContentFile(b"Hooli battlecard", name="hooli.txt")
+        )
+    assert len(callbacks) == 1  # the publish that a crash after the commit would never run
+    row = PendingTask.objects.get()  # yet the task was stored with the version, in its transaction
+    assert (row.task, row.args, row.attempts) == ("assets.tasks.extract_version_text", [version.pk], 0)
+
+    pending_tasks_send()  # beat's next minute (tasks run in-process here)
+
+    assert "Hooli battlecard" in AssetVersion.objects.get(pk=version.pk).text
+    assert not PendingTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_task_queued_by_a_write_that_rolls_back_is_never_kept(redis_down):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue(analytics_refresh_after_import, countdown=30)
+        raise RuntimeError("the write failed")
+    assert not PendingTask.objects.exists()
+
+
+@pytest.mark.django_db
 def test_pending_tasks_run_when_a_worker_starts_and_are_then_forgotten(django_capture_on_commit_callbacks):
     version = version_waiting_for_the_worker(django_capture_on_commit_callbacks)
     assert PendingTask.objects.count() == 1 and version.text == ""
