@@ -272,6 +272,9 @@ ANALYTICS_REFRESH_MAX_DEALS = env_int("ANALYTICS_REFRESH_MAX_DEALS", 2000)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: people explore the API in Swagger UI (/api/docs/); DRF's browsable pages carry inline
+    # styles the Content Security Policy refuses, and would be a second, untested face of the API.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "enablement.api.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -58,3 +58,10 @@ def test_another_reps_usage_is_rejected_not_recorded(world):
     reply = client_for(world, "other").post("/api/v1/usage-events/", EVENT, format="json").json()
     assert reply["rejected"] == 1
     assert reply["results"][0]["errors"] == {"deal_id": ["No deal with this id that you may see."]}
+
+
+def test_a_browser_asking_for_html_gets_json(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/api/v1/stages/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert isinstance(response.json(), list | dict)
