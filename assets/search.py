@@ -10,6 +10,7 @@ around the first match. Facet counts, filters, sorting and pagination are the sa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,9 +27,7 @@ from django.db.models import (
     Case,
     Count,
     F,
-    FloatField,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -47,6 +46,8 @@ CONFIG = "english"
 PAGE_SIZE = 20
 TYPO_SIMILARITY = 0.45
 SORTS = {"": "Best match", "newest": "Newest", "used": "Most used", "lift": "Higher conversion"}
+# Given a stage slug ("" for any), an expression per asset to rank "Higher conversion" by.
+LiftRanking = Callable[[str], Subquery]
 START, STOP = "\x02", "\x03"  # markers ts_headline puts around matches, turned into <mark> after escaping
 
 
@@ -147,23 +148,14 @@ def _matching(qs: QuerySet[Asset], q: str) -> QuerySet[Asset]:
     return qs.annotate(rank=Case(When(in_title, then=1), default=0, output_field=IntegerField()))
 
 
-def _ordered(qs: QuerySet[Asset], sort: str, searching: bool, stage: str = "") -> QuerySet[Asset]:
+def _ordered(
+    qs: QuerySet[Asset], sort: str, searching: bool, stage: str = "", lift: LiftRanking | None = None
+) -> QuerySet[Asset]:
     """Best match is relevance for a query and newest first without one. Higher conversion ranks by
-    the adjusted lift of a "higher conversion" verdict at the chosen stage (at any stage without one)."""
-    if sort == "lift":
-        from enablement.analytics.engine import current_run
-        from enablement.analytics.models import AssetStageMetric
-        from enablement.choices import Verdict
-
-        higher = AssetStageMetric.objects.filter(
-            run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS
-        )
-        if stage:
-            higher = higher.filter(stage__slug=stage)
-        best = higher.order_by("-adjusted_lift").values("adjusted_lift")[:1]
-        return qs.annotate(higher_lift=Subquery(best, output_field=FloatField())).order_by(
-            F("higher_lift").desc(nulls_last=True), "title"
-        )
+    the expression `lift` gives for the chosen stage (the catalogue knows no analytics: the portal
+    passes it); without one it falls back to newest first."""
+    if sort == "lift" and lift is not None:
+        return qs.annotate(higher_lift=lift(stage)).order_by(F("higher_lift").desc(nulls_last=True), "title")
     if sort == "used":
         return qs.annotate(uses=Count("usage_events")).order_by("-uses", "title")
     if sort == "newest" or not searching:
@@ -234,15 +226,17 @@ def _snippet_text(document: str, q: str, width: int = 110) -> SafeString | None:
     return _marked(("… " if start else "") + marked.replace("\n", " ") + " …")
 
 
-def asset_search(*, user: AbstractBaseUser, params: SearchParams, log: bool = True) -> SearchResult:
-    """Search the assets this user may see; logs the search."""
+def asset_search(
+    *, user: AbstractBaseUser, params: SearchParams, log: bool = True, lift: LiftRanking | None = None
+) -> SearchResult:
+    """Search the assets this user may see; logs the search. `lift` ranks the "Higher conversion" sort."""
     q = params.q.strip()[:200]
     qs = _filtered(assets_visible_to(user), params)
     if q:
         qs = _matching(qs, q)
     sort = params.sort if params.sort in SORTS else ""
     paginator = Paginator(
-        _ordered(qs, sort, bool(q), params.stage)
+        _ordered(qs, sort, bool(q), params.stage, lift)
         .prefetch_related("buyer_roles", "stages")
         .select_related("current_version"),
         PAGE_SIZE,

@@ -5,8 +5,6 @@ from django.urls import path
 from assets import views
 
 urlpatterns = [
-    path("assets/", views.search, name="search"),
-    path("assets/<slug:slug>/", views.asset_detail, name="asset-detail"),
     path("assets/<slug:slug>/download/", views.asset_download, name="asset-download"),
     path("assets/<slug:slug>/file/", views.asset_file, name="asset-file"),
     path("assets/<slug:slug>/feedback/", views.asset_feedback, name="asset-feedback"),

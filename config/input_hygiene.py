@@ -3,7 +3,7 @@
 A NUL character cannot be stored in, or even compared by, PostgreSQL text (the query fails with a
 DataError, i.e. a 500), and a lone surrogate cannot be encoded as UTF-8 (the reply fails). So both are
 refused wherever text enters: the path, the query string and cookies here, JSON bodies in
-`enablement.api.parsers`. Form fields refuse NUL themselves (Django's CharField validator).
+`config.api.parsers`. Form fields refuse NUL themselves (Django's CharField validator).
 """
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
 AXES_RESET_ON_SUCCESS = True  # typos spread over weeks never add up to a lock
-AXES_LOCKOUT_CALLABLE = "enablement.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -281,7 +281,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["enablement.api.tokens.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": env_str("API_RATE", "1200/minute")},
-    "EXCEPTION_HANDLER": "enablement.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -304,7 +304,7 @@ SPECTACULAR_SETTINGS = {
 # Hostile input (README "REST API"): JSON bodies are checked by one parser (depth, NUL, lone
 # surrogates) and the API reads JSON only; NUL in paths, query strings and cookies, and API bodies over
 # DATA_UPLOAD_MAX_MEMORY_SIZE, are refused by one middleware before any view runs.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["enablement.api.parsers.SafeJSONParser"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["config.api.parsers.SafeJSONParser"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "config.input_hygiene.InputHygieneMiddleware",

@@ -2,7 +2,7 @@
 
 Django's admin (and anything else calling `.url` on a file field) links to `storage.url(name)`.
 With the plain FileSystemStorage that is MEDIA_URL + name, which no route serves (MEDIA_ROOT is
-never public), so those links were dead; here they go through `enablement.views.stored_file`.
+never public), so those links were dead; here they go through `enablement.portal.views.stored_file`.
 """
 
 from __future__ import annotations

@@ -24,11 +24,11 @@ urlpatterns = [
     ),
     path("accounts/", include(accounts.urlpatterns)),
     path("analytics/", include("enablement.analytics.urls")),
-    path("", include("enablement.urls")),
+    path("", include("enablement.portal.urls")),
     path("", include("assets.urls")),
 ]
 # No route serves MEDIA_ROOT, in debug either: uploads are reached only through views that check who
 # may see them (assets.files decides how), and import uploads are never served at all.
 
 handler400 = "config.input_hygiene.bad_request"
-handler404 = "enablement.api.errors.not_found"
+handler404 = "config.api.errors.not_found"

@@ -13,7 +13,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 
 from assets.models import FunnelStage
-from enablement.services import deal_stage_change
+from enablement.deals.history import deal_stage_change
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

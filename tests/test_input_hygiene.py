@@ -17,8 +17,9 @@ from django.utils.datastructures import MultiValueDict
 
 from assets.models import AssetFeedback, ContentRequest, FunnelStage
 from enablement.analytics import urls as analytics_urls
+from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink, UsageEvent
-from enablement.services import deal_stage_change, share_link_create
+from enablement.sharing.services import share_link_create
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

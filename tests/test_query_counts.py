@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import BuyerRole, FunnelStage
-from enablement.services import deal_stage_change, usage_record
+from enablement.deals.history import deal_stage_change
+from enablement.usage.services import usage_record
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from config.outbox.models import PendingTask
 from config.outbox.tasks import pending_tasks_send
 from enablement.analytics.models import AnalyticsRun
 from enablement.choices import ImportStatus
+from enablement.deals.history import deal_stage_change
 from enablement.models import Deal, ImportRun, UsageEvent
-from enablement.services import deal_stage_change
 from tests.assets.test_admin import asset_form
 from tests.enablement.importing import FIXTURES
 from tests.enablement.test_import_admin import native_zip, upload

@@ -13,7 +13,7 @@ from assets.choices import AssetKind, AssetStatus
 from assets.models import Asset, BuyerRole, FunnelStage
 from assets.search import asset_search_refresh
 from assets.selectors import assets_visible_to
-from enablement.api.common import ERRORS, ModelPermissionsForWrites
+from config.api.common import ERRORS, ModelPermissionsForWrites
 
 
 class AssetFilter(django_filters.FilterSet):

@@ -38,7 +38,8 @@ from assets.models import Asset
 from config.cache_outage import CACHE_ERRORS
 from enablement.analytics import cohort, figures, sql
 from enablement.analytics.models import AnalyticsRun, Exposure, StageEntry, StageMetric
-from enablement.models import Deal, UsageEvent
+from enablement.deals.models import Deal
+from enablement.usage.models import UsageEvent
 
 LOCK_KEY = "analytics:compute-lock"
 LOCK_SECONDS = 60 * 60

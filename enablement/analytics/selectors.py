@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from enablement.analytics.models import (
     StageMetric,
 )
 from enablement.choices import Outcome, Verdict
-from enablement.models import Deal, StageChange
+from enablement.deals.models import Deal, StageChange
 
 UNUSED_DAYS = 90
 
@@ -331,3 +331,12 @@ __all__ = [
     "retire_candidates",
     "stalled_deals",
 ]
+
+
+def higher_lift(stage: str = "") -> Subquery:
+    """Per asset (OuterRef "pk"), its largest adjusted lift with a "higher conversion" verdict in the
+    current run, at `stage` (a slug) or at any stage; the catalogue search's "Higher conversion" sort."""
+    higher = AssetStageMetric.objects.filter(run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS)
+    if stage:
+        higher = higher.filter(stage__slug=stage)
+    return Subquery(higher.order_by("-adjusted_lift").values("adjusted_lift")[:1], output_field=FloatField())

@@ -13,7 +13,8 @@ from django.db import connection
 
 from assets.models import FunnelStage
 from enablement.analytics.models import Exposure, StageEntry
-from enablement.models import Account, Deal, StageChange, UsageEvent
+from enablement.deals.models import Account, Deal, StageChange
+from enablement.usage.models import UsageEvent
 
 
 def tables() -> dict[str, str]:

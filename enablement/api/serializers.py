@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from enablement.choices import DealSource, UsageAction, UsageStatus
-from enablement.models import Deal, StageChange
+from enablement.deals.models import Deal, StageChange
 
 MAX_EVENTS = 1000
 

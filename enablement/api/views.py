@@ -11,15 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets.models import Asset
-from enablement import services
+from config.api.common import ERRORS, ModelPermissionsForWrites
 from enablement.analytics import selectors as analytics
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
 from enablement.api import serializers as s
-from enablement.api.common import ERRORS, CanSeeAnalytics, ModelPermissionsForWrites
+from enablement.api.permissions import CanSeeAnalytics
 from enablement.choices import UsageSource, UsageStatus
+from enablement.deals.history import deal_stage_change
+from enablement.deals.models import Deal, StageChange
+from enablement.deals.selectors import deals_visible_to
+from enablement.deals.services import account_upsert, deal_upsert
 from enablement.importers.base import People, RowInvalid, StageResolver
-from enablement.models import Deal, StageChange
-from enablement.selectors import deals_visible_to
+from enablement.usage.services import usage_record_many
 
 
 def _deal(request: Request, deal_id: str) -> Deal:
@@ -86,12 +89,12 @@ class DealViewSet(
             except RowInvalid as exc:
                 raise exceptions.ValidationError({"owner_email": [str(exc)]}) from None
         base = partial_of
-        return services.deal_upsert(
+        return deal_upsert(
             source=source,
             external_id=external_id,
             name=data.get("name", base.name if base else ""),
             owner=owner if owner is not None else (base.owner if base else None),
-            account=services.account_upsert(source=source, external_id=account_name, name=account_name)
+            account=account_upsert(source=source, external_id=account_name, name=account_name)
             if account_name
             else (base.account if base and "account" not in data else None),
             amount=data.get("amount", base.amount if base else None),
@@ -161,7 +164,7 @@ class StageChangeList(generics.GenericAPIView):
                     ]
                 }
             )
-        change, created = services.deal_stage_change(
+        change, created = deal_stage_change(
             deal=deal, stage=stage, entered_at=data["entered_at"], external_id=data.get("external_id")
         )
         return Response(s.StageChangeOutSerializer(change).data, status=201 if created else 200)
@@ -192,7 +195,7 @@ class UsageEventIngest(APIView):
         if not items or len(items) > s.MAX_EVENTS:
             raise exceptions.ValidationError({"detail": f"Send between 1 and {s.MAX_EVENTS} events."})
         results, accepted = self._validate(request, items)
-        outcomes = services.usage_record_many(events=[event for _, event in accepted])
+        outcomes = usage_record_many(events=[event for _, event in accepted])
         for (index, event), outcome in zip(accepted, outcomes, strict=True):
             results[index] = {"event_id": event["event_id"], "status": outcome.status}
             if outcome.errors:

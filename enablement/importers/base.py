@@ -30,7 +30,7 @@ from django.db.models import Q
 
 from assets.choices import Role
 from assets.models import FunnelStage
-from enablement.models import StageMap
+from enablement.deals.models import StageMap
 
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 1000

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from enablement.choices import DealSource
+from enablement.deals.history import stage_change_key
 from enablement.importers.base import (
     CsvFile,
     ErrorsOnly,
@@ -34,7 +35,6 @@ from enablement.importers.writers import (
     write_deals,
     write_history,
 )
-from enablement.services import stage_change_key
 
 SOURCE = DealSource.HUBSPOT
 COLUMNS = ["Record ID", "Deal Name", "Deal Stage", "Create Date"]

@@ -15,6 +15,7 @@ from assets.choices import AssetKind, AssetStatus, StageOutcome
 from assets.models import Asset, BuyerRole, FunnelStage
 from assets.search import asset_search_refresh
 from enablement.choices import DealSource, UsageAction
+from enablement.deals.history import stage_change_key
 from enablement.importers.base import (
     CsvFile,
     ImportFailed,
@@ -44,7 +45,6 @@ from enablement.importers.writers import (
     write_history,
     write_usage,
 )
-from enablement.services import stage_change_key
 
 SOURCE = DealSource.NATIVE
 FILES = ["stages.csv", "roles.csv", "assets.csv", "deals.csv", "stage_history.csv", "usage.csv"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
 from enablement.choices import ImportStatus
 from enablement.importers import ImportFailed, run_import, unexpected_error_message
-from enablement.models import ImportRun
+from enablement.importers.models import ImportRun
 
 PROGRESS_SECONDS = 6 * 60 * 60
 logger = logging.getLogger(__name__)

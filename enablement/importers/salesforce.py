@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from enablement.choices import DealSource
+from enablement.deals.models import Account
 from enablement.importers.base import (
     CsvFile,
     ErrorsOnly,
@@ -37,7 +38,6 @@ from enablement.importers.writers import (
     write_deals,
     write_history,
 )
-from enablement.models import Account
 
 SOURCE = DealSource.SALESFORCE
 OPPORTUNITY, HISTORY, ACCOUNT, USER = "Opportunity.csv", "OpportunityHistory.csv", "Account.csv", "User.csv"

@@ -15,9 +15,11 @@ from django.contrib.auth.models import User
 
 from assets.models import FunnelStage
 from enablement.choices import UsageSource, UsageStatus
+from enablement.deals.history import deals_state_recompute, usage_stages_recompute
+from enablement.deals.models import Account, Deal, StageChange
 from enablement.importers.base import FileCounts, ImportReport
-from enablement.models import Account, Deal, StageChange, UsageEvent
-from enablement.services import deals_state_recompute, usage_record_many, usage_stages_recompute
+from enablement.usage.models import UsageEvent
+from enablement.usage.services import usage_record_many
 
 
 @dataclass

@@ -104,7 +104,7 @@ def test_results_are_paginated_twenty_a_page(rep):
 
 
 def test_most_used_sort_puts_the_asset_used_most_first(rep):
-    from enablement.services import usage_record
+    from enablement.usage.services import usage_record
 
     little, much = AssetFactory(title="Little used"), AssetFactory(title="Much used")
     deal = DealFactory(owner=rep)

@@ -24,8 +24,8 @@ from django.db import connection
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import AssetStageMetric
+from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from enablement.services import deals_state_recompute
 from tests.factories import AssetFactory, UserFactory
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db]

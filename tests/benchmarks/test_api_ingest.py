@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from assets.models import FunnelStage
 from enablement.api.tokens import TokenRateThrottle, api_token_create
+from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal, StageChange, UsageEvent
-from enablement.services import deals_state_recompute
 from tests.factories import AssetFactory, UserFactory
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db]

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
-from enablement.services import deal_stage_change
+from enablement.deals.history import deal_stage_change
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 # Every violation, with the page it happened on; an init script runs before any page script, on

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 
 from assets.models import BuyerRole, FunnelStage
 from assets.services import asset_version_add, asset_version_text_extract
+from enablement.deals.history import deal_stage_change
 from enablement.models import ShareView, UsageEvent
-from enablement.services import deal_stage_change
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import AssetFactory, DealFactory, UserFactory
 from tests.files import pdf_with_text

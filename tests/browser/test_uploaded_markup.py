@@ -15,7 +15,7 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from enablement.services import share_link_create
+from enablement.sharing.services import share_link_create
 from tests.factories import AssetFactory, AssetVersionFactory, DealFactory, UserFactory
 from tests.files import pdf_with_text, png_square
 

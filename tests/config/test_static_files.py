@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from assets.models import FunnelStage
-from enablement.services import deal_stage_change
+from enablement.deals.history import deal_stage_change
 from tests.factories import AssetFactory, DealFactory
 
 MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from assets.models import AssetDownload, AssetFeedback, ContentRequest, FunnelStage
 from assets.services import asset_version_add
+from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink, ShareView, UsageEvent
-from enablement.services import deal_stage_change, share_link_create
+from enablement.sharing.services import share_link_create
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import FunnelStage
+from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink
-from enablement.services import deal_stage_change
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

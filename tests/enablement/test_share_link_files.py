@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assets.services import asset_archive, asset_return_to_draft, asset_version_add
 from enablement.models import ShareView
-from enablement.services import share_link_create
+from enablement.sharing.services import share_link_create
 from tests.factories import AssetFactory, AssetVersionFactory, DealFactory
 from tests.files import docx_with_text, pdf_with_text
 

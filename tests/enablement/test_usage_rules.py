@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import FunnelStage
-from enablement import services
+from enablement.deals.history import deal_stage_change
 from enablement.models import Deal, UsageEvent
+from enablement.usage.services import usage_record, usage_record_many
 from tests.enablement.importing import FIXTURES, copy_fixture, counts_line, import_crm
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
@@ -24,11 +25,11 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 def move(deal: Deal, slug: str, when: datetime) -> None:
-    services.deal_stage_change(deal=deal, stage=FunnelStage.objects.get(slug=slug), entered_at=when)
+    deal_stage_change(deal=deal, stage=FunnelStage.objects.get(slug=slug), entered_at=when)
 
 
 def use(deal: Deal, when: datetime | None, event_id: str = "e-1", asset=None, action: str = "presented"):
-    return services.usage_record(
+    return usage_record(
         event_id=event_id,
         asset=asset or AssetFactory(),
         deal=deal,
@@ -115,7 +116,7 @@ def test_a_batch_judges_each_event_and_a_repeat_within_it_by_its_first_mention()
     closed = DealFactory(external_id="C-1")
     move(closed, "closed-lost", at(2))
     base = {"asset_id": asset.pk, "deal_id": deal.pk, "rep_id": deal.owner.pk, "action": "viewed"}
-    outcomes = services.usage_record_many(
+    outcomes = usage_record_many(
         events=[
             {**base, "event_id": "a", "occurred_at": at(3)},
             {**base, "event_id": "a", "occurred_at": at(3)},  # the same again: duplicate
@@ -161,7 +162,7 @@ def test_a_rep_cannot_log_use_in_the_portal_on_a_closed_deal(client):
 
 def test_the_portal_keeps_the_rule_when_a_deal_closes_after_the_form_was_checked(client, monkeypatch):
     # As if the deal closed between the form's check and the write.
-    monkeypatch.setattr("enablement.forms.open_deals_of", lambda user: Deal.objects.filter(owner=user))
+    monkeypatch.setattr("enablement.portal.forms.open_deals_of", lambda user: Deal.objects.filter(owner=user))
     response = log_use_on_a_deal_closed_yesterday(client)
     assert response.status_code == 400 and "usage after that is not recorded" in response.text
     assert not UsageEvent.objects.exists()

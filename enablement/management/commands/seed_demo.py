@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from enablement.demo import DEMO_PASSWORD, seed_demo
+from enablement.demo.seed import DEMO_PASSWORD, seed_demo
 
 
 def positive(value: str) -> int:

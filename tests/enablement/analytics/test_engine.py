@@ -14,8 +14,8 @@ from django.core.management import call_command
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute, current_run
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageEntry
+from enablement.deals.history import deals_state_recompute, stage_change_key
 from enablement.models import Deal, StageChange, UsageEvent
-from enablement.services import deals_state_recompute, stage_change_key
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

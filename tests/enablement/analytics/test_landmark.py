@@ -10,8 +10,8 @@ import pytest
 
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
+from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from enablement.services import deals_state_recompute
 from tests.enablement.analytics.test_engine import history, report, use
 from tests.factories import AssetFactory, DealFactory, UserFactory
 

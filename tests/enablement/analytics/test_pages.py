@@ -123,10 +123,10 @@ def test_recompute_task_and_weekly_digest(marketer):
 
 
 def test_higher_conversion_ranks_home_suggestions_and_search(client):
-    from assets.search import SearchParams, asset_search
+    from enablement.deals.history import deal_stage_change
     from enablement.models import Deal
-    from enablement.selectors import suggestions_for
-    from enablement.services import deal_stage_change
+    from enablement.portal.catalogue import SearchParams, asset_search
+    from enablement.portal.selectors import suggestions_for
 
     world = planted_world(seed=11)
     analytics_compute()

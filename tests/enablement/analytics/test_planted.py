@@ -11,8 +11,8 @@ import pytest
 
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
+from enablement.deals.history import deals_state_recompute, stage_change_key
 from enablement.models import Deal, StageChange, UsageEvent
-from enablement.services import deals_state_recompute, stage_change_key
 from tests.enablement.analytics.test_engine import report
 from tests.factories import AssetFactory, UserFactory
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from assets.models import FunnelStage
 from enablement.api.tokens import api_token_create
-from enablement.services import deal_stage_change
+from enablement.deals.history import deal_stage_change
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 

@@ -151,7 +151,7 @@ def test_a_nul_in_a_key_is_named_by_where_it_is(world):
 
 @pytest.mark.django_db
 def test_nesting_up_to_the_limit_is_parsed_and_one_level_more_is_refused(world):
-    from enablement.api.parsers import MAX_DEPTH
+    from config.api.parsers import MAX_DEPTH
 
     client = client_for(world, "token")
     inner = "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from assets.models import FunnelStage
+from enablement.deals.history import deal_stage_change
 from enablement.models import UsageEvent
-from enablement.services import deal_stage_change
 from tests.enablement.api.conftest import client_for
 
 EVENT = {"deal_id": "R1", "asset": "roi-calculator", "action": "presented"}

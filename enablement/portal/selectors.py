@@ -1,9 +1,8 @@
-"""Reads of deals and usage, with the visibility rule: reps see their own deals only."""
+"""Reads that put the catalogue, the rep's deals and the analytics together for the portal's pages."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from assets.choices import AssetStatus
@@ -11,31 +10,10 @@ from assets.models import Asset
 from enablement.analytics.engine import current_run
 from enablement.analytics.models import AssetStageMetric
 from enablement.choices import Verdict
-from enablement.models import Deal, ShareLink, UsageEvent
+from enablement.deals.models import Deal
+from enablement.usage.models import UsageEvent
 
 SUGGESTIONS_PER_DEAL = 3
-
-
-def deals_visible_to(user: AbstractBaseUser) -> QuerySet[Deal]:
-    """Reps see the deals they own; marketing and admins see every deal."""
-    qs = Deal.objects.select_related("account", "owner", "current_stage")
-    if user.has_perm("assets.view_unpublished_asset"):
-        return qs
-    return qs.filter(owner=user)
-
-
-def share_link_by_token(token: str) -> ShareLink | None:
-    """A share link with what the buyer's page shows; ask `unavailable_reason()` whether it is live."""
-    return (
-        ShareLink.objects.select_related("asset__current_version", "deal__account", "created_by")
-        .filter(token=token)
-        .first()
-    )
-
-
-def open_deals_of(user: AbstractBaseUser) -> QuerySet[Deal]:
-    """The user's own open deals, most recently active first."""
-    return deals_visible_to(user).filter(owner=user, closed_at__isnull=True).order_by("-updated_at", "-pk")
 
 
 def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) -> dict[int, list[Asset]]:
@@ -75,7 +53,3 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
     }
     assets = Asset.objects.in_bulk({a for ids in chosen.values() for a in ids})
     return {deal_id: [assets[a] for a in ids] for deal_id, ids in chosen.items()}
-
-
-def usage_of_deal(deal: Deal) -> QuerySet[UsageEvent]:
-    return deal.usage_events.select_related("asset", "rep", "stage").order_by("occurred_at")

@@ -19,9 +19,10 @@ from django.utils import timezone
 from assets.choices import AssetKind, AssetStatus, StageOutcome
 from assets.models import Asset, FunnelStage
 from enablement.choices import DealSource, UsageAction, UsageSource
-from enablement.demo_data import CUSTOMERS, INDUSTRIES, REGIONS
-from enablement.models import Account, Deal, StageChange, UsageEvent
-from enablement.services import deals_state_recompute, stage_change_key, usage_stages_recompute
+from enablement.deals.history import deals_state_recompute, stage_change_key, usage_stages_recompute
+from enablement.deals.models import Account, Deal, StageChange
+from enablement.demo.data import CUSTOMERS, INDUSTRIES, REGIONS
+from enablement.usage.models import UsageEvent
 
 BASE_ADVANCE = {
     "inquiry": 0.55,

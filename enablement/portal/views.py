@@ -1,4 +1,4 @@
-"""The rep portal's deal pages and actions, and the buyer's page behind a share link."""
+"""The rep portal's home, deal pages and actions (the buyer's page: enablement.sharing.views)."""
 
 from __future__ import annotations
 
@@ -11,25 +11,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from assets.choices import AssetStatus
-from assets.files import asset_file_response, asset_preview, is_inline_safe, stored_file_response
+from assets.files import stored_file_response
 from assets.models import Asset, AssetVersion
-from assets.selectors import assets_visible_to
-from assets.views import visible_asset_or_404
-from enablement import services
+from assets.selectors import assets_visible_to, visible_asset_or_404
 from enablement.choices import UsageSource
-from enablement.forms import LogUseForm, ShareForm
-from enablement.models import ImportRun, ShareLink
-from enablement.selectors import (
-    deals_visible_to,
-    open_deals_of,
-    share_link_by_token,
-    suggestions_for,
-    usage_of_deal,
-)
+from enablement.deals.selectors import deals_visible_to, open_deals_of
+from enablement.importers.models import ImportRun
+from enablement.portal.forms import LogUseForm, ShareForm
+from enablement.portal.selectors import suggestions_for
+from enablement.sharing.services import share_link_create
+from enablement.usage.selectors import usage_of_deal
+from enablement.usage.services import usage_record
 
 HOME_DEALS = 8
 
@@ -74,12 +69,12 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def log_use(request: HttpRequest, slug: str) -> HttpResponse:
-    asset = visible_asset_or_404(request, slug)
+    asset = visible_asset_or_404(request.user, slug)
     form = LogUseForm(request.POST, user=request.user)
     context = {"asset": asset, "use_form": form}
     if form.is_valid():
         try:
-            event, _ = services.usage_record(
+            event, _ = usage_record(
                 event_id=f"portal-{uuid.uuid4()}",
                 asset=asset,
                 deal=form.cleaned_data["deal"],
@@ -97,12 +92,12 @@ def log_use(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def share(request: HttpRequest, slug: str) -> HttpResponse:
-    asset = visible_asset_or_404(request, slug)
+    asset = visible_asset_or_404(request.user, slug)
     form = ShareForm(request.POST, user=request.user)
     context = {"asset": asset, "share_form": form}
     if form.is_valid():
         try:
-            link = services.share_link_create(
+            link = share_link_create(
                 asset=asset,
                 deal=form.cleaned_data["deal"],
                 by=request.user,
@@ -116,43 +111,6 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
                 link=link, link_url=request.build_absolute_uri(reverse("buyer-view", args=[link.token]))
             )
     return render(request, "enablement/_share.html", context, status=200 if form.is_valid() else 400)
-
-
-def _gone_unless_live(request: HttpRequest, link: ShareLink | None) -> HttpResponse | None:
-    """The 410 page for a link that is unknown, withdrawn, expired or whose asset was unpublished."""
-    reason = link.unavailable_reason() if link is not None else "expired"
-    if not reason:
-        return None
-    return render(request, "enablement/buyer_gone.html", {"reason": reason}, status=410)
-
-
-def buyer_view(request: HttpRequest, token: str) -> HttpResponse:
-    """What the buyer sees: no login, one asset; every visit is recorded (the address only hashed)."""
-    link = share_link_by_token(token)
-    if gone := _gone_unless_live(request, link):
-        return gone
-    services.share_view_record(link=link, viewer_address=request.META.get("REMOTE_ADDR", ""))
-    return render(
-        request,
-        "enablement/buyer.html",
-        {"link": link, "asset": link.asset, "preview": asset_preview(link.asset)},
-    )
-
-
-@xframe_options_sameorigin  # shown in the buyer page's preview
-def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
-    """The file for the buyer's page. Without the download switch only an inline-safe file is
-    served, inline (anything else would reach the buyer as a download anyway)."""
-    link = share_link_by_token(token)
-    if gone := _gone_unless_live(request, link):
-        return gone
-    download = request.GET.get("download") == "1"
-    version = link.asset.current_version
-    if not link.allow_download and (
-        download or (version is not None and not is_inline_safe(version.file.name))
-    ):
-        return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
-    return asset_file_response(link.asset, inline=not download)
 
 
 @login_required

@@ -1,125 +1,24 @@
-"""Every write to deals, stage history, usage and share links goes through these functions.
+"""The one write path for usage events: `usage_record` for one, `usage_record_many` for a batch.
 
-The rules they keep: history rows are only ever added; a deal's current stage (and when it closed)
-follows from its latest history row; a usage event's stage is the deal's stage at `occurred_at`,
-recomputed whenever history at or before that moment changes.
+The portal, share links, the API (through enablement.usage.ingest) and every importer record usage
+here. An event's stage is set from the deal's history (enablement.deals.history).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from assets.choices import AssetStatus, StageOutcome
-from assets.models import Asset, AssetVersion, FunnelStage
+from assets.models import Asset, AssetVersion
 from enablement.choices import UsageAction, UsageSource, UsageStatus
-from enablement.models import Account, Deal, ShareLink, ShareView, StageChange, UsageEvent
-
-
-def stage_change_key(stage: FunnelStage, entered_at: datetime) -> str:
-    """The natural key of a history row for sources that give rows no id of their own."""
-    return f"{stage.slug}@{entered_at.isoformat()}"
-
-
-def _latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> QuerySet[StageChange]:
-    changes = StageChange.objects.filter(deal=deal_ref)
-    if before is not None:
-        changes = changes.filter(entered_at__lte=before)
-    return changes.order_by("-entered_at", "-pk")
-
-
-def deals_state_recompute(deals: QuerySet[Deal]) -> None:
-    """Set current_stage and closed_at of these deals from their latest history row (set-based)."""
-    latest = _latest_change(OuterRef("pk"))
-    deals.update(current_stage=Subquery(latest.values("stage")[:1]))
-    ids = deals.values("pk")
-    Deal.objects.filter(pk__in=ids).filter(current_stage__outcome=StageOutcome.OPEN).update(closed_at=None)
-    Deal.objects.filter(pk__in=ids, current_stage__isnull=True).update(closed_at=None)
-    Deal.objects.filter(pk__in=ids).exclude(current_stage__outcome=StageOutcome.OPEN).exclude(
-        current_stage__isnull=True
-    ).update(closed_at=Subquery(latest.values("entered_at")[:1]))
-
-
-def usage_stages_recompute(events: QuerySet[UsageEvent]) -> int:
-    """Set each event's stage to its deal's stage at occurred_at (set-based)."""
-    at_that_time = _latest_change(OuterRef("deal_id"), before=OuterRef("occurred_at"))
-    return events.update(stage=Subquery(at_that_time.values("stage")[:1]))
-
-
-def account_upsert(
-    *, source: str, external_id: str, name: str, industry: str = "", size: str = "", region: str = ""
-) -> Account:
-    account, _ = Account.objects.update_or_create(
-        source=source,
-        external_id=external_id,
-        defaults={"name": name, "industry": industry, "size": size, "region": region},
-    )
-    return account
-
-
-def deal_upsert(
-    *,
-    source: str,
-    external_id: str,
-    name: str,
-    owner: AbstractBaseUser | None = None,
-    account: Account | None = None,
-    amount: Decimal | None = None,
-    currency: str = "USD",
-    created_at: datetime | None = None,
-) -> tuple[Deal, bool]:
-    """Create or update a deal by the source's id; returns (deal, created)."""
-    if amount is not None and amount < 0:
-        raise ValidationError({"amount": "A deal's amount cannot be negative."})
-    if len(currency) != 3 or not currency.isalpha():
-        raise ValidationError({"currency": f"{currency!r} is not a three-letter currency code."})
-    defaults = {
-        "name": name,
-        "owner": owner,
-        "account": account,
-        "amount": amount,
-        "currency": currency.upper(),
-    }
-    if created_at is not None:
-        defaults["created_at"] = created_at
-    return Deal.objects.update_or_create(source=source, external_id=external_id, defaults=defaults)
-
-
-@transaction.atomic
-def deal_stage_change(
-    *, deal: Deal, stage: FunnelStage, entered_at: datetime, external_id: str | None = None
-) -> tuple[StageChange, bool]:
-    """Add a history row (in time order, whenever it arrives); returns (row, created).
-
-    Sending the same row again is a no-op. A row that would rewrite an existing one is refused:
-    history is never overwritten.
-    """
-    if timezone.is_naive(entered_at):
-        raise ValidationError({"entered_at": "Give the time with a time zone (or Z for UTC)."})
-    key = external_id or stage_change_key(stage, entered_at)
-    existing = StageChange.objects.filter(deal=deal, external_id=key).first()
-    if existing is not None:
-        if existing.stage_id != stage.pk or existing.entered_at != entered_at:
-            raise ValidationError(
-                f"History row {key!r} of deal {deal.external_id} is already recorded "
-                "differently; history is never rewritten."
-            )
-        return existing, False
-    change = StageChange.objects.create(deal=deal, stage=stage, entered_at=entered_at, external_id=key)
-    deals_state_recompute(Deal.objects.filter(pk=deal.pk))
-    usage_stages_recompute(UsageEvent.objects.filter(deal=deal, occurred_at__gte=entered_at))
-    deal.refresh_from_db(fields=["current_stage", "closed_at"])
-    return change, True
+from enablement.deals.history import usage_stages_recompute
+from enablement.deals.models import Deal
+from enablement.usage.models import UsageEvent
 
 
 def usage_record(
@@ -156,63 +55,6 @@ def usage_record(
     if outcome.status == UsageStatus.REJECTED:
         raise ValidationError(outcome.errors)
     return UsageEvent.objects.get(event_id=event_id), outcome.status == UsageStatus.CREATED
-
-
-def share_link_refusal(*, asset: Asset, deal: Deal, at: datetime | None = None) -> str | None:
-    """Why `asset` cannot be shared in `deal` now, or None. Sharing counts as using the asset, so a
-    closed deal refuses it as it refuses usage; forms ask this to show the reason on the form."""
-    if asset.status != AssetStatus.PUBLISHED:
-        return f"“{asset}” is not published, so it cannot be shared."
-    return usage_after_close(
-        deal_label=deal.external_id, closed_at=deal.closed_at, occurred_at=at or timezone.now()
-    )
-
-
-@transaction.atomic
-def share_link_create(
-    *, asset: Asset, deal: Deal, by: AbstractBaseUser, days: int = 30, allow_download: bool = True
-) -> ShareLink:
-    """A tracked link to one asset for one deal's buyer; sharing counts as the rep using the asset."""
-    if problem := share_link_refusal(asset=asset, deal=deal):
-        raise ValidationError(problem)
-    if not 1 <= days <= 365:
-        raise ValidationError({"days": "A share link lasts between 1 and 365 days."})
-    link = ShareLink.objects.create(
-        asset=asset,
-        deal=deal,
-        created_by=by,
-        allow_download=allow_download,
-        expires_at=timezone.now() + timedelta(days=days),
-    )
-    usage_record(
-        event_id=f"share-link-{link.pk}",
-        asset=asset,
-        deal=deal,
-        rep=by,
-        action=UsageAction.SHARED,
-        occurred_at=link.created_at,
-        source=UsageSource.SHARE_LINK,
-    )
-    return link
-
-
-def share_link_revoke(*, link: ShareLink, by: AbstractBaseUser | None = None) -> ShareLink:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-    return link
-
-
-def viewer_hash(address: str) -> str:
-    """A keyed hash of the viewer's address: repeat views can be told apart, the address is not kept."""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def share_view_record(*, link: ShareLink, viewer_address: str, at: datetime | None = None) -> ShareView:
-    at = at or timezone.now()
-    if reason := link.unavailable_reason(at):
-        raise ValidationError(f"This link is no longer live ({reason}).")
-    return ShareView.objects.create(link=link, viewed_at=at, viewer_hash=viewer_hash(viewer_address))
 
 
 USAGE_COLUMNS = [

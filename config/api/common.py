@@ -1,11 +1,11 @@
-"""Shared pieces of the API: permissions and documented error answers."""
+"""Shared pieces of the API: the documented error answers and the read/write permission."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions
 
-from enablement.api.errors import ErrorSerializer
+from config.api.errors import ErrorSerializer
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input: a message per field"),
@@ -22,12 +22,3 @@ class ModelPermissionsForWrites(permissions.DjangoModelPermissions):
     """Any signed-in user may read (what the queryset lets them see); writes need the model permission."""
 
     perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": [], "HEAD": [], "OPTIONS": []}
-
-
-class CanSeeAnalytics(permissions.BasePermission):
-    message = "Analytics are for marketing and admins."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(
-            request.user and request.user.is_authenticated and request.user.has_perm("assets.view_analytics")
-        )

@@ -19,9 +19,11 @@ from django.utils.text import slugify
 from assets import services as asset_services
 from assets.choices import AssetKind, AssetStatus, Role
 from assets.models import Asset, BuyerRole, FunnelStage
-from enablement.demo_data import CUSTOMERS, DEMO_PASSWORD, FIRST, INDUSTRIES, LAST, PRODUCTS
-from enablement.demo_deals import seed_deals
-from enablement.models import Deal, StageChange, Team, UsageEvent
+from enablement.analytics.models import Team
+from enablement.deals.models import Deal, StageChange
+from enablement.demo.data import CUSTOMERS, DEMO_PASSWORD, FIRST, INDUSTRIES, LAST, PRODUCTS
+from enablement.demo.deals import seed_deals
+from enablement.usage.models import UsageEvent
 
 # (kind, title pattern, summary pattern, suited roles, suited stages)
 TEMPLATES = [

@@ -1,13 +1,12 @@
+"""The portal's forms: a rep picks one of their own open deals to log a use or share an asset."""
+
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
-from assets.files import IMPORT_UPLOAD_EXTENSIONS, STAGE_MAP_UPLOAD_EXTENSIONS
-from assets.forms import restrict_upload
 from enablement.choices import UsageAction
-from enablement.models import ImportRun
-from enablement.selectors import open_deals_of
+from enablement.deals.selectors import open_deals_of
 
 
 class DealChoiceField(forms.ModelChoiceField):
@@ -32,21 +31,3 @@ class LogUseForm(_RepDealForm):
 class ShareForm(_RepDealForm):
     days = forms.IntegerField(label="Link works for (days)", min_value=1, max_value=365, initial=30)
     allow_download = forms.BooleanField(label="Buyer may download the file", required=False, initial=True)
-
-
-class ImportRunForm(forms.ModelForm):
-    """The admin's import upload: a zip or CSV export and an optional stage map CSV, size-capped."""
-
-    class Meta:
-        model = ImportRun
-        fields = ["format", "file", "stage_map_file", "dry_run", "skip_invalid"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if "file" in self.fields:
-            restrict_upload(self.fields["file"], allowed=IMPORT_UPLOAD_EXTENSIONS)
-        if "stage_map_file" in self.fields:
-            restrict_upload(self.fields["stage_map_file"], allowed=STAGE_MAP_UPLOAD_EXTENSIONS)
-            self.fields["stage_map_file"].help_text = (
-                "Optional CSV with columns crm_stage,stage_slug; " + self.fields["stage_map_file"].help_text
-            )

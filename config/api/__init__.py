@@ -1,0 +1,1 @@
+"""API plumbing both apps use: documented errors, the JSON parser, write permissions."""

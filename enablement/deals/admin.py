@@ -1,0 +1,78 @@
+"""Admin for accounts, deals (history and usage shown read-only) and stage mappings."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from config.admin_inlines import ReadOnlyInline
+from enablement.deals.models import Account, Deal, StageChange, StageMap
+from enablement.usage.models import UsageEvent
+
+
+class StageChangeInline(ReadOnlyInline):
+    """The history is shown, never edited: it only grows, through imports, the API or services."""
+
+    model = StageChange
+    fields = ["stage", "entered_at", "external_id", "recorded_at"]
+    readonly_fields = fields
+    ordering = ["entered_at", "pk"]
+
+
+class UsageInline(ReadOnlyInline):
+    model = UsageEvent
+    fields = ["occurred_at", "asset", "action", "stage", "rep", "source"]
+    readonly_fields = fields
+    ordering = ["-occurred_at"]
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "size", "region", "source"]
+    list_filter = ["source", "industry", "region"]
+    search_fields = ["name", "external_id", "industry"]
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "account",
+        "owner",
+        "amount",
+        "currency",
+        "current_stage",
+        "created_at",
+        "closed_at",
+        "source",
+    ]
+    list_filter = ["source", "current_stage", ("owner", admin.RelatedOnlyFieldListFilter), "currency"]
+    list_select_related = ["account", "owner", "current_stage"]
+    search_fields = ["name", "external_id", "account__name"]
+    autocomplete_fields = ["account", "owner"]
+    readonly_fields = ["current_stage", "closed_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [StageChangeInline, UsageInline]
+    fields = [
+        "source",
+        "external_id",
+        "name",
+        "account",
+        "owner",
+        "amount",
+        "currency",
+        "created_at",
+        "current_stage",
+        "closed_at",
+        "updated_at",
+    ]
+
+
+@admin.register(StageMap)
+class StageMapAdmin(admin.ModelAdmin):
+    list_display = ["crm_stage", "source", "stage"]
+    list_editable = ["stage"]
+    list_filter = ["source", "stage"]
+    search_fields = ["crm_stage"]
+
+
+# Analytics runs (with each step's time) live beside the engine.

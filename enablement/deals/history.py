@@ -1,0 +1,79 @@
+"""Stage history, and everything that follows from it. This module is where the rules live:
+
+- history rows are only ever added; the same row again is a no-op, a different one under the same key
+  is refused (history is never rewritten);
+- a deal's current stage, and when it closed, follow from its latest history row;
+- a usage event's stage is the deal's stage at its `occurred_at`, recomputed (set-based) whenever
+  history at or before that moment arrives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from assets.choices import StageOutcome
+from assets.models import FunnelStage
+from enablement.deals.models import Deal, StageChange
+from enablement.usage.models import UsageEvent
+
+
+def stage_change_key(stage: FunnelStage, entered_at: datetime) -> str:
+    """The natural key of a history row for sources that give rows no id of their own."""
+    return f"{stage.slug}@{entered_at.isoformat()}"
+
+
+def _latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> QuerySet[StageChange]:
+    changes = StageChange.objects.filter(deal=deal_ref)
+    if before is not None:
+        changes = changes.filter(entered_at__lte=before)
+    return changes.order_by("-entered_at", "-pk")
+
+
+def deals_state_recompute(deals: QuerySet[Deal]) -> None:
+    """Set current_stage and closed_at of these deals from their latest history row (set-based)."""
+    latest = _latest_change(OuterRef("pk"))
+    deals.update(current_stage=Subquery(latest.values("stage")[:1]))
+    ids = deals.values("pk")
+    Deal.objects.filter(pk__in=ids).filter(current_stage__outcome=StageOutcome.OPEN).update(closed_at=None)
+    Deal.objects.filter(pk__in=ids, current_stage__isnull=True).update(closed_at=None)
+    Deal.objects.filter(pk__in=ids).exclude(current_stage__outcome=StageOutcome.OPEN).exclude(
+        current_stage__isnull=True
+    ).update(closed_at=Subquery(latest.values("entered_at")[:1]))
+
+
+def usage_stages_recompute(events: QuerySet[UsageEvent]) -> int:
+    """Set each event's stage to its deal's stage at occurred_at (set-based)."""
+    at_that_time = _latest_change(OuterRef("deal_id"), before=OuterRef("occurred_at"))
+    return events.update(stage=Subquery(at_that_time.values("stage")[:1]))
+
+
+@transaction.atomic
+def deal_stage_change(
+    *, deal: Deal, stage: FunnelStage, entered_at: datetime, external_id: str | None = None
+) -> tuple[StageChange, bool]:
+    """Add a history row (in time order, whenever it arrives); returns (row, created).
+
+    Sending the same row again is a no-op. A row that would rewrite an existing one is refused:
+    history is never overwritten.
+    """
+    if timezone.is_naive(entered_at):
+        raise ValidationError({"entered_at": "Give the time with a time zone (or Z for UTC)."})
+    key = external_id or stage_change_key(stage, entered_at)
+    existing = StageChange.objects.filter(deal=deal, external_id=key).first()
+    if existing is not None:
+        if existing.stage_id != stage.pk or existing.entered_at != entered_at:
+            raise ValidationError(
+                f"History row {key!r} of deal {deal.external_id} is already recorded "
+                "differently; history is never rewritten."
+            )
+        return existing, False
+    change = StageChange.objects.create(deal=deal, stage=stage, entered_at=entered_at, external_id=key)
+    deals_state_recompute(Deal.objects.filter(pk=deal.pk))
+    usage_stages_recompute(UsageEvent.objects.filter(deal=deal, occurred_at__gte=entered_at))
+    deal.refresh_from_db(fields=["current_stage", "closed_at"])
+    return change, True

@@ -1,0 +1,50 @@
+"""Writes of accounts and deals (their stage history: enablement.deals.history)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+
+from enablement.deals.models import Account, Deal
+
+
+def account_upsert(
+    *, source: str, external_id: str, name: str, industry: str = "", size: str = "", region: str = ""
+) -> Account:
+    account, _ = Account.objects.update_or_create(
+        source=source,
+        external_id=external_id,
+        defaults={"name": name, "industry": industry, "size": size, "region": region},
+    )
+    return account
+
+
+def deal_upsert(
+    *,
+    source: str,
+    external_id: str,
+    name: str,
+    owner: AbstractBaseUser | None = None,
+    account: Account | None = None,
+    amount: Decimal | None = None,
+    currency: str = "USD",
+    created_at: datetime | None = None,
+) -> tuple[Deal, bool]:
+    """Create or update a deal by the source's id; returns (deal, created)."""
+    if amount is not None and amount < 0:
+        raise ValidationError({"amount": "A deal's amount cannot be negative."})
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError({"currency": f"{currency!r} is not a three-letter currency code."})
+    defaults = {
+        "name": name,
+        "owner": owner,
+        "account": account,
+        "amount": amount,
+        "currency": currency.upper(),
+    }
+    if created_at is not None:
+        defaults["created_at"] = created_at
+    return Deal.objects.update_or_create(source=source, external_id=external_id, defaults=defaults)

@@ -1,0 +1,1 @@
+"""The rep portal: every page that puts the catalogue together with the rep's deals."""

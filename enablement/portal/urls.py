@@ -1,0 +1,20 @@
+"""The portal's URLs (before the catalogue's own, assets.urls) and the buyer's share-link pages."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from enablement.portal import catalogue, views
+from enablement.sharing import views as buyer
+
+urlpatterns = [
+    path("assets/", catalogue.search, name="search"),
+    path("assets/<slug:slug>/", catalogue.asset_detail, name="asset-detail"),
+    path("", views.home, name="home"),
+    path("assets/<slug:slug>/use/", views.log_use, name="asset-use"),
+    path("assets/<slug:slug>/share/", views.share, name="asset-share"),
+    path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
+    path("s/<str:token>/", buyer.buyer_view, name="buyer-view"),
+    path("s/<str:token>/file/", buyer.buyer_file, name="buyer-file"),
+    path("files/<path:name>", views.stored_file, name="stored-file"),
+]

@@ -1,0 +1,49 @@
+"""The buyer's page behind a share link: no login, one asset, every view recorded."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from assets.files import asset_file_response, asset_preview, is_inline_safe
+from enablement.sharing.models import ShareLink
+from enablement.sharing.selectors import share_link_by_token
+from enablement.sharing.services import share_view_record
+
+
+def _gone_unless_live(request: HttpRequest, link: ShareLink | None) -> HttpResponse | None:
+    """The 410 page for a link that is unknown, withdrawn, expired or whose asset was unpublished."""
+    reason = link.unavailable_reason() if link is not None else "expired"
+    if not reason:
+        return None
+    return render(request, "enablement/buyer_gone.html", {"reason": reason}, status=410)
+
+
+def buyer_view(request: HttpRequest, token: str) -> HttpResponse:
+    """What the buyer sees: no login, one asset; every visit is recorded (the address only hashed)."""
+    link = share_link_by_token(token)
+    if gone := _gone_unless_live(request, link):
+        return gone
+    share_view_record(link=link, viewer_address=request.META.get("REMOTE_ADDR", ""))
+    return render(
+        request,
+        "enablement/buyer.html",
+        {"link": link, "asset": link.asset, "preview": asset_preview(link.asset)},
+    )
+
+
+@xframe_options_sameorigin  # shown in the buyer page's preview
+def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
+    """The file for the buyer's page. Without the download switch only an inline-safe file is
+    served, inline (anything else would reach the buyer as a download anyway)."""
+    link = share_link_by_token(token)
+    if gone := _gone_unless_live(request, link):
+        return gone
+    download = request.GET.get("download") == "1"
+    version = link.asset.current_version
+    if not link.allow_download and (
+        download or (version is not None and not is_inline_safe(version.file.name))
+    ):
+        return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
+    return asset_file_response(link.asset, inline=not download)
