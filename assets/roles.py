@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assets.view_unpublished_asset",
         "assets.view_analytics",
         *model_perms("enablement", DEALS, READ),
+        "enablement.view_all_deals",
         *model_perms("enablement", ("stagemap",), EDIT),
         *model_perms("enablement", ("importrun",), ("add", "view")),
     ],

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from enablement.choices import DealSource, UsageAction, UsageStatus
+from enablement.choices import DealSource, UsageStatus
 from enablement.deals.models import Deal, StageChange
-
-MAX_EVENTS = 1000
 
 
 class DealSerializer(serializers.ModelSerializer):
@@ -66,18 +64,6 @@ class StageChangeOutSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
         fields = ["id", "stage", "entered_at"]
-
-
-class UsageEventInSerializer(serializers.Serializer):
-    event_id = serializers.CharField(max_length=100)
-    deal_id = serializers.CharField(max_length=100)
-    deal_source = serializers.ChoiceField(choices=DealSource.choices, required=False)
-    asset = serializers.SlugField(max_length=200)
-    rep = serializers.CharField(
-        max_length=254, required=False, help_text="Username or email; default: the caller."
-    )
-    action = serializers.ChoiceField(choices=UsageAction.choices)
-    occurred_at = serializers.DateTimeField(required=False)
 
 
 class UsageEventResultSerializer(serializers.Serializer):

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets.models import Asset
 from config.api.common import ERRORS, ModelPermissionsForWrites
 from enablement.analytics import selectors as analytics
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
 from enablement.api import serializers as s
 from enablement.api.permissions import CanSeeAnalytics
-from enablement.choices import UsageSource, UsageStatus
 from enablement.deals.history import deal_stage_change
 from enablement.deals.models import Deal, StageChange
 from enablement.deals.selectors import deals_visible_to
 from enablement.deals.services import account_upsert, deal_upsert
 from enablement.importers.base import People, RowInvalid, StageResolver
-from enablement.usage.services import usage_record_many
+from enablement.usage.ingest import UsageEventInSerializer, usage_ingest
 
 
 def _deal(request: Request, deal_id: str) -> Deal:
@@ -177,7 +173,7 @@ class UsageEventIngest(APIView):
 
     @extend_schema(
         summary="Record usage events (idempotent by event_id)",
-        request=s.UsageEventInSerializer(many=True),
+        request=UsageEventInSerializer(many=True),
         responses={200: s.UsageEventReplySerializer, **ERRORS},
         description="The body is one event object or a list of at most 1,000. The reply lists, in order, "
         "whether each event was created, a duplicate (its event_id was already recorded with the same "
@@ -190,99 +186,8 @@ class UsageEventIngest(APIView):
                 "Recording usage is for reps and integrations acting for admins."
             )
         payload = request.data
-        many = isinstance(payload, list)
-        items = payload if many else [payload]
-        if not items or len(items) > s.MAX_EVENTS:
-            raise exceptions.ValidationError({"detail": f"Send between 1 and {s.MAX_EVENTS} events."})
-        results, accepted = self._validate(request, items)
-        outcomes = usage_record_many(events=[event for _, event in accepted])
-        for (index, event), outcome in zip(accepted, outcomes, strict=True):
-            results[index] = {"event_id": event["event_id"], "status": outcome.status}
-            if outcome.errors:
-                results[index]["errors"] = outcome.errors
-        counts = {k: sum(r["status"] == k for r in results) for k in UsageStatus.values}
-        return Response({**counts, "results": results})
-
-    def _validate(self, request: Request, items: list) -> tuple[list[dict], list[tuple[int, dict]]]:
-        user = request.user
-        sees_all = user.has_perm("assets.view_unpublished_asset") or user.is_superuser
-        valid = []
-        results: list[dict] = [{}] * len(items)
-        # One serializer for the whole batch: building one per event would copy its fields every time.
-        validator = s.UsageEventInSerializer()
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                results[index] = {
-                    "event_id": None,
-                    "status": "rejected",
-                    "errors": {"detail": ["Not an object."]},
-                }
-                continue
-            try:
-                data = validator.run_validation(item)
-            except serializers.ValidationError as exc:
-                results[index] = {
-                    "event_id": str(item.get("event_id"))[:100] if item.get("event_id") else None,
-                    "status": "rejected",
-                    "errors": {k: [str(m) for m in v] for k, v in exc.detail.items()},
-                }
-            else:
-                valid.append((index, data))
-        deal_keys = {d["deal_id"] for _, d in valid}
-        deals: dict[tuple[str, str], Deal] = {}
-        for deal in deals_visible_to(user).filter(external_id__in=deal_keys):
-            deals[(deal.source, deal.external_id)] = deals.get((deal.source, deal.external_id), deal)
-        by_id: dict[str, list[Deal]] = {}
-        for (_, external_id), deal in deals.items():
-            by_id.setdefault(external_id, []).append(deal)
-        assets = {a.slug: a for a in Asset.objects.filter(slug__in={d["asset"] for _, d in valid})}
-        reps = {
-            u.username: u
-            for u in User.objects.filter(
-                Q(username__in={d["rep"] for _, d in valid if "rep" in d})
-                | Q(email__in={d["rep"] for _, d in valid if "rep" in d})
-            )
-        }
-        reps.update({u.email: u for u in reps.values() if u.email})
-        accepted = []
-        for index, d in valid:
-            errors = {}
-            candidates = by_id.get(d["deal_id"], [])
-            if d.get("deal_source"):
-                candidates = [c for c in candidates if c.source == d["deal_source"]]
-            if len(candidates) != 1:
-                errors["deal_id"] = [
-                    "No deal with this id that you may see."
-                    if not candidates
-                    else "Several sources have this deal id; give deal_source."
-                ]
-            asset = assets.get(d["asset"])
-            if asset is None or (asset.status != "published" and not sees_all):
-                errors["asset"] = [f"No asset {d['asset']!r}."]
-            rep = reps.get(d["rep"]) if "rep" in d else user
-            if rep is None:
-                errors["rep"] = [f"No user {d['rep']!r}."]
-            elif not sees_all and rep != user:
-                errors["rep"] = ["Reps record their own usage."]
-            if errors:
-                results[index] = {"event_id": d["event_id"], "status": "rejected", "errors": errors}
-                continue
-            accepted.append(
-                (
-                    index,
-                    {
-                        "event_id": d["event_id"],
-                        "asset_id": asset.pk,
-                        "asset_version_id": asset.current_version_id,
-                        "deal_id": candidates[0].pk,
-                        "rep_id": rep.pk,
-                        "action": d["action"],
-                        "occurred_at": d.get("occurred_at"),  # none: now, and not compared on a re-send
-                        "source": UsageSource.API,
-                    },
-                )
-            )
-        return results, accepted
+        reply = usage_ingest(user=request.user, items=payload if isinstance(payload, list) else [payload])
+        return Response(s.UsageEventReplySerializer(reply).data)
 
 
 class AnalyticsStages(APIView):

@@ -62,6 +62,8 @@ class Deal(models.Model):
         ]
         # updated_at: the analytics refresh finds deals edited since its last run.
         indexes = [models.Index(fields=["owner", "closed_at"]), models.Index(fields=["updated_at"])]
+        # Reps see their own deals; this permission (Marketing, Admins) shows every deal.
+        permissions = [("view_all_deals", "Can see every deal, not only their own")]
 
     def __str__(self) -> str:
         return self.name

@@ -11,7 +11,7 @@ from enablement.deals.models import Deal
 def deals_visible_to(user: AbstractBaseUser) -> QuerySet[Deal]:
     """Reps see the deals they own; marketing and admins see every deal."""
     qs = Deal.objects.select_related("account", "owner", "current_stage")
-    if user.has_perm("assets.view_unpublished_asset"):
+    if user.has_perm("enablement.view_all_deals"):
         return qs
     return qs.filter(owner=user)
 
