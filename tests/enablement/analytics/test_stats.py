@@ -9,7 +9,6 @@ from enablement.analytics.stats import (
     benjamini_hochberg,
     cmh_test,
     mantel_haenszel_rd,
-    median,
     newcombe,
     wilson,
 )
@@ -79,7 +78,3 @@ def test_benjamini_hochberg_matches_r_p_adjust():
     assert benjamini_hochberg([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
     assert benjamini_hochberg([0.9, 0.99]) == pytest.approx([0.99, 0.99])
     assert benjamini_hochberg([]) == []
-
-
-def test_median_of_odd_and_even_counts():
-    assert median([3.0, 1.0, 2.0]) == 2.0 and median([4.0, 1.0, 3.0, 2.0]) == 2.5 and median([]) is None
