@@ -52,28 +52,65 @@ def usage_stages_recompute(events: QuerySet[UsageEvent]) -> int:
     return events.update(stage=Subquery(at_that_time.values("stage")[:1]))
 
 
+# What became of a history row sent to stage_history_add_many.
+CREATED, UNCHANGED, CONFLICT = "created", "unchanged", "conflict"
+
+
+@transaction.atomic
+def stage_history_add_many(*, rows: list[dict]) -> list[str]:
+    """Add history rows, each {deal_id, stage_id, entered_at, external_id}; returns, in order, what
+    became of each: CREATED, UNCHANGED (the same row is already recorded, or earlier in `rows`), or
+    CONFLICT (its key is recorded with another stage or time: history is never rewritten, so it is
+    not written). The one write path of stage history, for one row or an import's batch.
+
+    New rows go in with one INSERT for the batch; then the deals they touch get their current stage
+    and close time, and their usage events from the earliest new row on get their stage (set-based).
+    """
+    stored = {
+        (deal_pk, key): (stage_pk, entered_at)
+        for deal_pk, key, stage_pk, entered_at in StageChange.objects.filter(
+            deal_id__in={r["deal_id"] for r in rows}, external_id__in={r["external_id"] for r in rows}
+        ).values_list("deal_id", "external_id", "stage_id", "entered_at")
+    }
+    new: dict[tuple[int, str], tuple[int, datetime]] = {}
+    outcomes = []
+    for row in rows:
+        ident, content = (row["deal_id"], row["external_id"]), (row["stage_id"], row["entered_at"])
+        before = stored.get(ident) or new.get(ident)
+        if before is None:
+            new[ident] = content
+            outcomes.append(CREATED)
+        else:
+            outcomes.append(UNCHANGED if before == content else CONFLICT)
+    if new:
+        StageChange.objects.bulk_create(
+            StageChange(deal_id=deal_pk, external_id=key, stage_id=stage_pk, entered_at=entered_at)
+            for (deal_pk, key), (stage_pk, entered_at) in new.items()
+        )
+        touched = {deal_pk for deal_pk, _ in new}
+        deals_state_recompute(Deal.objects.filter(pk__in=touched))
+        earliest = min(entered_at for _, entered_at in new.values())
+        usage_stages_recompute(UsageEvent.objects.filter(deal_id__in=touched, occurred_at__gte=earliest))
+    return outcomes
+
+
 @transaction.atomic
 def deal_stage_change(
     *, deal: Deal, stage: FunnelStage, entered_at: datetime, external_id: str | None = None
 ) -> tuple[StageChange, bool]:
-    """Add a history row (in time order, whenever it arrives); returns (row, created).
+    """Add one history row (in time order, whenever it arrives); returns (row, created).
 
-    Sending the same row again is a no-op. A row that would rewrite an existing one is refused:
-    history is never overwritten.
+    Sending the same row again is a no-op. A row that would rewrite an existing one is refused.
     """
     if timezone.is_naive(entered_at):
         raise ValidationError({"entered_at": "Give the time with a time zone (or Z for UTC)."})
     key = external_id or stage_change_key(stage, entered_at)
-    existing = StageChange.objects.filter(deal=deal, external_id=key).first()
-    if existing is not None:
-        if existing.stage_id != stage.pk or existing.entered_at != entered_at:
-            raise ValidationError(
-                f"History row {key!r} of deal {deal.external_id} is already recorded "
-                "differently; history is never rewritten."
-            )
-        return existing, False
-    change = StageChange.objects.create(deal=deal, stage=stage, entered_at=entered_at, external_id=key)
-    deals_state_recompute(Deal.objects.filter(pk=deal.pk))
-    usage_stages_recompute(UsageEvent.objects.filter(deal=deal, occurred_at__gte=entered_at))
+    row = {"deal_id": deal.pk, "stage_id": stage.pk, "entered_at": entered_at, "external_id": key}
+    (outcome,) = stage_history_add_many(rows=[row])
+    if outcome == CONFLICT:
+        raise ValidationError(
+            f"History row {key!r} of deal {deal.external_id} is already recorded "
+            "differently; history is never rewritten."
+        )
     deal.refresh_from_db(fields=["current_stage", "closed_at"])
-    return change, True
+    return StageChange.objects.select_related("stage").get(deal=deal, external_id=key), outcome == CREATED

@@ -1,8 +1,8 @@
 """Batch writes shared by the importers: a few queries per batch of rows, never one per row.
 
 Each writer compares what is stored with what arrived, so a re-import counts rows as unchanged and
-writes nothing, and keeps the rules of enablement.services (history only grows; current stages and
-usage stages follow from history).
+writes nothing, and records history and usage through their one write path (enablement.deals.history,
+enablement.usage.services), so the rules are those of every other caller.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from django.contrib.auth.models import User
 
 from assets.models import FunnelStage
 from enablement.choices import UsageSource, UsageStatus
-from enablement.deals.history import deals_state_recompute, usage_stages_recompute
-from enablement.deals.models import Account, Deal, StageChange
+from enablement.deals.history import CONFLICT, CREATED, stage_history_add_many
+from enablement.deals.models import Account, Deal
 from enablement.importers.base import FileCounts, ImportReport
-from enablement.usage.models import UsageEvent
 from enablement.usage.services import usage_record_many
 
 
@@ -132,43 +131,44 @@ def deal_pks(source: str, external_ids: set[str]) -> dict[str, int]:
     )
 
 
+def _with_known_deal(rows: list, deals: dict[str, int], *, file: str, report: ImportReport) -> list:
+    """The rows whose deal is known; the others are rejected with their line."""
+    known = []
+    for row in rows:
+        if row.deal_id in deals:
+            known.append(row)
+        else:
+            report.reject(file, row.line, f"no deal with id {row.deal_id!r}.")
+    return known
+
+
 def write_history(rows: list[HistoryRow], *, source: str, file: str, report: ImportReport) -> None:
+    """Record through stage_history_add_many, so imports keep the API's rules: a row already recorded
+    the same is unchanged, with another stage or time it is rejected (history is never rewritten)."""
     counts = report.counts(file)
     deals = deal_pks(source, {r.deal_id for r in rows})
-    known = [r for r in rows if r.deal_id in deals]
-    for row in rows:
-        if row.deal_id not in deals:
-            report.reject(file, row.line, f"no deal with id {row.deal_id!r}.")
-    stored = {
-        (deal_pk, key): (stage_pk, entered_at)
-        for deal_pk, key, stage_pk, entered_at in StageChange.objects.filter(
-            deal_id__in={deals[r.deal_id] for r in known}, external_id__in={r.key for r in known}
-        ).values_list("deal_id", "external_id", "stage_id", "entered_at")
-    }
-    new: dict[tuple[int, str], StageChange] = {}
-    for row in known:
-        ident = (deals[row.deal_id], row.key)
-        if ident in stored or ident in new:
-            before = stored.get(ident) or (new[ident].stage_id, new[ident].entered_at)
-            if before != (row.stage.pk, row.entered_at):
-                report.reject(
-                    file,
-                    row.line,
-                    f"history row {row.key!r} is already recorded with another "
-                    "stage or time; history is never rewritten.",
-                )
-            else:
-                counts.unchanged += 1
-            continue
-        new[ident] = StageChange(
-            deal_id=ident[0], stage=row.stage, entered_at=row.entered_at, external_id=row.key
-        )
-    StageChange.objects.bulk_create(new.values())
-    counts.created += len(new)
-    touched = {deal_pk for deal_pk, _ in new}
-    if touched:
-        deals_state_recompute(Deal.objects.filter(pk__in=touched))
-        usage_stages_recompute(UsageEvent.objects.filter(deal_id__in=touched))
+    known = _with_known_deal(rows, deals, file=file, report=report)
+    history = [
+        {
+            "deal_id": deals[r.deal_id],
+            "stage_id": r.stage.pk,
+            "entered_at": r.entered_at,
+            "external_id": r.key,
+        }
+        for r in known
+    ]
+    for row, outcome in zip(known, stage_history_add_many(rows=history), strict=True):
+        if outcome == CONFLICT:
+            report.reject(
+                file,
+                row.line,
+                f"history row {row.key!r} is already recorded with another "
+                "stage or time; history is never rewritten.",
+            )
+        elif outcome == CREATED:
+            counts.created += 1
+        else:
+            counts.unchanged += 1
 
 
 def write_usage(rows: list[UsageRow], *, source: str, file: str, report: ImportReport) -> None:
@@ -176,12 +176,7 @@ def write_usage(rows: list[UsageRow], *, source: str, file: str, report: ImportR
     the same is unchanged, with other content it is rejected, and so is usage after its deal closed."""
     counts = report.counts(file)
     deals = deal_pks(source, {r.deal_id for r in rows})
-    known = []
-    for row in rows:
-        if row.deal_id in deals:
-            known.append(row)
-        else:
-            report.reject(file, row.line, f"no deal with id {row.deal_id!r}.")
+    known = _with_known_deal(rows, deals, file=file, report=report)
     events = [
         {
             "event_id": row.event_id,
