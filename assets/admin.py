@@ -159,22 +159,11 @@ class AssetAdmin(admin.ModelAdmin):
         if wanted == asset.status:
             return
         try:
-            self._apply_status(asset, wanted, request.user)
+            services.asset_status_set(asset=asset, status=wanted, by=request.user)
         except ValidationError as exc:
             self.message_user(
                 request, f"Saved, but still {asset.get_status_display()}: {exc.messages[0]}", messages.WARNING
             )
-
-    @staticmethod
-    def _apply_status(asset: Asset, status: str, user) -> None:
-        if status == AssetStatus.PUBLISHED:
-            services.asset_publish(asset=asset, by=user)
-        elif status == AssetStatus.ARCHIVED:
-            services.asset_archive(asset=asset, by=user)
-        elif status == AssetStatus.IN_REVIEW:
-            services.asset_submit_for_review(asset=asset, by=user)
-        else:
-            services.asset_return_to_draft(asset=asset, by=user)
 
     @admin.action(description="Publish the selected assets", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
@@ -188,7 +177,7 @@ class AssetAdmin(admin.ModelAdmin):
         done, refused = 0, []
         for asset in queryset.select_related("current_version"):
             try:
-                self._apply_status(asset, status, request.user)
+                services.asset_status_set(asset=asset, status=status, by=request.user)
                 done += 1
             except ValidationError as exc:
                 refused.append(exc.messages[0])

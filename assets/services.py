@@ -144,6 +144,54 @@ def asset_return_to_draft(*, asset: Asset, by: AbstractBaseUser | None = None) -
     return asset
 
 
+def asset_status_set(*, asset: Asset, status: str, by: AbstractBaseUser | None = None) -> Asset:
+    """Move an asset to `status` under that status's rule (publishing needs content, an archived asset
+    goes back to draft before review). The one dispatch from a status to its service."""
+    services = {
+        AssetStatus.PUBLISHED: asset_publish,
+        AssetStatus.ARCHIVED: asset_archive,
+        AssetStatus.IN_REVIEW: asset_submit_for_review,
+        AssetStatus.DRAFT: asset_return_to_draft,
+    }
+    if status not in services:
+        raise ValidationError({"status": f"Unknown status {status!r}; use one of {', '.join(services)}."})
+    return services[status](asset=asset, by=by)
+
+
+ASSET_EDITABLE = ("title", "slug", "kind", "summary", "guidance", "external_url", "review_by")
+
+
+@transaction.atomic
+def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None) -> tuple[Asset, bool]:
+    """Change an asset: the fields of ASSET_EDITABLE, `buyer_roles` and `stages` (replaced), and
+    `status` (through asset_status_set); returns (asset, whether anything changed). The search index
+    follows. The callers check the values' form (serializer, importer); a status the asset cannot
+    take is a ValidationError on `status`, and nothing of the change is kept."""
+    unknown = set(data) - {*ASSET_EDITABLE, "buyer_roles", "stages", "status"}
+    if unknown:
+        raise ValueError(f"asset_update cannot change {', '.join(sorted(unknown))}.")
+    fields = [f for f in ASSET_EDITABLE if f in data and getattr(asset, f) != data[f]]
+    relations = [
+        r for r in ("buyer_roles", "stages") if r in data and set(getattr(asset, r).all()) != set(data[r])
+    ]
+    for name in fields:
+        setattr(asset, name, data[name])
+    if fields or relations:
+        asset.save(update_fields=[*fields, "updated_at"])
+    for name in relations:
+        getattr(asset, name).set(data[name])
+    status_changed = "status" in data and data["status"] != asset.status
+    if status_changed:
+        try:
+            asset_status_set(asset=asset, status=data["status"], by=by)
+        except ValidationError as exc:
+            raise ValidationError({"status": exc.messages}) from None
+    changed = bool(fields or relations or status_changed)
+    if changed:
+        asset_search_refresh(asset)
+    return asset, changed
+
+
 def review_reminders_send(*, today: date) -> int:
     """Email each owner the list of their published assets whose review-by date has passed."""
     from django.core.mail import send_mass_mail

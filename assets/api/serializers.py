@@ -28,7 +28,11 @@ class AssetSerializer(serializers.ModelSerializer):
         slug_field="slug", many=True, queryset=FunnelStage.objects.all(), required=False
     )
     kind = serializers.ChoiceField(choices=AssetKind.choices)
-    status = serializers.ChoiceField(choices=AssetStatus.choices, read_only=True)
+    status = serializers.ChoiceField(
+        choices=AssetStatus.choices,
+        required=False,
+        help_text="Set through its rule: publishing needs a file or a URL (else a 400 naming status).",
+    )
     version = serializers.IntegerField(source="current_version.number", read_only=True, allow_null=True)
     url = serializers.URLField(source="external_url", required=False, allow_blank=True, max_length=500)
 

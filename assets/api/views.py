@@ -11,7 +11,6 @@ from assets import services
 from assets.api.serializers import AssetSerializer, BuyerRoleSerializer, FunnelStageSerializer
 from assets.choices import AssetKind, AssetStatus
 from assets.models import Asset, BuyerRole, FunnelStage
-from assets.search import asset_search_refresh
 from assets.selectors import assets_visible_to
 from config.api.common import ERRORS, ModelPermissionsForWrites
 
@@ -73,7 +72,7 @@ class AssetViewSet(
     @transaction.atomic
     def perform_create(self, serializer: AssetSerializer) -> None:
         data = serializer.validated_data
-        serializer.instance = services.asset_create(
+        asset = services.asset_create(
             title=data["title"],
             kind=data["kind"],
             owner=self.request.user,
@@ -85,11 +84,16 @@ class AssetViewSet(
             stages=data.get("stages"),
             review_by=data.get("review_by"),
         )
+        if "status" in data:  # a draft first; any other status through its rule
+            asset, _ = services.asset_update(
+                asset=asset, data={"status": data["status"]}, by=self.request.user
+            )
+        serializer.instance = asset
 
-    @transaction.atomic
     def perform_update(self, serializer: AssetSerializer) -> None:
-        asset = serializer.save()
-        asset_search_refresh(asset)
+        serializer.instance, _ = services.asset_update(
+            asset=serializer.instance, data=serializer.validated_data, by=self.request.user
+        )
 
 
 class _BySlug(viewsets.ReadOnlyModelViewSet):

@@ -8,12 +8,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
 
 from assets import services as asset_services
 from assets.choices import AssetKind, AssetStatus, StageOutcome
 from assets.models import Asset, BuyerRole, FunnelStage
-from assets.search import asset_search_refresh
 from enablement.choices import DealSource, UsageAction
 from enablement.deals.history import stage_change_key
 from enablement.importers.base import (
@@ -183,49 +181,19 @@ def _assets(rows, report, name, people) -> None:
             _slugs(d["stages"], stages, "stage"),
         )
         asset = Asset.objects.filter(slug=slug).first()
-        outcome = "unchanged"
+        values = {"title": title, "kind": kind, "summary": d["summary"], "external_url": url}
         if asset is None:
             asset = asset_services.asset_create(
-                title=title,
-                slug=slug,
-                kind=kind,
-                summary=d["summary"],
-                external_url=url,
-                buyer_roles=asset_roles,
-                stages=asset_stages,
+                slug=slug, buyer_roles=asset_roles, stages=asset_stages, **values
             )
-            outcome = "created"
-        else:
-            values = {"title": title, "kind": kind, "summary": d["summary"], "external_url": url}
-            if (
-                any(getattr(asset, k) != v for k, v in values.items())
-                or set(asset.buyer_roles.all()) != set(asset_roles)
-                or set(asset.stages.all()) != set(asset_stages)
-            ):
-                Asset.objects.filter(pk=asset.pk).update(**values, updated_at=timezone.now())
-                asset.refresh_from_db()
-                asset.buyer_roles.set(asset_roles)
-                asset.stages.set(asset_stages)
-                outcome = "updated"
-        if asset.status != status:
-            _apply_status(asset, status)
-            outcome = "updated" if outcome == "unchanged" else outcome
-        if outcome == "updated":
-            asset_search_refresh(asset)
-        return outcome
+            # Created as a draft; its status through the rule (a publish without content is refused).
+            asset_services.asset_update(asset=asset, data={"status": status})
+            return "created"
+        data = {**values, "buyer_roles": asset_roles, "stages": asset_stages, "status": status}
+        _, changed = asset_services.asset_update(asset=asset, data=data)
+        return "updated" if changed else "unchanged"
 
     _each(rows, report, name, handle)
-
-
-def _apply_status(asset: Asset, status: str) -> None:
-    if status == AssetStatus.PUBLISHED:
-        asset_services.asset_publish(asset=asset)  # refuses an asset with no url and no file
-    elif status == AssetStatus.ARCHIVED:
-        asset_services.asset_archive(asset=asset)
-    elif status == AssetStatus.IN_REVIEW:
-        asset_services.asset_submit_for_review(asset=asset)
-    else:
-        asset_services.asset_return_to_draft(asset=asset)
 
 
 def _deals(rows, report, name, people) -> None:
