@@ -17,7 +17,9 @@ from enablement.deals.history import deal_stage_change
 from enablement.deals.models import Deal, StageChange
 from enablement.deals.selectors import deals_visible_to
 from enablement.deals.services import account_upsert, deal_upsert
-from enablement.importers.base import People, RowInvalid, StageResolver
+from enablement.importers.base import RowInvalid
+from enablement.importers.people import People
+from enablement.importers.stages import StageResolver
 from enablement.usage.ingest import UsageEventInSerializer, usage_ingest
 
 

@@ -12,7 +12,8 @@ from django.db import transaction
 
 from config.outbox.services import enqueue
 from enablement.importers import hubspot, native, salesforce
-from enablement.importers.base import ImportFailed, ImportReport, Progress, stage_map_load
+from enablement.importers.base import ImportFailed, ImportReport, Progress
+from enablement.importers.stages import stage_map_load
 
 FORMATS = {"native": native, "salesforce": salesforce, "hubspot": hubspot}
 

@@ -10,23 +10,11 @@ from pathlib import Path
 
 from enablement.choices import DealSource
 from enablement.deals.history import stage_change_key
-from enablement.importers.base import (
-    CsvFile,
-    ErrorsOnly,
-    ImportFailed,
-    ImportReport,
-    People,
-    Progress,
-    RowInvalid,
-    StageResolver,
-    UniqueColumn,
-    batches,
-    optional,
-    parse_amount,
-    parse_currency,
-    parse_when,
-    required,
-)
+from enablement.importers.base import ErrorsOnly, ImportFailed, ImportReport, Progress, RowInvalid, batches
+from enablement.importers.csvfile import CsvFile, UniqueColumn
+from enablement.importers.parse import optional, parse_amount, parse_currency, parse_when, required
+from enablement.importers.people import People
+from enablement.importers.stages import StageResolver
 from enablement.importers.writers import (
     AccountRow,
     DealRow,

@@ -14,16 +14,9 @@ from assets.choices import AssetKind, AssetStatus, StageOutcome
 from assets.models import Asset, BuyerRole, FunnelStage
 from enablement.choices import DealSource, UsageAction
 from enablement.deals.history import stage_change_key
-from enablement.importers.base import (
-    CsvFile,
-    ImportFailed,
-    ImportReport,
-    People,
-    Progress,
-    RowInvalid,
-    UniqueColumn,
-    batches,
-    find_files,
+from enablement.importers.base import ImportFailed, ImportReport, Progress, RowInvalid, batches
+from enablement.importers.csvfile import CsvFile, UniqueColumn, find_files
+from enablement.importers.parse import (
     optional,
     parse_amount,
     parse_choice,
@@ -33,6 +26,7 @@ from enablement.importers.base import (
     required,
     required_slug,
 )
+from enablement.importers.people import People
 from enablement.importers.writers import (
     AccountRow,
     DealRow,

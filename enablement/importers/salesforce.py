@@ -11,18 +11,9 @@ from pathlib import Path
 
 from enablement.choices import DealSource
 from enablement.deals.models import Account
-from enablement.importers.base import (
-    CsvFile,
-    ErrorsOnly,
-    ImportFailed,
-    ImportReport,
-    People,
-    Progress,
-    RowInvalid,
-    StageResolver,
-    UniqueColumn,
-    batches,
-    find_files,
+from enablement.importers.base import ErrorsOnly, ImportFailed, ImportReport, Progress, RowInvalid, batches
+from enablement.importers.csvfile import CsvFile, UniqueColumn, find_files
+from enablement.importers.parse import (
     optional,
     parse_amount,
     parse_bool,
@@ -30,6 +21,8 @@ from enablement.importers.base import (
     parse_when,
     required,
 )
+from enablement.importers.people import People
+from enablement.importers.stages import StageResolver
 from enablement.importers.writers import (
     AccountRow,
     DealRow,

@@ -1,0 +1,143 @@
+"""Value parsers for CSV cells: each returns the value or raises RowInvalid saying what is wrong."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import models
+
+from enablement.importers.base import RowInvalid
+
+# Dates outside these years are typing errors or placeholders (0001-01-01, 9999-12-31), and at the
+# extremes an offset pushes them past what Python and the database store (year 1 becomes BC).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+# Real offsets run from -12:00 to +14:00; PostgreSQL refuses any beyond 15:59.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+MAX_WHOLE_NUMBER = 2_147_483_647  # an integer column's upper bound on every database Django supports
+
+
+MAX_AMOUNT = Decimal("1e14")  # Deal.amount has 16 digits, 2 of them after the point
+
+
+def parse_when(value: str, column: str) -> datetime:
+    """ISO 8601 and the forms CRMs export (`2018-10-13 17:16:45`, `2024-01-22T16:14:25.000+0000`,
+    a bare date); a time without an offset is UTC. Years outside EARLIEST_YEAR…LATEST_YEAR and
+    offsets beyond MAX_UTC_OFFSET are refused."""
+    if not value:
+        raise RowInvalid(f"{column} is empty.")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        raise RowInvalid(f"{column} {value!r} is not a date or time (use 2025-03-01T14:05:00Z).") from None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise RowInvalid(
+            f"{column} {value!r} is out of range (years {EARLIEST_YEAR} to {LATEST_YEAR} are accepted)."
+        )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if abs(parsed.utcoffset()) > MAX_UTC_OFFSET:
+        raise RowInvalid(f"{column} {value!r} has an offset out of range (-14:00 to +14:00).")
+    return parsed
+
+
+def parse_date_as_time(value: str, column: str) -> datetime:
+    parsed = parse_when(value, column)
+    return datetime.combine(parsed.date(), time(), tzinfo=UTC) if len(value) == 10 else parsed
+
+
+def parse_amount(value: str, column: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        raise RowInvalid(f"{column} {value!r} is not a number.") from None
+    if not amount.is_finite() or amount < 0:
+        raise RowInvalid(f"{column} {value!r} must be a positive number.")
+    # Checked before rounding (a huge exponent cannot be rounded) and after (99999999999999.999
+    # rounds up to 10^14).
+    if amount >= MAX_AMOUNT or (amount := amount.quantize(Decimal("0.01"))) >= MAX_AMOUNT:
+        raise RowInvalid(f"{column} {value!r} is too large (at most {MAX_AMOUNT - Decimal('0.01'):,}).")
+    return amount
+
+
+def parse_whole(value: str, column: str, *, high: int = MAX_WHOLE_NUMBER) -> int:
+    """A whole number from 0 to `high`; `1e20` or `2.0` is not one."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise RowInvalid(f"{column} {value!r} is not a whole number.") from None
+    if not 0 <= number <= high:
+        raise RowInvalid(f"{column} {value!r} is out of range (0 to {high}).")
+    return number
+
+
+def parse_bool(value: str, column: str) -> bool:
+    word = value.lower()
+    if word in {"1", "true", "yes"}:
+        return True
+    if word in {"0", "false", "no", ""}:
+        return False
+    raise RowInvalid(f"{column} {value!r} is not a boolean (1/0 or true/false).")
+
+
+def parse_currency(value: str) -> str:
+    if not value:
+        return "USD"
+    # ASCII only: "ß".upper() is "SS", and a three-letter code must stay three letters.
+    if len(value) != 3 or not (value.isascii() and value.isalpha()):
+        raise RowInvalid(f"currency {value!r} is not a three-letter code such as USD.")
+    return value.upper()
+
+
+def _choice_key(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text).strip().casefold()
+
+
+@cache
+def _choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
+    index = {}
+    for value, label in choices.choices:
+        index[_choice_key(str(label))] = value
+        index[_choice_key(value)] = value
+    return index
+
+
+def parse_choice(value: str, choices: type[models.TextChoices], column: str) -> str:
+    """A choice by its value or its label, in any case, with `-`, `_` and a space taken as the same:
+    `one-pager`, `One pager` and `one_pager` are all AssetKind.ONE_PAGER."""
+    found = _choice_index(choices).get(_choice_key(value))
+    if found is None:
+        raise RowInvalid(f"{column} {value!r} is not one of {', '.join(choices.values)}.")
+    return found
+
+
+def optional(data: dict[str, str], column: str, max_length: int = 255) -> str:
+    value = data.get(column, "")
+    if len(value) > max_length:
+        raise RowInvalid(f"{column} is longer than {max_length} characters.")
+    return value
+
+
+def required(data: dict[str, str], column: str, max_length: int = 255) -> str:
+    value = optional(data, column, max_length)
+    if not value:
+        raise RowInvalid(f"{column} is empty.")
+    return value
+
+
+def required_slug(data: dict[str, str], column: str, max_length: int) -> str:
+    value = required(data, column, max_length)
+    try:
+        validate_slug(value)
+    except ValidationError:
+        raise RowInvalid(f"{column} {value!r} is not a slug (letters, digits, - and _ only).") from None
+    return value
