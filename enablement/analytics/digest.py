@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assets.choices import Role
-from enablement.analytics import selectors
+from enablement.analytics import gaps, scorecard, selectors
 from enablement.analytics.models import AssetStageMetric
 from enablement.analytics.wording import verdict_sentence
 from enablement.choices import Verdict
@@ -22,9 +22,9 @@ def digest_context() -> dict | None:
     if run is None:
         return None
     today = timezone.localdate()
-    recent = selectors.funnel(run, selectors.FunnelFilters(start=today - timedelta(days=30)))["stages"]
-    before = selectors.funnel(
-        run, selectors.FunnelFilters(start=today - timedelta(days=60), end=today - timedelta(days=31))
+    recent = scorecard.funnel(run, scorecard.FunnelFilters(start=today - timedelta(days=30)))["stages"]
+    before = scorecard.funnel(
+        run, scorecard.FunnelFilters(start=today - timedelta(days=60), end=today - timedelta(days=31))
     )["stages"]
     changes = []
     for now, then in zip(recent, before, strict=True):
@@ -41,7 +41,7 @@ def digest_context() -> dict | None:
         .exclude(verdict=Verdict.TOO_LITTLE)
         .select_related("asset", "stage")
     )
-    _, _, cells = selectors.coverage(run)
+    _, _, cells = gaps.coverage(run)
     deals, _ = selectors.stalled_deals(run, limit=None)
     return {
         "run": run,
@@ -51,7 +51,7 @@ def digest_context() -> dict | None:
             for m in judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")[:3]
         ],
         "bottom": [verdict_sentence(m) + f" ({m.asset.title})" for m in judged.order_by("adjusted_lift")[:3]],
-        "gaps": selectors.build_next(cells, limit=3),
+        "gaps": gaps.build_next(cells, limit=3),
         "stalled": len(deals),
         "site": settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost",
     }

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
 from config.csv_export import SafeCsvWriter
-from enablement.analytics import selectors
+from enablement.analytics import gaps, scorecard, selectors
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
@@ -42,7 +42,7 @@ def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 def funnel(request: HttpRequest) -> HttpResponse:
     g, errors = request.GET, []
     team = g.get("team", "")
-    filters = selectors.FunnelFilters(
+    filters = scorecard.FunnelFilters(
         start=_date(g.get("start"), errors, "From"),
         end=_date(g.get("end"), errors, "To"),
         industry=g.get("industry", ""),
@@ -50,7 +50,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
         team=int(team) if team.isdigit() else None,
     )
     run = selectors.current_run()
-    data = selectors.funnel(run, filters)
+    data = scorecard.funnel(run, filters)
     chart = {
         "labels": [row["stage"].name for row in data["stages"]],
         "conversion": [row["conversion_rate"] for row in data["stages"]],
@@ -67,7 +67,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "filters": filters,
             "errors": errors,
-            "choices": selectors.filter_choices(run),
+            "choices": scorecard.filter_choices(run),
             "teams": Team.objects.all(),
             "tab": "funnel",
         },
@@ -137,7 +137,7 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
 @analytics_view
 def coverage(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
-    roles, stages, cells = selectors.coverage(run)
+    roles, stages, cells = gaps.coverage(run)
     grid = [(role, [cells[(role.pk, stage.pk)] for stage in stages]) for role in roles]
     return _page(
         request, "analytics/coverage.html", {"run": run, "stages": stages, "grid": grid, "tab": "coverage"}
@@ -148,11 +148,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @analytics_view
 def build_next(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
-    _, _, cells = selectors.coverage(run)
+    _, _, cells = gaps.coverage(run)
     return _page(
         request,
         "analytics/build_next.html",
-        {"run": run, "ranked": selectors.build_next(cells), "tab": "build-next"},
+        {"run": run, "ranked": gaps.build_next(cells), "tab": "build-next"},
     )
 
 

@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.common import ERRORS, ModelPermissionsForWrites
-from enablement.analytics import selectors as analytics
+from enablement.analytics import gaps
+from enablement.analytics.engine import current_run
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
 from enablement.api import serializers as s
 from enablement.api.permissions import CanSeeAnalytics
@@ -200,7 +201,7 @@ class AnalyticsStages(APIView):
         responses={200: s.StageAnalyticsSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return Response([stage_object(m) for m in stage_metrics(analytics.current_run())])
+        return Response([stage_object(m) for m in stage_metrics(current_run())])
 
 
 class AnalyticsAssets(APIView):
@@ -215,7 +216,7 @@ class AnalyticsAssets(APIView):
         responses={200: s.AssetAnalyticsSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        rows = asset_metrics(analytics.current_run(), stage=request.query_params.get("stage") or None)
+        rows = asset_metrics(current_run(), stage=request.query_params.get("stage") or None)
         if request.query_params.get("asset"):
             rows = rows.filter(asset__slug=request.query_params["asset"])
         return Response([asset_object(m) for m in rows])
@@ -244,7 +245,7 @@ class AnalyticsGaps(APIView):
         summary="The buyer role × stage coverage grid", responses={200: s.GapSerializer(many=True), **ERRORS}
     )
     def get(self, request: Request) -> Response:
-        roles, stages, cells = analytics.coverage(analytics.current_run())
+        roles, stages, cells = gaps.coverage(current_run())
         return Response([_cell(cells[(r.pk, st.pk)]) for r in roles for st in stages])
 
 
@@ -256,10 +257,7 @@ class AnalyticsBuildNext(APIView):
         responses={200: s.BuildNextSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        _, _, cells = analytics.coverage(analytics.current_run())
+        _, _, cells = gaps.coverage(current_run())
         return Response(
-            [
-                {**_cell(c), "score": round(c.score, 2), "reason": c.reasons[0]}
-                for c in analytics.build_next(cells)
-            ]
+            [{**_cell(c), "score": round(c.score, 2), "reason": c.reasons[0]} for c in gaps.build_next(cells)]
         )

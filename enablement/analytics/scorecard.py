@@ -1,0 +1,126 @@
+"""The funnel scorecard: per stage entered, advanced, lost, open, conversion and median days, with a
+monthly trend, over the current run's entries and the page's filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth
+
+from assets.models import FunnelStage
+from enablement.analytics.models import (
+    AnalyticsRun,
+    StageEntry,
+)
+from enablement.choices import Outcome
+
+
+@dataclass
+class FunnelFilters:
+    start: date | None = None
+    end: date | None = None
+    industry: str = ""
+    region: str = ""
+    team: int | None = None
+
+
+def _entries(run: AnalyticsRun, f: FunnelFilters) -> QuerySet[StageEntry]:
+    qs = StageEntry.objects.filter(run=run)
+    if f.start:
+        qs = qs.filter(entered_at__date__gte=f.start)
+    if f.end:
+        qs = qs.filter(entered_at__date__lte=f.end)
+    if f.industry:
+        qs = qs.filter(industry=f.industry)
+    if f.region:
+        qs = qs.filter(region=f.region)
+    if f.team:
+        from enablement.analytics.models import Team
+
+        qs = qs.filter(owner_id__in=Team.members.through.objects.filter(team_id=f.team).values("user_id"))
+    return qs
+
+
+def _median_days(entries: QuerySet[StageEntry]) -> dict[int, float]:
+    """The median of `days` per stage: window functions number each stage's rows by days, and only
+    the one or two middle rows of each stage come back."""
+    per_stage = {"partition_by": [F("stage_id")]}
+    middle = (
+        entries.annotate(
+            rn=Window(RowNumber(), order_by=[F("days").asc(), F("pk").asc()], **per_stage),
+            cnt=Window(Count("pk"), **per_stage),
+        )
+        .filter(rn__gte=(F("cnt") + 1) / 2, rn__lte=(F("cnt") + 2) / 2)
+        .values_list("stage_id", "days")
+    )
+    picked: dict[int, list[float]] = {}
+    for stage_id, days in middle:
+        picked.setdefault(stage_id, []).append(float(days))
+    return {stage_id: sum(days) / len(days) for stage_id, days in picked.items()}
+
+
+def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
+    """Per open stage: entered, advanced, lost, open, conversion, median days; and a monthly trend."""
+    stages = list(FunnelStage.objects.filter(outcome="open"))
+    if run is None:
+        return {"stages": [], "months": [], "trend": {}}
+    qs = _entries(run, f)
+    counts = {
+        row["stage_id"]: row
+        for row in qs.values("stage_id").annotate(
+            entered=Count("pk"),
+            advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
+            lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
+            open=Count("pk", filter=Q(outcome=Outcome.OPEN)),
+        )
+    }
+    medians = _median_days(qs.filter(outcome=Outcome.ADVANCED))
+    rows = []
+    for stage in stages:
+        c = counts.get(stage.pk, {"entered": 0, "advanced": 0, "lost": 0, "open": 0})
+        resolved = c["advanced"] + c["lost"]
+        rows.append(
+            {
+                "stage": stage,
+                **c,
+                "conversion_rate": c["advanced"] / resolved if resolved else None,
+                "median_days": medians.get(stage.pk),
+            }
+        )
+    trend_rows = (
+        qs.annotate(month=TruncMonth("entered_at"))
+        .values("month", "stage_id")
+        .annotate(
+            entered=Count("pk"),
+            advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
+            lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
+        )
+        .order_by("month")
+    )
+    months: list[str] = []
+    trend: dict[int, dict[str, float | None]] = {s.pk: {} for s in stages}
+    for row in trend_rows:
+        label = row["month"].strftime("%Y-%m")
+        if label not in months:
+            months.append(label)
+        resolved = row["advanced"] + row["lost"]
+        trend.setdefault(row["stage_id"], {})[label] = (
+            round(row["advanced"] / resolved, 4) if resolved else None
+        )
+    return {
+        "stages": rows,
+        "months": months,
+        "trend": {s.name: [trend[s.pk].get(m) for m in months] for s in stages},
+    }
+
+
+def filter_choices(run: AnalyticsRun | None) -> dict[str, list[str]]:
+    qs = StageEntry.objects.filter(run=run)
+    return {
+        "industries": list(
+            qs.exclude(industry="").values_list("industry", flat=True).distinct().order_by("industry")
+        ),
+        "regions": list(qs.exclude(region="").values_list("region", flat=True).distinct().order_by("region")),
+    }
