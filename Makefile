@@ -38,6 +38,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_sizes.py
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .

@@ -9,6 +9,7 @@ from celery.schedules import crontab
 from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.api import settings as api_settings
 from config.env import (
     env_bool,
     env_broker,
@@ -270,41 +271,12 @@ ANALYTICS_WORK_MEM = env_str("ANALYTICS_WORK_MEM", "256MB")
 ANALYTICS_REFRESH_OVERLAP = env_int("ANALYTICS_REFRESH_OVERLAP", 120)
 ANALYTICS_REFRESH_MAX_DEALS = env_int("ANALYTICS_REFRESH_MAX_DEALS", 2000)
 
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON only: people explore the API in Swagger UI (/api/docs/); DRF's browsable pages carry inline
-    # styles the Content Security Policy refuses, and would be a second, untested face of the API.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "enablement.api.tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_THROTTLE_CLASSES": ["enablement.api.tokens.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_RATE", "1200/minute")},
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Enablement tracker API",
-    "DESCRIPTION": "Catalogue, deals and usage for integrations; analytics out for BI tools. "
-    "Authenticate with `Authorization: Token <key>` (tokens are made by admins).",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"DealSourceEnum": "enablement.choices.DealSource"},
-    # Swagger UI served from our own static files, never a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
+REST_FRAMEWORK = api_settings.rest_framework(rate=env_str("API_RATE", "1200/minute"))
+SPECTACULAR_SETTINGS = api_settings.SPECTACULAR_SETTINGS
 
 # Hostile input (README "REST API"): JSON bodies are checked by one parser (depth, NUL, lone
 # surrogates) and the API reads JSON only; NUL in paths, query strings and cookies, and API bodies over
 # DATA_UPLOAD_MAX_MEMORY_SIZE, are refused by one middleware before any view runs.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["config.api.parsers.SafeJSONParser"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "config.input_hygiene.InputHygieneMiddleware",

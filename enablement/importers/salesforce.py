@@ -140,46 +140,20 @@ def _opportunities(
     for batch in batches(rows):
         deals, history = [], []
         for row in batch:
-            d = row.data
             try:
-                if _deleted(d):
-                    continue
-                parse_bool(d.get("IsClosed", ""), "IsClosed")
-                parse_bool(d.get("IsWon", ""), "IsWon")
-                owner_id = d.get("OwnerId", "")
-                owner = owners.get(owner_id) or (
-                    people.by_username(f"salesforce-{owner_id}") if owner_id else None
-                )
-                created_at = parse_when(d["CreatedDate"], "CreatedDate")
-                if d.get("CloseDate"):
-                    parse_when(d["CloseDate"], "CloseDate")
-                deal = DealRow(
-                    line=row.line,
-                    external_id=required(d, "Id", 100),
-                    name=required(d, "Name"),
-                    owner=owner,
-                    amount=parse_amount(d.get("Amount", ""), "Amount"),
-                    currency=parse_currency(d.get("CurrencyIsoCode", "")),
-                    created_at=created_at,
-                    account_id=d.get("AccountId") or None,
-                )
-                deals.append(deal)
-                if not history_in_export:
-                    # Without OpportunityHistory the current stage is the only history there is.
-                    entered = parse_when(
-                        d.get("LastStageChangeDate") or d["CreatedDate"], "LastStageChangeDate"
-                    )
-                    history.append(
-                        HistoryRow(
-                            line=row.line,
-                            deal_id=deal.external_id,
-                            stage=resolver.get(required(d, "StageName", MAX_STAGE_NAME)),
-                            entered_at=entered,
-                            key="opportunity-stage",
-                        )
-                    )
+                deal = _opportunity(row, people, owners)
             except RowInvalid as exc:
                 report.reject(name, row.line, str(exc))
+                continue
+            if deal is None:  # deleted in Salesforce
+                continue
+            deals.append(deal)
+            if not history_in_export:
+                # Without OpportunityHistory the current stage is the only history there is.
+                try:
+                    history.append(_current_stage(row, deal, resolver))
+                except RowInvalid as exc:
+                    report.reject(name, row.line, str(exc))
         account_ids = {d.account_id for d in deals if d.account_id}
         account_pks = dict(
             Account.objects.filter(source=SOURCE, external_id__in=account_ids).values_list(
@@ -189,6 +163,42 @@ def _opportunities(
         write_deals(deals, source=SOURCE, counts=report.counts(name), account_pks=account_pks)
         if history:
             write_history(history, source=SOURCE, file=name, report=ErrorsOnly(report))
+
+
+def _opportunity(row, people: People, owners: dict) -> DealRow | None:
+    """The deal of an Opportunity row, or None for a deleted one; RowInvalid names a bad value."""
+    d = row.data
+    if _deleted(d):
+        return None
+    parse_bool(d.get("IsClosed", ""), "IsClosed")
+    parse_bool(d.get("IsWon", ""), "IsWon")
+    owner_id = d.get("OwnerId", "")
+    owner = owners.get(owner_id) or (people.by_username(f"salesforce-{owner_id}") if owner_id else None)
+    created_at = parse_when(d["CreatedDate"], "CreatedDate")
+    if d.get("CloseDate"):
+        parse_when(d["CloseDate"], "CloseDate")
+    return DealRow(
+        line=row.line,
+        external_id=required(d, "Id", 100),
+        name=required(d, "Name"),
+        owner=owner,
+        amount=parse_amount(d.get("Amount", ""), "Amount"),
+        currency=parse_currency(d.get("CurrencyIsoCode", "")),
+        created_at=created_at,
+        account_id=d.get("AccountId") or None,
+    )
+
+
+def _current_stage(row, deal: DealRow, resolver: StageResolver) -> HistoryRow:
+    d = row.data
+    entered = parse_when(d.get("LastStageChangeDate") or d["CreatedDate"], "LastStageChangeDate")
+    return HistoryRow(
+        line=row.line,
+        deal_id=deal.external_id,
+        stage=resolver.get(required(d, "StageName", MAX_STAGE_NAME)),
+        entered_at=entered,
+        key="opportunity-stage",
+    )
 
 
 def _history(file: CsvFile, report: ImportReport, progress, resolver: StageResolver) -> None:

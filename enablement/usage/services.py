@@ -198,6 +198,44 @@ def _repeat(
     return DUPLICATE if recorded else its_outcome
 
 
+def _first_mentions(
+    events: list[dict], outcomes: list, now: datetime
+) -> tuple[dict[str, int], dict[int, str]]:
+    """Each event_id's first mention judged on its own (rejections go into `outcomes`): where each id
+    is first mentioned, and the after-close messages of those that may only be duplicates."""
+    closed = {
+        pk: (external_id, closed_at)
+        for pk, external_id, closed_at in Deal.objects.filter(
+            pk__in={e["deal_id"] for e in events}, closed_at__isnull=False
+        ).values_list("pk", "external_id", "closed_at")
+    }
+    first: dict[str, int] = {}
+    after_close: dict[int, str] = {}
+    for index, event in enumerate(events):
+        if event["event_id"] in first:
+            continue
+        first[event["event_id"]] = index
+        verdict = _first_look(event, closed, now)
+        if isinstance(verdict, str):
+            after_close[index] = verdict
+        else:
+            outcomes[index] = verdict
+    return first, after_close
+
+
+def _settled(
+    event_id: str, event: dict, created: set[str], stored: dict[str, dict], after_close: str | None
+) -> UsageOutcome:
+    """A first mention after the INSERT: created, or compared with what is stored under its id."""
+    if event_id in created:
+        return CREATED
+    if event_id not in stored:  # refused as after close (or deleted since it conflicted)
+        return _rejected("occurred_at", after_close) if after_close else DUPLICATE
+    if fields := _differences(stored[event_id], event):
+        return _different_content(event_id, fields)
+    return DUPLICATE
+
+
 @transaction.atomic
 def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     """Record many usage events at once; returns what became of each, in the order given.
@@ -215,24 +253,8 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     if not events:
         return []
     now = timezone.now()
-    closed = {
-        pk: (external_id, closed_at)
-        for pk, external_id, closed_at in Deal.objects.filter(
-            pk__in={e["deal_id"] for e in events}, closed_at__isnull=False
-        ).values_list("pk", "external_id", "closed_at")
-    }
     outcomes: list[UsageOutcome | None] = [None] * len(events)
-    first: dict[str, int] = {}  # event_id → where it is first mentioned
-    after_close: dict[int, str] = {}
-    for index, event in enumerate(events):
-        if event["event_id"] in first:
-            continue
-        first[event["event_id"]] = index
-        verdict = _first_look(event, closed, now)
-        if isinstance(verdict, str):
-            after_close[index] = verdict
-        else:
-            outcomes[index] = verdict
+    first, after_close = _first_mentions(events, outcomes, now)
     new = [events[i] for i in first.values() if outcomes[i] is None and i not in after_close]
     created = _insert_new(new, now)
     unsettled = [events[i]["event_id"] for i in first.values() if outcomes[i] is None]
@@ -243,18 +265,8 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
         )
     }
     for event_id, index in first.items():
-        if outcomes[index] is not None:
-            continue
-        if event_id in created:
-            outcomes[index] = CREATED
-        elif event_id not in stored:  # refused as after close (or deleted since it conflicted)
-            outcomes[index] = (
-                _rejected("occurred_at", after_close[index]) if index in after_close else DUPLICATE
-            )
-        elif fields := _differences(stored[event_id], events[index]):
-            outcomes[index] = _different_content(event_id, fields)
-        else:
-            outcomes[index] = DUPLICATE
+        if outcomes[index] is None:
+            outcomes[index] = _settled(event_id, events[index], created, stored, after_close.get(index))
     for index, event in enumerate(events):
         earlier = first[event["event_id"]]
         if earlier != index:
