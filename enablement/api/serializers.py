@@ -6,19 +6,28 @@ from enablement.choices import DealSource, UsageStatus
 from enablement.deals.models import Deal, StageChange
 
 
-class DealSerializer(serializers.ModelSerializer):
-    deal_id = serializers.CharField(source="external_id", max_length=100)
+class DealInSerializer(serializers.Serializer):
+    """A deal as an integration sends it (POST: create or update by source and id; PATCH: a change)."""
+
+    deal_id = serializers.CharField(max_length=100)
     source = serializers.ChoiceField(choices=DealSource.choices, default=DealSource.API)
-    account = serializers.CharField(source="account.name", required=False, allow_null=True, max_length=255)
-    owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
-    owner_email = serializers.EmailField(
-        write_only=True, required=False, help_text="Unknown owners become reps."
-    )
+    name = serializers.CharField(max_length=255)
+    account = serializers.CharField(required=False, allow_null=True, max_length=255)
+    owner_email = serializers.EmailField(required=False, help_text="Unknown owners become reps.")
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="USD")
-    current_stage = serializers.CharField(source="current_stage.slug", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(required=False)
+
+
+class DealOutSerializer(serializers.ModelSerializer):
+    """A deal as the API answers it, with its current stage and close time from its history."""
+
+    deal_id = serializers.CharField(source="external_id")
+    account = serializers.CharField(source="account.name", allow_null=True)
+    owner = serializers.CharField(source="owner.username", allow_null=True)
+    current_stage = serializers.CharField(source="current_stage.slug", allow_null=True)
 
     class Meta:
         model = Deal
@@ -28,16 +37,13 @@ class DealSerializer(serializers.ModelSerializer):
             "name",
             "account",
             "owner",
-            "owner_email",
             "amount",
             "currency",
             "created_at",
             "current_stage",
             "closed_at",
         ]
-        read_only_fields = ["closed_at"]
-        extra_kwargs = {"created_at": {"required": False}}
-        validators = []  # posting a known (source, deal_id) updates it: the upsert is the point
+        read_only_fields = fields
 
 
 class StageChangeSerializer(serializers.ModelSerializer):

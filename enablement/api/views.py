@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.request import Request
@@ -17,7 +18,7 @@ from enablement.api.permissions import CanSeeAnalytics
 from enablement.deals.history import deal_stage_change
 from enablement.deals.models import Deal, StageChange
 from enablement.deals.selectors import deals_visible_to
-from enablement.deals.services import account_upsert, deal_upsert
+from enablement.deals.services import deal_apply
 from enablement.importers.base import RowInvalid
 from enablement.importers.people import People
 from enablement.importers.stages import StageResolver
@@ -40,18 +41,31 @@ def _deal(request: Request, deal_id: str) -> Deal:
     return found[0]
 
 
+def _owner(data: dict) -> User | None:
+    """The owner named by owner_email; an unknown address becomes a rep, as in imports."""
+    if not data.get("owner_email"):
+        return None
+    try:
+        return People().by_email(data["owner_email"])
+    except RowInvalid as exc:
+        raise exceptions.ValidationError({"owner_email": [str(exc)]}) from None
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Deals (reps: their own)", responses={200: s.DealSerializer, **ERRORS}),
+    list=extend_schema(summary="Deals (reps: their own)", responses={200: s.DealOutSerializer, **ERRORS}),
     retrieve=extend_schema(
         summary="One deal",
         parameters=[OpenApiParameter("source", str, required=False)],
-        responses={200: s.DealSerializer, **ERRORS},
+        responses={200: s.DealOutSerializer, **ERRORS},
     ),
     create=extend_schema(
         summary="Create or update a deal by its CRM id (idempotent)",
-        responses={200: s.DealSerializer, 201: s.DealSerializer, **ERRORS},
+        request=s.DealInSerializer,
+        responses={200: s.DealOutSerializer, 201: s.DealOutSerializer, **ERRORS},
     ),
-    partial_update=extend_schema(summary="Change a deal", responses={200: s.DealSerializer, **ERRORS}),
+    partial_update=extend_schema(
+        summary="Change a deal", request=s.DealInSerializer, responses={200: s.DealOutSerializer, **ERRORS}
+    ),
 )
 class DealViewSet(
     mixins.ListModelMixin,
@@ -60,7 +74,7 @@ class DealViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = s.DealSerializer
+    serializer_class = s.DealOutSerializer
     permission_classes = [ModelPermissionsForWrites]
     lookup_field = "external_id"
     lookup_url_kwarg = "deal_id"
@@ -78,48 +92,33 @@ class DealViewSet(
         self.check_object_permissions(self.request, deal)
         return deal
 
-    def _save(self, data: dict, *, source: str, external_id: str, partial_of: Deal | None = None):
-        account = data.get("account", {})
-        account_name = account.get("name") if isinstance(account, dict) else None
-        owner = None
-        if data.get("owner_email"):
-            try:
-                owner = People().by_email(data["owner_email"])
-            except RowInvalid as exc:
-                raise exceptions.ValidationError({"owner_email": [str(exc)]}) from None
-        base = partial_of
-        return deal_upsert(
-            source=source,
-            external_id=external_id,
-            name=data.get("name", base.name if base else ""),
-            owner=owner if owner is not None else (base.owner if base else None),
-            account=account_upsert(source=source, external_id=account_name, name=account_name)
-            if account_name
-            else (base.account if base and "account" not in data else None),
-            amount=data.get("amount", base.amount if base else None),
-            currency=data.get("currency", base.currency if base else "USD"),
-            created_at=data.get("created_at"),
-        )
-
     def create(self, request: Request, *args, **kwargs) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        deal, created = self._save(data, source=data["source"], external_id=data["external_id"])
-        return Response(self.get_serializer(deal).data, status=status.HTTP_201_CREATED if created else 200)
+        data = s.DealInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        deal, created = deal_apply(
+            source=fields["source"], external_id=fields["deal_id"], fields=fields, owner=_owner(fields)
+        )
+        return Response(s.DealOutSerializer(deal).data, status=status.HTTP_201_CREATED if created else 200)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         deal = self.get_object()
-        serializer = self.get_serializer(deal, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = s.DealInSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
         if (
-            data.get("external_id", deal.external_id) != deal.external_id
-            or data.get("source", deal.source) != deal.source
+            fields.get("deal_id", deal.external_id) != deal.external_id
+            or fields.get("source", deal.source) != deal.source
         ):
             raise exceptions.ValidationError({"deal_id": ["A deal's id and source cannot change."]})
-        deal, _ = self._save(data, source=deal.source, external_id=deal.external_id, partial_of=deal)
-        return Response(self.get_serializer(deal).data)
+        deal, _ = deal_apply(
+            source=deal.source,
+            external_id=deal.external_id,
+            fields=fields,
+            owner=_owner(fields),
+            current=deal,
+        )
+        return Response(s.DealOutSerializer(deal).data)
 
 
 class StageChangeList(generics.GenericAPIView):

@@ -48,3 +48,32 @@ def deal_upsert(
     if created_at is not None:
         defaults["created_at"] = created_at
     return Deal.objects.update_or_create(source=source, external_id=external_id, defaults=defaults)
+
+
+def deal_apply(
+    *,
+    source: str,
+    external_id: str,
+    fields: dict,
+    owner: AbstractBaseUser | None = None,
+    current: Deal | None = None,
+) -> tuple[Deal, bool]:
+    """Create or update a deal from what an integration sent; returns (deal, created).
+
+    `fields` holds any of name, account (the account's name; None takes the deal off its account),
+    amount, currency and created_at. With `current` the change is partial: what `fields` leaves out,
+    and the owner when `owner` is None, keep their values.
+    """
+    account = current.account if current is not None and "account" not in fields else None
+    if fields.get("account"):
+        account = account_upsert(source=source, external_id=fields["account"], name=fields["account"])
+    return deal_upsert(
+        source=source,
+        external_id=external_id,
+        name=fields.get("name", current.name if current else ""),
+        owner=owner if owner is not None else (current.owner if current else None),
+        account=account,
+        amount=fields.get("amount", current.amount if current else None),
+        currency=fields.get("currency", current.currency if current else "USD"),
+        created_at=fields.get("created_at"),
+    )
