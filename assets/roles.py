@@ -23,8 +23,8 @@ def model_perms(app_label: str, models: tuple[str, ...], actions: tuple[str, ...
 
 DEALS = ("account", "deal", "stagechange", "usageevent", "sharelink", "shareview")
 
-# Each group's permissions as "app_label.codename". Which deals a rep sees (their own) is a rule of
-# the selectors, not of these permissions.
+# Each group's permissions as "app_label.codename" (strings: the catalogue imports nothing of
+# enablement). Reps see their own deals (the deal selectors' rule); enablement.view_all_deals shows all.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.REPS: [
         *model_perms("assets", CATALOGUE, READ),
