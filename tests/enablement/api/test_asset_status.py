@@ -39,3 +39,20 @@ def test_a_rep_cannot_change_a_status(world):
     reply = client.patch("/api/v1/assets/roi-calculator/", {"status": "archived"}, format="json")
     assert reply.status_code == 403
     assert Asset.objects.get(slug="roi-calculator").status == "published"
+
+
+def test_emptying_the_url_of_a_published_asset_with_no_file_is_a_400_naming_url_and_changes_nothing(world):
+    reply = marketing_client(world).patch(
+        "/api/v1/assets/roi-calculator/", {"url": "", "title": "ROI sheet"}, format="json"
+    )
+    assert reply.status_code == 400
+    assert "needs a file or an external URL" in reply.json()["url"][0]
+    asset = Asset.objects.get(slug="roi-calculator")
+    assert (asset.status, asset.title, asset.has_content) == ("published", "ROI calculator", True)
+
+
+def test_a_published_asset_can_trade_its_url_for_another(world):
+    reply = marketing_client(world).patch(
+        "/api/v1/assets/roi-calculator/", {"url": "https://media.example.com/roi-v2"}, format="json"
+    )
+    assert reply.status_code == 200 and reply.json()["url"] == "https://media.example.com/roi-v2"
