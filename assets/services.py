@@ -166,7 +166,8 @@ def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None
     """Change an asset: the fields of ASSET_EDITABLE, `buyer_roles` and `stages` (replaced), and
     `status` (through asset_status_set); returns (asset, whether anything changed). The search index
     follows. The callers check the values' form (serializer, importer); a status the asset cannot
-    take is a ValidationError on `status`, and nothing of the change is kept."""
+    take is a ValidationError on `status`, emptying the URL of a published asset with no file one on
+    `external_url`, and nothing of the change is kept."""
     unknown = set(data) - {*ASSET_EDITABLE, "buyer_roles", "stages", "status"}
     if unknown:
         raise ValueError(f"asset_update cannot change {', '.join(sorted(unknown))}.")
@@ -176,6 +177,11 @@ def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None
     ]
     for name in fields:
         setattr(asset, name, data[name])
+    stays_published = asset.status == AssetStatus.PUBLISHED and data.get("status") in (None, asset.status)
+    if stays_published and not asset.has_content:  # the rule asset_publish applies, kept afterwards
+        raise ValidationError(
+            {"external_url": f"“{asset}” is published, so it needs a file or an external URL."}
+        )
     if fields or relations:
         asset.save(update_fields=[*fields, "updated_at"])
     for name in relations:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
@@ -91,9 +92,15 @@ class AssetViewSet(
         serializer.instance = asset
 
     def perform_update(self, serializer: AssetSerializer) -> None:
-        serializer.instance, _ = services.asset_update(
-            asset=serializer.instance, data=serializer.validated_data, by=self.request.user
-        )
+        try:
+            serializer.instance, _ = services.asset_update(
+                asset=serializer.instance, data=serializer.validated_data, by=self.request.user
+            )
+        except ValidationError as exc:  # the service names the model's field; the API calls it url
+            errors = getattr(exc, "error_dict", None) or {}
+            if "external_url" not in errors:
+                raise
+            raise ValidationError({"url": exc.message_dict["external_url"]}) from None
 
 
 class _BySlug(viewsets.ReadOnlyModelViewSet):
