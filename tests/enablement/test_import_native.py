@@ -120,6 +120,17 @@ def test_a_published_asset_without_content_is_refused_and_leaves_nothing_half_wr
     assert not Asset.objects.filter(slug="empty").exists()
 
 
+def test_a_reimport_cannot_empty_the_url_of_a_published_asset_with_no_file(tmp_path):
+    import_crm("native", NATIVE)
+    folder = copy_fixture("native", tmp_path)
+    assets = folder / "assets.csv"
+    assets.write_text(assets.read_text().replace("https://docs.example.com/security", ""))
+    _, err = import_crm("native", str(folder), "--skip-invalid")
+    assert "assets.csv:3:" in err and "needs a file or an external URL" in err
+    faq = Asset.objects.get(slug="security-faq")
+    assert (faq.status, faq.external_url) == ("published", "https://docs.example.com/security")
+
+
 def test_dry_run_checks_everything_and_writes_nothing():
     before = database_state()
     out, _ = import_crm("native", NATIVE, "--dry-run")
