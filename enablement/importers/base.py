@@ -46,6 +46,8 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
     written: bool = False
+    seconds: float = 0.0  # the import, from reading the first file to the commit
+    refresh_seconds: float | None = None  # the analytics refresh after it, when it ran in-process
 
     def counts(self, name: str) -> FileCounts:
         return self.files.setdefault(name, FileCounts())

@@ -27,16 +27,8 @@ from enablement.importers.parse import (
     required_slug,
 )
 from enablement.importers.people import People
-from enablement.importers.writers import (
-    AccountRow,
-    DealRow,
-    HistoryRow,
-    UsageRow,
-    write_accounts,
-    write_deals,
-    write_history,
-    write_usage,
-)
+from enablement.importers.staging import DealSink, HistorySink, UsageSink
+from enablement.importers.writers import AccountRow, DealRow, HistoryRow, UsageRow
 
 SOURCE = DealSource.NATIVE
 FILES = ["stages.csv", "roles.csv", "assets.csv", "deals.csv", "stage_history.csv", "usage.csv"]
@@ -191,6 +183,7 @@ def _assets(rows, report, name, people) -> None:
 
 
 def _deals(rows, report, name, people) -> None:
+    sink = DealSink(source=SOURCE, file=name, report=report)
     for batch in batches(rows):
         good, accounts = [], []
         for row in batch:
@@ -213,16 +206,13 @@ def _deals(rows, report, name, people) -> None:
                     accounts.append(AccountRow(external_id=account, name=account, industry=d["industry"]))
             except RowInvalid as exc:
                 report.reject(name, row.line, str(exc))
-        write_deals(
-            good,
-            source=SOURCE,
-            counts=report.counts(name),
-            account_pks=write_accounts(accounts, source=SOURCE),
-        )
+        sink.add(good, accounts)
+    sink.finish()
 
 
 def _history(rows, report, name, people) -> None:
     stages = {s.slug: s for s in FunnelStage.objects.all()}
+    sink = HistorySink(source=SOURCE, file=name, report=report)
     for batch in batches(rows):
         good = []
         for row in batch:
@@ -243,7 +233,8 @@ def _history(rows, report, name, people) -> None:
                 )
             except RowInvalid as exc:
                 report.reject(name, row.line, str(exc))
-        write_history(good, source=SOURCE, file=name, report=report)
+        sink.add(good)
+    sink.finish()
 
 
 def _usage(rows, report, name, people) -> None:
@@ -251,6 +242,7 @@ def _usage(rows, report, name, people) -> None:
         slug: (pk, version)
         for slug, pk, version in Asset.objects.values_list("slug", "pk", "current_version_id")
     }
+    sink = UsageSink(source=SOURCE, file=name, report=report)
     for batch in batches(rows):
         good = []
         for row in batch:
@@ -274,4 +266,5 @@ def _usage(rows, report, name, people) -> None:
                 )
             except RowInvalid as exc:
                 report.reject(name, row.line, str(exc))
-        write_usage(good, source=SOURCE, file=name, report=report)
+        sink.add(good)
+    sink.finish()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -98,6 +98,7 @@ def parse_currency(value: str) -> str:
     return value.upper()
 
 
+@lru_cache(maxsize=4096)  # a column of choices holds a few spellings, read a million times
 def _choice_key(text: str) -> str:
     return re.sub(r"[\s_-]+", " ", text).strip().casefold()
 

@@ -18,10 +18,13 @@ class People:
 
     def __init__(self) -> None:
         self._cache: dict[str, User] = {}
+        self._given: dict[str, User] = {}  # by the address as written, so it is checked once
         self._reps = Group.objects.get(name=Role.REPS)
 
     def by_email(self, email: str, *, first_name: str = "", last_name: str = "") -> User:
-        email = email.strip().lower()
+        if email in self._given:  # a file names its few reps again and again
+            return self._given[email]
+        given, email = email, email.strip().lower()
         try:
             validate_email(email)
         except ValidationError:
@@ -33,6 +36,7 @@ class People:
             self._cache[email] = user or self._create(
                 _username_for(email), email=email, first_name=first_name, last_name=last_name
             )
+        self._given[given] = self._cache[email]
         return self._cache[email]
 
     def by_username(self, username: str, *, first_name: str = "", last_name: str = "") -> User:

@@ -18,6 +18,7 @@ from assets.models import Asset, AssetVersion
 from enablement.choices import UsageAction, UsageSource, UsageStatus
 from enablement.deals.history import usage_stages_recompute
 from enablement.deals.models import Deal
+from enablement.usage.bulk import COPY_FROM, one_of, usage_insert_copy, usage_values
 from enablement.usage.models import UsageEvent
 
 
@@ -159,23 +160,16 @@ def _insert_new(events: list[dict], now: datetime) -> set[str]:
     """One INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING; the ids that were new."""
     if not events:
         return set()
+    if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
+        return usage_insert_copy(events, now)  # by COPY, and the new events' stages set as they go in
     adapt = connection.ops.adapt_datetimefield_value
     rows, params = [], []
     # Rows in event_id order, so concurrent batches take the unique index's locks in the same order
     # and cannot deadlock.
     for e in sorted(events, key=lambda e: e["event_id"]):
         rows.append("(" + ", ".join(["%s"] * len(USAGE_COLUMNS)) + ")")
-        params += [
-            e["event_id"],
-            e["asset_id"],
-            e.get("asset_version_id"),
-            e["deal_id"],
-            e.get("rep_id"),
-            e["action"],
-            adapt(e.get("occurred_at") or now),
-            e.get("source", UsageSource.API),
-            adapt(now),
-        ]
+        *values, occurred_at, source = usage_values(e, now)
+        params += [*values, adapt(occurred_at), source, adapt(now)]
     sql = (
         f"INSERT INTO {UsageEvent._meta.db_table} ({', '.join(USAGE_COLUMNS)}) VALUES {', '.join(rows)} "
         "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
@@ -206,7 +200,7 @@ def _first_mentions(
     closed = {
         pk: (external_id, closed_at)
         for pk, external_id, closed_at in Deal.objects.filter(
-            pk__in={e["deal_id"] for e in events}, closed_at__isnull=False
+            **one_of(Deal, "id", {e["deal_id"] for e in events}), closed_at__isnull=False
         ).values_list("pk", "external_id", "closed_at")
     }
     first: dict[str, int] = {}
@@ -271,6 +265,6 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
         earlier = first[event["event_id"]]
         if earlier != index:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
-    if created:
+    if created and not (connection.vendor == "postgresql" and len(new) >= COPY_FROM):
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
     return outcomes

@@ -87,6 +87,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Import complete."))
             if report.changed:
                 self._say_if_refresh_waits()
+        self.stdout.write(f"Import: {report.seconds:.1f} s.")
+        if report.refresh_seconds is not None:
+            self.stdout.write(f"Analytics refresh after the import: {report.refresh_seconds:.1f} s.")
 
     def _say_if_refresh_waits(self) -> None:
         from enablement.tasks import analytics_refresh_after_import

@@ -1,0 +1,126 @@
+"""Stage history staged: judged against what is recorded and the file's own repeats, then added."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from assets.choices import StageOutcome
+from enablement.deals.history import usage_stages_recompute
+from enablement.importers.staging.base import (
+    ANALYSE_AFTER,
+    DEAL,
+    HISTORY,
+    STAGE,
+    Sink,
+    execute,
+    report_rejects,
+)
+from enablement.importers.writers import (
+    HistoryRow,
+    write_history,
+)
+from enablement.usage.models import UsageEvent
+
+# --- history --------------------------------------------------------------------------------------
+
+HISTORY_VERDICTS = f"""
+    SELECT v.*, CASE
+        WHEN v.deal_pk IS NULL THEN 'no deal'
+        WHEN v.stored_stage IS NOT NULL THEN
+            CASE WHEN (v.stored_stage, v.stored_at) = (v.stage_id, v.entered_at) THEN 'same'
+            ELSE 'rewrite' END
+        WHEN v.nth > 1 THEN
+            CASE WHEN (v.first_stage, v.first_at) = (v.stage_id, v.entered_at) THEN 'same' ELSE 'rewrite' END
+        ELSE 'new' END AS verdict
+    FROM (
+        SELECT s.line, s.deal_ext, d.id AS deal_pk, s.stage_id, s.entered_at, s.key,
+               h.stage_id AS stored_stage, h.entered_at AS stored_at,
+               ROW_NUMBER() OVER w AS nth, FIRST_VALUE(s.stage_id) OVER w AS first_stage,
+               FIRST_VALUE(s.entered_at) OVER w AS first_at
+        FROM {{staging}} s
+        LEFT JOIN {DEAL} d ON d.source = %s AND d.external_id = s.deal_ext
+        LEFT JOIN {HISTORY} h ON h.deal_id = d.id AND h.external_id = s.key
+        WINDOW w AS (PARTITION BY d.id, s.key ORDER BY s.line)
+    ) v
+"""
+
+
+class HistorySink(Sink):
+    """stage_history rows: new ones added, the same again unchanged, a rewrite refused; then the
+    current stage of every deal that gained history, and the stage of its usage, set-based."""
+
+    STAGING = "import_history"
+    COLUMNS = [("deal_ext", "text"), ("stage_id", "bigint"), ("entered_at", "timestamptz"), ("key", "text")]
+
+    def add(self, rows: list[HistoryRow]) -> None:
+        if not self.copy:
+            write_history(rows, source=self.source, file=self.file, report=self.report)
+            return
+        self.staging.write([(r.line, r.deal_id, r.stage.pk, r.entered_at, r.key) for r in rows])
+
+    def finish(self) -> None:
+        if not self.copy:
+            return
+        self.staging.analyse()
+        judged = self._judge(HISTORY_VERDICTS)
+        file, report = self.file, self.report
+        report_rejects(
+            report,
+            file,
+            f"SELECT line, deal_ext FROM {judged} WHERE verdict = 'no deal'",
+            [],
+            lambda deal: f"no deal with id {deal!r}.",
+        )
+        report_rejects(
+            report,
+            file,
+            f"SELECT line, key FROM {judged} WHERE verdict = 'rewrite'",
+            [],
+            lambda key: (
+                f"history row {key!r} is already recorded with another stage or time; "
+                "history is never rewritten."
+            ),
+        )
+        created = execute(
+            f"""
+            INSERT INTO {HISTORY} (deal_id, stage_id, entered_at, external_id, recorded_at)
+            SELECT deal_pk, stage_id, entered_at, key, %s FROM {judged} WHERE verdict = 'new'
+            ORDER BY deal_pk, key
+            ON CONFLICT (deal_id, external_id) DO NOTHING
+            """,
+            [timezone.now()],
+        )
+        counts = report.counts(file)
+        counts.created += created
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {judged} WHERE verdict = 'same'")
+            counts.unchanged += cursor.fetchone()[0]
+        if created > ANALYSE_AFTER:
+            execute(f"ANALYZE {HISTORY}")
+        if created:
+            touched = RawSQL(f"SELECT DISTINCT deal_pk FROM {judged} WHERE verdict = 'new'", [])
+            _deals_state_recompute(f"SELECT deal_pk FROM {judged} WHERE verdict = 'new'")
+            usage_stages_recompute(UsageEvent.objects.filter(deal_id__in=touched))
+        self._done(judged)
+
+
+def _deals_state_recompute(deals: str) -> None:
+    """deals_state_recompute for the deals `deals` selects, in one statement: the current stage is
+    the stage of the latest history row, and a deal is closed when it is won or lost, at that row."""
+    execute(
+        f"""
+        UPDATE {DEAL} d SET current_stage_id = l.stage_id, closed_at = l.closed_at
+        FROM (
+            SELECT DISTINCT ON (h.deal_id) h.deal_id, h.stage_id,
+                   CASE WHEN s.outcome = %s THEN NULL ELSE h.entered_at END AS closed_at
+            FROM {HISTORY} h JOIN {STAGE} s ON s.id = h.stage_id
+            WHERE h.deal_id IN ({deals})
+            ORDER BY h.deal_id, h.entered_at DESC, h.id DESC
+        ) l
+        WHERE d.id = l.deal_id
+          AND (d.current_stage_id, d.closed_at) IS DISTINCT FROM (l.stage_id, l.closed_at)
+        """,
+        [StageOutcome.OPEN],
+    )
