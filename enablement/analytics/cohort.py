@@ -22,35 +22,39 @@ from assets.choices import StageOutcome
 from assets.models import FunnelStage
 from enablement.analytics import sql
 
-# One sort of the history by deal and order, two windows over it, no join of the history with
-# itself. The inner level numbers each deal's rows (`seq`); the outer level looks, from every row, at
-# the rows after it (frame `f`) and before it (frame `p`), once per open stage (written
-# from the stages: a handful): the first later row that is not lost and reaches a stage
-# further down than that stage, and whether an earlier row was already in it. The first later lost
-# row is the same for every stage. A row is an entry when it is the first of its open stage; what
-# resolves it is the earlier of its stage's first advancing row and the first lost row.
+# One sort of the history by deal and order, latest first, two windows over it, no join of the
+# history with itself. The inner level numbers each deal's rows from its last (`seq`: a larger
+# number is an earlier row); the outer level looks, from every row, at the rows after it (frame `f`,
+# which starts at the partition's start, so its MIN and MAX accumulate instead of starting again for
+# each row) and before it (frame `p`, a COUNT, which PostgreSQL moves by inverse transitions), once
+# per open stage (written from the stages: a handful): the first later row that is not lost and
+# reaches a stage further down than that stage, and whether an earlier row was already in it. The
+# first later lost row is the same for every stage. A row is an entry when it is the first of its
+# open stage; what resolves it is the earlier of its stage's first advancing row and the first lost
+# row.
 ENTRIES_SQL = """
 INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, quarter, outcome, resolved_at,
                      days, industry, region, amount, won)
 SELECT %s, r.deal_id, r.stage_id, d.owner_id, r.entered_at, {quarter},
        CASE WHEN r.aseq IS NULL AND r.lseq IS NULL THEN 'open'
-            WHEN r.aseq IS NULL OR r.lseq < r.aseq THEN 'lost' ELSE 'advanced' END,
-       CASE WHEN r.aseq IS NULL OR r.lseq < r.aseq THEN r.ltime ELSE r.atime END,
-       CASE WHEN r.aseq IS NULL OR r.lseq < r.aseq THEN {lost_days} ELSE {advanced_days} END,
+            WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN 'lost' ELSE 'advanced' END,
+       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN r.ltime ELSE r.atime END,
+       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN {lost_days} ELSE {advanced_days} END,
        COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
        CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
 FROM (
     SELECT h.deal_id, h.stage_id, h.entered_at, {picked}
     FROM (
         SELECT sc.id, sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
-               ROW_NUMBER() OVER (PARTITION BY sc.deal_id ORDER BY sc.entered_at, s."order", sc.id) AS seq
+               ROW_NUMBER() OVER (PARTITION BY sc.deal_id
+                                  ORDER BY sc.entered_at DESC, s."order" DESC, sc.id DESC) AS seq
         FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
         {where}
     ) h
-    WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at, h.ord, h.id
-                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
-           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at, h.ord, h.id
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
 ) r
 JOIN {deal} d ON d.id = r.deal_id
 LEFT JOIN {account} a ON a.id = d.account_id
@@ -63,7 +67,7 @@ def _stage_columns() -> str:
     """Per open stage (order o): the first later advancing row's number and time, and whether an
     earlier row of the deal was in it; each row picks its own stage's (ids and orders are integers,
     so inlining them is safe). Rows of other stages get `is_first` NULL and are left out."""
-    advance = {"aseq": "h.seq", "atime": "h.entered_at"}
+    advance = {"aseq": ("MAX", "h.seq"), "atime": ("MIN", "h.entered_at")}  # the earliest later row
     columns = {name: [] for name in ("is_first", *advance)}
     for stage_id, order in FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", "order"):
         stage_id, order = int(stage_id), int(order)
@@ -71,10 +75,10 @@ def _stage_columns() -> str:
             f"WHEN {stage_id} THEN CASE WHEN COUNT(CASE WHEN h.stage_id = {stage_id} THEN 1 END) OVER p = 0 "
             "THEN 1 ELSE 0 END"
         )
-        for name, value in advance.items():
+        for name, (pick, value) in advance.items():
             columns[name].append(
                 f"WHEN {stage_id} THEN "
-                f"MIN(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN {value} END) OVER f"
+                f"{pick}(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN {value} END) OVER f"
             )
     picked = [
         f"(CASE h.stage_id {' '.join(whens)} END) AS {name}" for name, whens in columns.items() if whens
@@ -82,7 +86,7 @@ def _stage_columns() -> str:
     if not picked:
         picked = ["NULL AS is_first", "NULL AS aseq", "NULL AS atime"]
     picked += [
-        "MIN(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq",
+        "MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq",
         "MIN(CASE WHEN h.outcome = 'lost' THEN h.entered_at END) OVER f AS ltime",
     ]
     return ", ".join(picked)
