@@ -34,29 +34,31 @@ EVENTS, ASSETS, REPS, SMALL, NEW_EVENTS = DEALS * 10, 60, 12, 200, 1000
 
 # The baseline: per (asset, stage), exposed and unexposed deals at risk that advanced or were lost,
 # in one statement over the history and usage tables. Entries by two windows over one sort of the
-# history, per open stage the first later row reaching further and whether the stage came before
-# (`{picked}`, written from the stages as the engine does: faster than a self-join of the history);
+# history (latest first), per open stage the first later row reaching further and whether the stage
+# came before (`{picked}`, written from the stages as the engine does: faster than the self-join of
+# the history it had before);
 # the landmark by percentile_disc; comparable deals by a running count over entries and availability
 # points merged in time order (no join of every asset with every entry).
 HAND_WRITTEN = """
 WITH r AS (
     SELECT h.deal_id, h.stage_id, h.entered_at, {picked},
-           MIN(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq,
+           MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq,
            MIN(CASE WHEN h.outcome = 'lost' THEN h.entered_at END) OVER f AS ltime
     FROM (
         SELECT sc.id, sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
-               ROW_NUMBER() OVER (PARTITION BY sc.deal_id ORDER BY sc.entered_at, s."order", sc.id) AS seq
+               ROW_NUMBER() OVER (PARTITION BY sc.deal_id
+                                  ORDER BY sc.entered_at DESC, s."order" DESC, sc.id DESC) AS seq
         FROM enablement_stagechange sc JOIN assets_funnelstage s ON s.id = sc.stage_id
     ) h
-    WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at, h.ord, h.id
-                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
-           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at, h.ord, h.id
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
 ), entries AS (
     SELECT deal_id, stage_id, entered_at,
-           CASE WHEN aseq IS NULL OR lseq < aseq THEN ltime ELSE atime END AS resolved_at,
+           CASE WHEN aseq IS NULL OR lseq > aseq THEN ltime ELSE atime END AS resolved_at,
            CASE WHEN aseq IS NULL AND lseq IS NULL THEN 'open'
-                WHEN aseq IS NULL OR lseq < aseq THEN 'lost' ELSE 'advanced' END AS outcome
+                WHEN aseq IS NULL OR lseq > aseq THEN 'lost' ELSE 'advanced' END AS outcome
     FROM r WHERE is_first = 1
 ), landmark AS (
     SELECT s.id AS stage_id, COALESCE(s.landmark_days, GREATEST(1, CEIL(q.p25))) AS days
@@ -191,11 +193,11 @@ def hand_written() -> str:
     )
     later = {
         name: " ".join(
-            f"WHEN {pk} THEN MIN(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN h.{column} END) "
+            f"WHEN {pk} THEN {pick}(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN h.{column} END) "
             "OVER f"
             for pk, order in stages
         )
-        for name, column in (("aseq", "seq"), ("atime", "entered_at"))
+        for name, pick, column in (("aseq", "MAX", "seq"), ("atime", "MIN", "entered_at"))
     }
     picked = f"(CASE h.stage_id {first} END) AS is_first, " + ", ".join(
         f"(CASE h.stage_id {whens} END) AS {name}" for name, whens in later.items()
