@@ -6,6 +6,8 @@ enablement.analytics.stats turn the counts into rates, intervals, adjusted lifts
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -262,6 +264,13 @@ def asset_metrics_write(
 
     With a `scope` (the refresh) only its pairs are computed again and written; the rows of the other
     pairs stand, and every row's q-value and verdict follow from all the p-values."""
+    with _hash_joins():
+        return _asset_metrics_write(run, landmarks, availability, scope)
+
+
+def _asset_metrics_write(
+    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None
+) -> int:
     in_scope = scope.fill() if scope is not None else None
     at_risk, risk_params = landmarks.at_risk()
     strata: dict[int, dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
@@ -341,6 +350,24 @@ def _partial_counts(
         cut_quarter = sql.quarter_of(pairs[(asset_id, stage_id)].cut)
         partial[(asset_id, stage_id)][(owner_id, cut_quarter)].add(outcome, n)
     return partial
+
+
+@contextmanager
+def _hash_joins() -> Iterator[None]:
+    """PostgreSQL: no nested loops for the statements inside. The medians' CTEs carry no statistics
+    (a stage's ranked entries were estimated at a tenth of their number), so the planner may loop
+    from the (asset, stage) pairs over them, a cost of pairs × entries; every join here is an equality
+    that a hash or merge join answers in one pass over each side."""
+    if not sql.postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
 
 
 def _medians(
