@@ -2,8 +2,8 @@
 
 Entries: a deal's history in order (time, then stage `order`), numbered; each deal's first row for
 an open stage is its entry, and the first later row that reaches a stage further down (not lost) or
-a lost stage resolves it. One INSERT … SELECT with window functions and one self-join on the deal
-grouped once, never a subquery per row.
+a lost stage resolves it. One INSERT … SELECT with window functions over one sort of the history,
+never a join of the history with itself or a subquery per row.
 
 Exposures: for entries at risk at the landmark, each asset used during the stay (entered ≤ used <
 resolved), flagged `in_window` when a use came before the landmark. One INSERT … SELECT … GROUP BY.
@@ -22,36 +22,75 @@ from assets.choices import StageOutcome
 from assets.models import FunnelStage
 from enablement.analytics import sql
 
+# One sort of the history by deal and order, latest first, two windows over it, no join of the
+# history with itself. The inner level numbers each deal's rows from its last (`seq`: a larger
+# number is an earlier row); the outer level looks, from every row, at the rows after it (frame `f`,
+# which starts at the partition's start, so its MIN and MAX accumulate instead of starting again for
+# each row) and before it (frame `p`, a COUNT, which PostgreSQL moves by inverse transitions), once
+# per open stage (written from the stages: a handful): the first later row that is not lost and
+# reaches a stage further down than that stage, and whether an earlier row was already in it. The
+# first later lost row is the same for every stage. A row is an entry when it is the first of its
+# open stage; what resolves it is the earlier of its stage's first advancing row and the first lost
+# row.
 ENTRIES_SQL = """
 INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, quarter, outcome, resolved_at,
                      days, industry, region, amount, won)
-WITH h AS (
-    SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.deal_id, o.stage_id ORDER BY o.seq) AS nth
-    FROM (
-        SELECT sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
-               ROW_NUMBER() OVER (PARTITION BY sc.deal_id ORDER BY sc.entered_at, s."order", sc.id) AS seq
-        FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
-        {where}
-    ) o
-), r AS (
-    -- The first later row that reaches a stage further down, or a lost stage, resolves the entry;
-    -- rows are numbered in time order, so the earliest such row has the smallest number and time.
-    SELECT e.deal_id, e.stage_id, e.entered_at, MIN(l.seq) AS rseq,
-           MIN(CASE WHEN l.outcome = 'lost' THEN l.seq END) AS lost_seq, MIN(l.entered_at) AS resolved_at
-    FROM h e LEFT JOIN h l
-      ON l.deal_id = e.deal_id AND l.seq > e.seq AND (l.outcome = 'lost' OR l.ord > e.ord)
-    WHERE e.nth = 1 AND e.outcome = 'open'
-    GROUP BY e.deal_id, e.stage_id, e.entered_at
-)
 SELECT %s, r.deal_id, r.stage_id, d.owner_id, r.entered_at, {quarter},
-       CASE WHEN r.rseq IS NULL THEN 'open' WHEN r.lost_seq = r.rseq THEN 'lost' ELSE 'advanced' END,
-       r.resolved_at, {days},
+       CASE WHEN r.aseq IS NULL AND r.lseq IS NULL THEN 'open'
+            WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN 'lost' ELSE 'advanced' END,
+       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN r.ltime ELSE r.atime END,
+       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN {lost_days} ELSE {advanced_days} END,
        COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
        CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
-FROM r JOIN {deal} d ON d.id = r.deal_id
+FROM (
+    SELECT h.deal_id, h.stage_id, h.entered_at, {picked}
+    FROM (
+        SELECT sc.id, sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
+               ROW_NUMBER() OVER (PARTITION BY sc.deal_id
+                                  ORDER BY sc.entered_at DESC, s."order" DESC, sc.id DESC) AS seq
+        FROM {change} sc JOIN {stage} s ON s.id = sc.stage_id
+        {where}
+    ) h
+    WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+) r
+JOIN {deal} d ON d.id = r.deal_id
 LEFT JOIN {account} a ON a.id = d.account_id
 LEFT JOIN {stage} cs ON cs.id = d.current_stage_id
+WHERE r.is_first = 1
 """
+
+
+def _stage_columns() -> str:
+    """Per open stage (order o): the first later advancing row's number and time, and whether an
+    earlier row of the deal was in it; each row picks its own stage's (ids and orders are integers,
+    so inlining them is safe). Rows of other stages get `is_first` NULL and are left out."""
+    advance = {"aseq": ("MAX", "h.seq"), "atime": ("MIN", "h.entered_at")}  # the earliest later row
+    columns = {name: [] for name in ("is_first", *advance)}
+    for stage_id, order in FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", "order"):
+        stage_id, order = int(stage_id), int(order)
+        columns["is_first"].append(
+            f"WHEN {stage_id} THEN CASE WHEN COUNT(CASE WHEN h.stage_id = {stage_id} THEN 1 END) OVER p = 0 "
+            "THEN 1 ELSE 0 END"
+        )
+        for name, (pick, value) in advance.items():
+            columns[name].append(
+                f"WHEN {stage_id} THEN "
+                f"{pick}(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN {value} END) OVER f"
+            )
+    picked = [
+        f"(CASE h.stage_id {' '.join(whens)} END) AS {name}" for name, whens in columns.items() if whens
+    ]
+    if not picked:
+        picked = ["NULL AS is_first", "NULL AS aseq", "NULL AS atime"]
+    picked += [
+        "MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq",
+        "MIN(CASE WHEN h.outcome = 'lost' THEN h.entered_at END) OVER f AS ltime",
+    ]
+    return ", ".join(picked)
+
 
 # The 25th percentile by nearest rank: the value at rank ceil(n / 4) = (n + 3) / 4.
 QUARTILE_SQL = """
@@ -91,8 +130,10 @@ def entries_insert(run_id: int, *, deals: str = "") -> int:
     statement = ENTRIES_SQL.format(
         **sql.tables(),
         where=where,
+        picked=_stage_columns(),
         quarter=sql.quarter("r.entered_at"),
-        days=sql.days_between("r.entered_at", "r.resolved_at"),
+        lost_days=sql.days_between("r.entered_at", "r.ltime"),
+        advanced_days=sql.days_between("r.entered_at", "r.atime"),
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [run_id])
@@ -136,8 +177,8 @@ def exposures_insert(
         return cursor.rowcount
 
 
-def deal_rows_delete(run_id: int, deals: str) -> None:
-    """Forget the entries and exposures of these deals in the run (the refresh writes them anew)."""
+def exposures_delete(run_id: int, deals: str) -> None:
+    """Forget the exposures of these deals in the run (the refresh writes them anew)."""
     t = sql.tables()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -145,4 +186,11 @@ def deal_rows_delete(run_id: int, deals: str) -> None:
             f"(SELECT id FROM {t['entry']} WHERE run_id = %s AND deal_id IN ({deals}))",
             [run_id, run_id],
         )
-        cursor.execute(f"DELETE FROM {t['entry']} WHERE run_id = %s AND deal_id IN ({deals})", [run_id])
+
+
+def entries_delete(run_id: int, deals: str) -> None:
+    """Forget the entries of these deals in the run (their exposures first: exposures_delete)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {sql.tables()['entry']} WHERE run_id = %s AND deal_id IN ({deals})", [run_id]
+        )

@@ -44,6 +44,7 @@ from enablement.usage.models import UsageEvent
 LOCK_KEY = "analytics:compute-lock"
 LOCK_SECONDS = 60 * 60
 TOUCHED = "analytics_touched"
+BEFORE = "analytics_exposures_before"
 days_quantiles = figures.days_quantiles  # read by the funnel page
 logger = logging.getLogger(__name__)
 
@@ -172,12 +173,19 @@ def _availability(run: AnalyticsRun) -> dict[int, datetime]:
     return available
 
 
-def _figures(run: AnalyticsRun, landmarks: cohort.Landmarks, steps: Steps, *, stages: bool = True) -> None:
+def _figures(
+    run: AnalyticsRun,
+    landmarks: cohort.Landmarks,
+    steps: Steps,
+    *,
+    stages: bool = True,
+    scope: figures.Scope | None = None,
+) -> None:
     if stages:  # the scorecard follows from history and landmarks only
         with steps("stage figures") as step:
             step["rows"] = len(figures.stage_metrics_write(run, landmarks))
     with steps("asset figures") as step:
-        step["rows"] = figures.asset_metrics_write(run, landmarks, _availability(run))
+        step["rows"] = figures.asset_metrics_write(run, landmarks, _availability(run), scope)
 
 
 def _finish(run: AnalyticsRun, steps: Steps) -> None:
@@ -206,28 +214,84 @@ def _refresh() -> AnalyticsRun:
         with steps("touched deals") as step:
             step["rows"], history = _touched_table(since)
         touched = f"SELECT deal_id FROM {TOUCHED}"
+        rewritten = f"SELECT deal_id FROM {TOUCHED} WHERE kind > 0"  # new history or a deal edit
         with steps("entries") as step:
-            cohort.deal_rows_delete(run.pk, touched)
-            step["rows"] = cohort.entries_insert(run.pk, deals=touched)
+            scope = figures.Scope(stages=_entry_stages(run, rewritten))
+            _exposures_kept(run, touched)
+            cohort.exposures_delete(run.pk, touched)
+            cohort.entries_delete(run.pk, rewritten)
+            step["rows"] = cohort.entries_insert(run.pk, deals=rewritten)
+            scope.stages |= _entry_stages(run, rewritten)
         with steps("landmarks"):
             landmarks, moved = _landmarks_again(run, now, history)
         with steps("exposures") as step:
-            step["rows"] = _exposures_again(run, landmarks, moved, before, touched)
+            step["rows"], passed = _exposures_again(run, landmarks, moved, before, touched)
+            scope.stages |= moved | passed
+            scope.pairs = _exposures_changed(run, touched)
         with steps("availability"):
-            run.availability = _first_uses_since(run, since)
-        _figures(run, landmarks, steps, stages=history or bool(moved))
+            first = _first_uses_since(run, since)
+            scope.assets = {int(a) for a, t in first.items() if run.availability.get(a) != t}
+            scope.assets |= set(Asset.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+            run.availability = first
+        _figures(run, landmarks, steps, stages=history or bool(moved), scope=scope)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TOUCHED}")
         _finish(run, steps)
     return run
 
 
+def _entry_stages(run: AnalyticsRun, deals: str) -> set[int]:
+    """The stages these deals have entries in: their at-risk counts change with the deals."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT stage_id FROM {sql.tables()['entry']} "
+            f"WHERE run_id = %s AND deal_id IN ({deals})",
+            [run.pk],
+        )
+        return {stage for (stage,) in cursor.fetchall()}
+
+
+def _exposures_kept(run: AnalyticsRun, deals: str) -> None:
+    """The touched deals' exposures before the refresh, to compare with them after it."""
+    t = sql.tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {BEFORE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {BEFORE} AS SELECT x.asset_id, e.stage_id, x.entry_id, x.in_window "
+            f"FROM {t['entry']} e JOIN {t['exposure']} x ON x.run_id = e.run_id AND x.entry_id = e.id "
+            f"WHERE e.run_id = %s AND e.deal_id IN ({deals})",
+            [run.pk],
+        )
+
+
+def _exposures_changed(run: AnalyticsRun, deals: str) -> set[tuple[int, int]]:
+    """The (asset, stage) pairs whose exposures in the touched deals differ from before the refresh
+    (an exposure came, went, or moved before or after the landmark): only their figures change, with
+    the stages whose cohort changed."""
+    t = sql.tables()
+    now = (
+        f"SELECT x.asset_id, e.stage_id, x.entry_id, x.in_window FROM {t['entry']} e "
+        f"JOIN {t['exposure']} x ON x.run_id = e.run_id AND x.entry_id = e.id "
+        f"WHERE e.run_id = %s AND e.deal_id IN ({deals})"
+    )
+    before = f"SELECT asset_id, stage_id, entry_id, in_window FROM {BEFORE}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT asset_id, stage_id FROM ({now} EXCEPT {before}) a "
+            f"UNION SELECT DISTINCT asset_id, stage_id FROM ({before} EXCEPT {now}) b",
+            [run.pk, run.pk],
+        )
+        changed = set(cursor.fetchall())
+        cursor.execute(f"DROP TABLE {BEFORE}")
+    return changed
+
+
 def _touched_sql(since: datetime) -> tuple[str, list]:
     t = sql.tables()
     statement = (
-        f"SELECT deal_id, 1 AS history FROM {t['change']} WHERE recorded_at >= %s "
+        f"SELECT deal_id, 2 AS kind FROM {t['change']} WHERE recorded_at >= %s "
         f"UNION SELECT deal_id, 0 FROM {t['usage']} WHERE recorded_at >= %s "
-        f"UNION SELECT id, 0 FROM {t['deal']} WHERE updated_at >= %s"
+        f"UNION SELECT id, 1 FROM {t['deal']} WHERE updated_at >= %s"
     )
     return statement, [sql.moment(since)] * 3
 
@@ -245,19 +309,22 @@ def _refresh_limit(run: AnalyticsRun) -> int:
 
 
 def _touched_table(since: datetime) -> tuple[int, bool]:
-    """A temporary table of the deals with rows recorded since `since`; and whether any history came."""
+    """A temporary table of the deals with rows recorded since `since` and their kind (2: new history,
+    1: the deal edited, 0: usage only); and whether any history came."""
     statement, params = _touched_sql(since)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (deal_id BIGINT PRIMARY KEY, history INTEGER)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (deal_id BIGINT PRIMARY KEY, kind INTEGER)")
         cursor.execute(
-            f"INSERT INTO {TOUCHED} (deal_id, history) SELECT deal_id, MAX(history) FROM ({statement}) t "
-            "GROUP BY deal_id",
+            f"INSERT INTO {TOUCHED} (deal_id, kind) "
+            f"SELECT deal_id, MAX(kind) FROM ({statement}) t GROUP BY deal_id",
             params,
         )
-        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(history), 0) FROM {TOUCHED}")
-        count, history = cursor.fetchone()
-    return count, bool(history)
+        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(kind), 0) FROM {TOUCHED}")
+        count, kind = cursor.fetchone()
+        if sql.postgres():
+            cursor.execute(f"ANALYZE {TOUCHED}")
+    return count, kind == 2
 
 
 def _landmarks_again(run: AnalyticsRun, now: datetime, history: bool) -> tuple[cohort.Landmarks, set[int]]:
@@ -274,9 +341,10 @@ def _landmarks_again(run: AnalyticsRun, now: datetime, history: bool) -> tuple[c
 
 def _exposures_again(
     run: AnalyticsRun, landmarks: cohort.Landmarks, moved: set[int], before: datetime, touched: str
-) -> int:
+) -> tuple[int, set[int]]:
     """Exposures of the touched deals, of every entry of a stage whose landmark moved, and of entries
-    whose landmark has passed since the run was last computed."""
+    whose landmark has passed since the run was last computed; and the stages of those entries (their
+    cohort at risk grew)."""
     t = sql.tables()
     rows = 0
     if moved:
@@ -290,7 +358,7 @@ def _exposures_again(
         rows += cohort.exposures_insert(run.pk, landmarks, where=f"e.stage_id IN ({marks})")
     kept = [s for s, days in landmarks.days.items() if days is not None and s not in moved]
     if not kept:
-        return rows
+        return rows, set()
     marks = ", ".join(str(int(s)) for s in kept)
     rows += cohort.exposures_insert(
         run.pk, landmarks, where=f"e.deal_id IN ({touched}) AND e.stage_id IN ({marks})"
@@ -303,7 +371,12 @@ def _exposures_again(
     rows += cohort.exposures_insert(
         run.pk, landmarks, where=f"({' OR '.join(passed)}) AND e.deal_id NOT IN ({touched})", params=params
     )
-    return rows
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT e.stage_id FROM {t['entry']} e WHERE e.run_id = %s AND ({' OR '.join(passed)})",
+            [run.pk, *params],
+        )
+        return rows, {stage for (stage,) in cursor.fetchall()}
 
 
 def _first_uses_since(run: AnalyticsRun, since: datetime) -> dict[str, str]:

@@ -6,6 +6,8 @@ enablement.analytics.stats turn the counts into rates, intervals, adjusted lifts
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from assets.choices import StageOutcome
-from assets.models import FunnelStage
+from assets.models import Asset, FunnelStage
 from enablement.analytics import sql, stats
 from enablement.analytics.cohort import Landmarks
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageMetric
@@ -37,14 +39,14 @@ STAGE_DAYS = "SELECT stage_id AS k1, 0 AS k2, days FROM {entry} WHERE run_id = %
 
 AT_RISK_STRATA_SQL = """
 SELECT e.stage_id, e.owner_id, e.quarter, e.outcome, COUNT(*), MIN(e.entered_at) FROM {entry} e
-WHERE e.run_id = %s AND {at_risk} GROUP BY e.stage_id, e.owner_id, e.quarter, e.outcome
+WHERE e.run_id = %s AND {at_risk} {stages} GROUP BY e.stage_id, e.owner_id, e.quarter, e.outcome
 """
 # Uses before the landmark per stratum, and (in_window false) uses only later, in one pass.
 EXPOSED_STRATA_SQL = """
 SELECT x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window, COUNT(*), SUM(e.amount),
        SUM(CASE WHEN e.won THEN e.amount ELSE 0 END)
-FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id
-WHERE x.run_id = %s
+FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id {pairs}
+WHERE x.run_id = %s {stages}
 GROUP BY x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window
 """
 # For assets available after a stage's first entries (the cuts table): the entries of the cut's own
@@ -57,7 +59,7 @@ GROUP BY c.asset_id, c.stage_id, e.owner_id, e.outcome
 """
 AT_RISK_DAYS = """
 SELECT e.stage_id AS k1, 0 AS k2, e.days FROM {entry} e
-WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk}
+WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk} {stages}
 """
 # The median of the deals *without* an asset, for every (asset, stage) at once, without listing
 # them: rank the stage's advanced entries by days (g); number the ones left out for each asset
@@ -68,11 +70,12 @@ UNEXPOSED_MEDIANS_SQL = """
 WITH ranked AS (
     SELECT e.id, e.stage_id, e.entered_at, e.days,
            ROW_NUMBER() OVER (PARTITION BY e.stage_id ORDER BY e.days, e.id) AS g
-    FROM {entry} e WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk}
+    FROM {entry} e WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk} {stages}
 ), n AS (
     SELECT stage_id, COUNT(*) AS n FROM ranked GROUP BY stage_id
 ), out AS (
     SELECT x.asset_id, r.stage_id, r.g, r.days, 1 AS used FROM {exposure} x JOIN ranked r ON r.id = x.entry_id
+    {pairs_r}
     WHERE x.run_id = %s AND x.in_window
     UNION ALL
     SELECT c.asset_id, r.stage_id, r.g, r.days, 0 FROM {cuts} c JOIN ranked r ON r.stage_id = c.stage_id
@@ -104,10 +107,48 @@ LEFT JOIN ranked r2 ON r2.stage_id = ts.stage_id AND r2.g = ts.t2
 LEFT JOIN em ON em.asset_id = ts.asset_id AND em.stage_id = ts.stage_id
 """
 CUTS = "analytics_cuts"
+SCOPE = "analytics_scope"
 
 
-def _sql(template: str, **extra: str) -> str:
-    return template.format(**sql.tables(), cuts=CUTS, **extra)
+@dataclass
+class Scope:
+    """What a refresh recomputes: every asset at `stages`, the `pairs` (asset, stage), and `assets` at
+    every stage. The rest of the run's rows stand; only their q-values and verdicts follow."""
+
+    stages: set[int] = field(default_factory=set)
+    pairs: set[tuple[int, int]] = field(default_factory=set)
+    assets: set[int] = field(default_factory=set)
+    fragments: dict[str, str] = field(default_factory=dict)
+
+    def fill(self) -> set[tuple[int, int]]:
+        """Write the scope's pairs to a temporary table the statements join, and return them."""
+        open_stages = list(FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", flat=True))
+        everything = set(self.pairs)
+        if self.stages:
+            assets = Asset.objects.values_list("pk", flat=True)
+            everything |= {(a, s) for a in assets for s in self.stages}
+        everything |= {(a, s) for a in self.assets for s in open_stages}
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SCOPE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE} (asset_id BIGINT, stage_id BIGINT)")
+            if everything:
+                cursor.executemany(f"INSERT INTO {SCOPE} VALUES (%s, %s)", sorted(everything))
+            if sql.postgres():
+                cursor.execute(f"ANALYZE {SCOPE}")
+        stages = ", ".join(str(int(s)) for s in sorted({s for _, s in everything})) or "NULL"
+        self.fragments = {
+            "stages": f"AND e.stage_id IN ({stages})",
+            "pairs": f"JOIN {SCOPE} p ON p.asset_id = x.asset_id AND p.stage_id = e.stage_id",
+            "pairs_r": f"JOIN {SCOPE} p ON p.asset_id = x.asset_id AND p.stage_id = r.stage_id",
+        }
+        return everything
+
+
+FULL = {"stages": "", "pairs": "", "pairs_r": ""}
+
+
+def _sql(template: str, scope: Scope | None = None, **extra: str) -> str:
+    return template.format(**sql.tables(), cuts=CUTS, **(scope.fragments if scope else FULL), **extra)
 
 
 def _rows(statement: str, params: list) -> list[tuple]:
@@ -198,11 +239,11 @@ class Pair:
     cut: datetime | None = None  # entries that entered at or before it are not comparable
 
 
-def _pairs(run: AnalyticsRun) -> dict[tuple[int, int], Pair]:
+def _pairs(run: AnalyticsRun, scope: Scope | None) -> dict[tuple[int, int], Pair]:
     pairs: dict[tuple[int, int], Pair] = defaultdict(Pair)
     later: dict[tuple[int, int], int] = defaultdict(int)
     for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won in _rows(
-        _sql(EXPOSED_STRATA_SQL), [run.pk]
+        _sql(EXPOSED_STRATA_SQL, scope), [run.pk]
     ):
         if not in_window:
             later[(asset_id, stage_id)] += n
@@ -216,17 +257,30 @@ def _pairs(run: AnalyticsRun) -> dict[tuple[int, int], Pair]:
     return pairs
 
 
-def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime]) -> int:
-    """Every (asset, stage) with an exposure: exposed against comparable unexposed entries at risk."""
+def asset_metrics_write(
+    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None = None
+) -> int:
+    """Every (asset, stage) with an exposure: exposed against comparable unexposed entries at risk.
+
+    With a `scope` (the refresh) only its pairs are computed again and written; the rows of the other
+    pairs stand, and every row's q-value and verdict follow from all the p-values."""
+    with _hash_joins():
+        return _asset_metrics_write(run, landmarks, availability, scope)
+
+
+def _asset_metrics_write(
+    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None
+) -> int:
+    in_scope = scope.fill() if scope is not None else None
     at_risk, risk_params = landmarks.at_risk()
     strata: dict[int, dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
     first_entered: dict[int, object] = {}
     for stage_id, owner_id, quarter, outcome, n, first in _rows(
-        _sql(AT_RISK_STRATA_SQL, at_risk=at_risk), [run.pk, *risk_params]
+        _sql(AT_RISK_STRATA_SQL, scope, at_risk=at_risk), [run.pk, *risk_params]
     ):
         strata[stage_id][(owner_id, quarter)].add(outcome, n)
         first_entered[stage_id] = min(first_entered.get(stage_id, first), first)
-    pairs = _pairs(run)
+    pairs = _pairs(run, scope)
     for (asset_id, stage_id), pair in pairs.items():
         available, days = availability.get(asset_id), landmarks.days.get(stage_id)
         if available is not None and days is not None and stage_id in first_entered:
@@ -236,7 +290,7 @@ def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: d
     _cuts_table(pairs)
     partial = _partial_counts(run, at_risk, risk_params, pairs)
     advancing = {stage for stage, by in strata.items() if any(c.advanced for c in by.values())}
-    exposed_days, unexposed_days = _medians(run, landmarks, pairs, advancing)
+    exposed_days, unexposed_days = _medians(run, landmarks, pairs, advancing, scope)
     metrics = []
     for key, pair in pairs.items():
         comparable = strata[key[1]]
@@ -247,10 +301,24 @@ def asset_metrics_write(run: AnalyticsRun, landmarks: Landmarks, availability: d
     for m in metrics:
         m.exposed_median_days = exposed_days.get((m.asset_id, m.stage_id))
         m.unexposed_median_days = unexposed_days.get((m.asset_id, m.stage_id))
-    _judge(metrics)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {CUTS}")
-    AssetStageMetric.objects.filter(run=run).delete()
+        if scope is not None:
+            cursor.execute(f"DROP TABLE {SCOPE}")
+    if in_scope is None:
+        _judge(metrics)
+        AssetStageMetric.objects.filter(run=run).delete()
+        AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
+        return len(metrics)
+    stored = list(AssetStageMetric.objects.filter(run=run))
+    kept = [m for m in stored if (m.asset_id, m.stage_id) not in in_scope]
+    for m in kept:
+        m.enough = m.p_value is not None  # rows without enough data carry no p-value
+    _judge(kept + metrics)
+    AssetStageMetric.objects.filter(
+        pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id) in in_scope]
+    ).delete()
+    AssetStageMetric.objects.bulk_update(kept, ["q_value", "significant", "verdict"], batch_size=1000)
     AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
     return len(metrics)
 
@@ -284,13 +352,35 @@ def _partial_counts(
     return partial
 
 
+@contextmanager
+def _hash_joins() -> Iterator[None]:
+    """PostgreSQL: no nested loops for the statements inside. The medians' CTEs carry no statistics
+    (a stage's ranked entries were estimated at a tenth of their number), so the planner may loop
+    from the (asset, stage) pairs over them, a cost of pairs × entries; every join here is an equality
+    that a hash or merge join answers in one pass over each side."""
+    if not sql.postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
+
+
 def _medians(
-    run: AnalyticsRun, landmarks: Landmarks, pairs: dict[tuple[int, int], Pair], advancing: set[int]
+    run: AnalyticsRun,
+    landmarks: Landmarks,
+    pairs: dict[tuple[int, int], Pair],
+    advancing: set[int],
+    scope: Scope | None,
 ) -> tuple[dict[tuple[int, int], float | None], dict[tuple[int, int], float | None]]:
     """Median days of advanced deals with and without each asset, in one statement."""
     at_risk, risk_params = landmarks.at_risk()
     exposed, unexposed = {}, {}
-    statement = _sql(UNEXPOSED_MEDIANS_SQL, at_risk=at_risk)
+    statement = _sql(UNEXPOSED_MEDIANS_SQL, scope, at_risk=at_risk)
     for a, s, d1, d2, used in _rows(statement, [run.pk, *risk_params, run.pk]):
         unexposed[(a, s)] = None if d1 is None or d2 is None else (d1 + d2) / 2
         exposed[(a, s)] = None if used is None else float(used)
@@ -300,7 +390,7 @@ def _medians(
     missing = [key for key in missing if key[1] in advancing]
     if missing:
         # Nobody that advanced used it and none was left out: the stage's median at risk.
-        stage_days = days_quantiles(_sql(AT_RISK_DAYS, at_risk=at_risk), [run.pk, *risk_params])
+        stage_days = days_quantiles(_sql(AT_RISK_DAYS, scope, at_risk=at_risk), [run.pk, *risk_params])
         for key in missing:
             unexposed[key] = stage_days.get((key[1], 0), (None,))[0]
     return exposed, unexposed

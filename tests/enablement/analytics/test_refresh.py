@@ -99,6 +99,30 @@ def test_the_refresh_after_api_batches_equals_a_full_recompute(computed, client,
     assert without_time(report()) == without_time(after_refresh)
 
 
+def test_a_refresh_after_usage_only_keeps_the_entries_and_equals_a_full_recompute(
+    computed, client, admin_user
+):
+    client.force_login(admin_user)
+    lifts = computed["assets"]["lifts"].slug
+    entries = set(StageEntry.objects.values_list("pk", flat=True))
+    events = [
+        {"event_id": f"use-{n}", "deal_id": f"P-{n}", "asset": lifts, "action": "viewed",
+         "occurred_at": "2025-01-01T06:00:00Z"}
+        for n in range(200, 210)
+    ]  # fmt: skip
+    assert (
+        client.post("/api/v1/usage-events/", events, content_type="application/json").json()["created"] == 10
+    )
+    analytics_refresh_after_import()
+    refreshed = current_run()
+    steps = {s["step"]: s["rows"] for s in refreshed.steps}
+    assert refreshed.mode == "refresh" and steps["touched deals"] == 10 and steps["entries"] == 0
+    assert set(StageEntry.objects.values_list("pk", flat=True)) == entries  # no entry written again
+    after_refresh = report()
+    analytics_compute()
+    assert without_time(report()) == without_time(after_refresh)
+
+
 def test_a_landmark_set_in_the_admin_is_used_by_the_next_refresh(computed, client, admin_user):
     proposal = FunnelStage.objects.get(slug="proposal")
     client.force_login(admin_user)
