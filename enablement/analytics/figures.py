@@ -12,102 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
 
 from assets.choices import StageOutcome
 from assets.models import Asset, FunnelStage
 from enablement.analytics import sql, stats
 from enablement.analytics.cohort import Landmarks
+from enablement.analytics.comparison import Counts, Pair, judge, metric_build
+from enablement.analytics.figures_sql import (
+    AT_RISK_DAYS,
+    AT_RISK_STRATA_SQL,
+    CUTS,
+    EXPOSED_STRATA_SQL,
+    PARTIAL_SQL,
+    QUANTILES_SQL,
+    SCOPE,
+    STAGE_COUNTS_SQL,
+    STAGE_DAYS,
+    UNEXPOSED_MEDIANS_SQL,
+)
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageMetric
-from enablement.choices import Verdict
-
-# Days of advanced entries, keyed; the window picks the middle rows and the 75th-percentile row.
-QUANTILES_SQL = """
-SELECT k1, k2, days, rn, cnt FROM (
-    SELECT k1, k2, days, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY days) AS rn,
-           COUNT(*) OVER (PARTITION BY k1, k2) AS cnt
-    FROM ({source}) src
-) ranked
-WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 OR rn = (3 * cnt + 3) / 4
-"""
-
-STAGE_COUNTS_SQL = (
-    "SELECT stage_id, outcome, COUNT(*) FROM {entry} WHERE run_id = %s GROUP BY stage_id, outcome"
-)
-STAGE_DAYS = "SELECT stage_id AS k1, 0 AS k2, days FROM {entry} WHERE run_id = %s AND outcome = 'advanced'"
-
-AT_RISK_STRATA_SQL = """
-SELECT e.stage_id, e.owner_id, e.quarter, e.outcome, COUNT(*), MIN(e.entered_at) FROM {entry} e
-WHERE e.run_id = %s AND {at_risk} {stages} GROUP BY e.stage_id, e.owner_id, e.quarter, e.outcome
-"""
-# Uses before the landmark per stratum, and (in_window false) uses only later, in one pass.
-EXPOSED_STRATA_SQL = """
-SELECT x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window, COUNT(*), SUM(e.amount),
-       SUM(CASE WHEN e.won THEN e.amount ELSE 0 END)
-FROM {exposure} x JOIN {entry} e ON e.id = x.entry_id {pairs}
-WHERE x.run_id = %s {stages}
-GROUP BY x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window
-"""
-# For assets available after a stage's first entries (the cuts table): the entries of the cut's own
-# quarter that entered after it, which are comparable; earlier quarters are not, later ones are.
-PARTIAL_SQL = """
-SELECT c.asset_id, c.stage_id, e.owner_id, e.outcome, COUNT(*)
-FROM {cuts} c JOIN {entry} e ON e.run_id = %s AND e.stage_id = c.stage_id AND e.quarter = c.quarter
-WHERE e.entered_at > c.cut AND {at_risk}
-GROUP BY c.asset_id, c.stage_id, e.owner_id, e.outcome
-"""
-AT_RISK_DAYS = """
-SELECT e.stage_id AS k1, 0 AS k2, e.days FROM {entry} e
-WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk} {stages}
-"""
-# The median of the deals *without* an asset, for every (asset, stage) at once, without listing
-# them: rank the stage's advanced entries by days (g); number the ones left out for each asset
-# among them (j): those that used it, and those not comparable (entered before its cut). Left-out
-# entry j has g − j kept entries before it, so the k-th kept entry has rank k + #{left out with
-# g − j < k}. Work grows with the entries plus the exposures, not their product.
-UNEXPOSED_MEDIANS_SQL = """
-WITH ranked AS (
-    SELECT e.id, e.stage_id, e.entered_at, e.days,
-           ROW_NUMBER() OVER (PARTITION BY e.stage_id ORDER BY e.days, e.id) AS g
-    FROM {entry} e WHERE e.run_id = %s AND e.outcome = 'advanced' AND {at_risk} {stages}
-), n AS (
-    SELECT stage_id, COUNT(*) AS n FROM ranked GROUP BY stage_id
-), out AS (
-    SELECT x.asset_id, r.stage_id, r.g, r.days, 1 AS used FROM {exposure} x JOIN ranked r ON r.id = x.entry_id
-    {pairs_r}
-    WHERE x.run_id = %s AND x.in_window
-    UNION ALL
-    SELECT c.asset_id, r.stage_id, r.g, r.days, 0 FROM {cuts} c JOIN ranked r ON r.stage_id = c.stage_id
-    WHERE r.entered_at <= c.cut
-), xs AS (
-    SELECT asset_id, stage_id, g, days, used,
-           ROW_NUMBER() OVER (PARTITION BY asset_id, stage_id ORDER BY g) AS j,
-           SUM(used) OVER (PARTITION BY asset_id, stage_id ORDER BY g) AS ju,
-           SUM(used) OVER (PARTITION BY asset_id, stage_id) AS cu
-    FROM out
-), em AS (
-    -- the median of those that used it, from the same numbering (one row, or the mean of two)
-    SELECT asset_id, stage_id, AVG(days) AS median FROM xs
-    WHERE used = 1 AND (ju = (cu + 1) / 2 OR ju = (cu + 2) / 2) GROUP BY asset_id, stage_id
-), ks AS (
-    SELECT xs.asset_id, xs.stage_id, (MAX(n.n) - COUNT(*) + 1) / 2 AS k1, (MAX(n.n) - COUNT(*) + 2) / 2 AS k2
-    FROM xs JOIN n ON n.stage_id = xs.stage_id
-    GROUP BY xs.asset_id, xs.stage_id
-), ts AS (
-    SELECT ks.asset_id, ks.stage_id,
-           ks.k1 + SUM(CASE WHEN xs.g - xs.j < ks.k1 THEN 1 ELSE 0 END) AS t1,
-           ks.k2 + SUM(CASE WHEN xs.g - xs.j < ks.k2 THEN 1 ELSE 0 END) AS t2
-    FROM ks JOIN xs ON xs.asset_id = ks.asset_id AND xs.stage_id = ks.stage_id
-    GROUP BY ks.asset_id, ks.stage_id, ks.k1, ks.k2
-)
-SELECT ts.asset_id, ts.stage_id, r1.days, r2.days, em.median
-FROM ts LEFT JOIN ranked r1 ON r1.stage_id = ts.stage_id AND r1.g = ts.t1
-LEFT JOIN ranked r2 ON r2.stage_id = ts.stage_id AND r2.g = ts.t2
-LEFT JOIN em ON em.asset_id = ts.asset_id AND em.stage_id = ts.stage_id
-"""
-CUTS = "analytics_cuts"
-SCOPE = "analytics_scope"
 
 
 @dataclass
@@ -175,30 +99,6 @@ def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[flo
     return result
 
 
-@dataclass
-class Counts:
-    advanced: int = 0
-    lost: int = 0
-    open: int = 0
-
-    def add(self, outcome: str, n: int) -> None:
-        setattr(self, outcome, getattr(self, outcome) + n)
-
-    def plus(self, other: Counts) -> None:
-        self.advanced, self.lost, self.open = (
-            self.advanced + other.advanced,
-            self.lost + other.lost,
-            self.open + other.open,
-        )
-
-    def minus(self, other: Counts) -> Counts:
-        return Counts(self.advanced - other.advanced, self.lost - other.lost, self.open - other.open)
-
-    @property
-    def resolved(self) -> int:
-        return self.advanced + self.lost
-
-
 def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMetric]:
     """The funnel scorecard: every entry of each open stage (not only those at risk), and its landmark."""
     totals: dict[int, Counts] = defaultdict(Counts)
@@ -226,17 +126,6 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
         )
     StageMetric.objects.filter(run=run).delete()
     return StageMetric.objects.bulk_create(metrics)
-
-
-@dataclass
-class Pair:
-    """One asset at one stage: its exposed counts per stratum, and what the comparison needs."""
-
-    exposed: dict[tuple, Counts] = field(default_factory=lambda: defaultdict(Counts))
-    influenced: Decimal = Decimal(0)
-    won: Decimal = Decimal(0)
-    later: int = 0
-    cut: datetime | None = None  # entries that entered at or before it are not comparable
 
 
 def _pairs(run: AnalyticsRun, scope: Scope | None) -> dict[tuple[int, int], Pair]:
@@ -297,7 +186,7 @@ def _asset_metrics_write(
         if pair.cut is not None:
             cut_quarter = sql.quarter_of(pair.cut)
             comparable = {k: c for k, c in comparable.items() if k[1] > cut_quarter} | partial.get(key, {})
-        metrics.append(_metric(run, key, pair, comparable))
+        metrics.append(metric_build(run, key, pair, comparable))
     for m in metrics:
         m.exposed_median_days = exposed_days.get((m.asset_id, m.stage_id))
         m.unexposed_median_days = unexposed_days.get((m.asset_id, m.stage_id))
@@ -306,7 +195,7 @@ def _asset_metrics_write(
         if scope is not None:
             cursor.execute(f"DROP TABLE {SCOPE}")
     if in_scope is None:
-        _judge(metrics)
+        judge(metrics)
         AssetStageMetric.objects.filter(run=run).delete()
         AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
         return len(metrics)
@@ -314,7 +203,7 @@ def _asset_metrics_write(
     kept = [m for m in stored if (m.asset_id, m.stage_id) not in in_scope]
     for m in kept:
         m.enough = m.p_value is not None  # rows without enough data carry no p-value
-    _judge(kept + metrics)
+    judge(kept + metrics)
     AssetStageMetric.objects.filter(
         pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id) in in_scope]
     ).delete()
@@ -394,72 +283,3 @@ def _medians(
         for key in missing:
             unexposed[key] = stage_days.get((key[1], 0), (None,))[0]
     return exposed, unexposed
-
-
-def _metric(
-    run: AnalyticsRun, key: tuple[int, int], pair: Pair, comparable: dict[tuple, Counts]
-) -> AssetStageMetric:
-    asset_id, stage_id = key
-    exp, unexp, table = Counts(), Counts(), []
-    enough_exposed = enough_unexposed = 0
-    for stratum, total in comparable.items():
-        e = pair.exposed.get(stratum, Counts())
-        u = total.minus(e)
-        exp.plus(e)
-        unexp.plus(u)
-        table.append(stats.Stratum(e.advanced, e.lost, u.advanced, u.lost))
-        if e.resolved and u.resolved:
-            enough_exposed, enough_unexposed = enough_exposed + e.resolved, enough_unexposed + u.resolved
-    exposed_rate = stats.rate(exp.advanced, exp.resolved)
-    unexposed_rate = stats.rate(unexp.advanced, unexp.resolved)
-    interval = stats.newcombe(exp.advanced, exp.resolved, unexp.advanced, unexp.resolved)
-    minimum = settings.ANALYTICS_MIN_DEALS
-    enough = enough_exposed >= minimum and enough_unexposed >= minimum
-    adjusted = stats.mantel_haenszel_rd_ci(table) if enough else None
-    test = stats.cmh_test(table) if enough else None
-    metric = AssetStageMetric(
-        run=run,
-        asset_id=asset_id,
-        stage_id=stage_id,
-        exposed_deals=exp.resolved,
-        exposed_advanced=exp.advanced,
-        exposed_lost=exp.lost,
-        exposed_open=exp.open,
-        exposed_rate=exposed_rate,
-        unexposed_deals=unexp.resolved,
-        unexposed_advanced=unexp.advanced,
-        unexposed_lost=unexp.lost,
-        unexposed_open=unexp.open,
-        unexposed_rate=unexposed_rate,
-        lift=None if exposed_rate is None or unexposed_rate is None else exposed_rate - unexposed_rate,
-        lift_low=interval[0] if interval else None,
-        lift_high=interval[1] if interval else None,
-        adjusted_lift=adjusted[0] if adjusted else None,
-        adjusted_low=adjusted[1] if adjusted else None,
-        adjusted_high=adjusted[2] if adjusted else None,
-        later_deals=pair.later,
-        p_value=test[1] if test else None,
-        influenced_amount=pair.influenced,
-        won_amount=pair.won,
-        verdict=Verdict.TOO_LITTLE,
-    )
-    metric.enough = enough and adjusted is not None and test is not None
-    return metric
-
-
-def _judge(metrics: list[AssetStageMetric]) -> None:
-    """q-values over every row with enough data, then each row's verdict."""
-    tested = [m for m in metrics if m.enough]
-    for metric, q in zip(tested, stats.benjamini_hochberg([m.p_value for m in tested]), strict=True):
-        metric.q_value = q
-    threshold = settings.ANALYTICS_Q_THRESHOLD
-    for m in metrics:
-        if not m.enough:
-            m.verdict = Verdict.TOO_LITTLE
-            m.adjusted_lift = m.adjusted_low = m.adjusted_high = m.p_value = m.q_value = None
-            continue
-        m.significant = m.q_value <= threshold and bool(m.adjusted_lift)
-        if m.significant:
-            m.verdict = Verdict.HELPS if m.adjusted_lift > 0 else Verdict.HURTS
-        else:
-            m.verdict = Verdict.NO_EVIDENCE

@@ -1,0 +1,124 @@
+"""What every analytics run is made of, full or refresh: timed steps, one transaction with one
+snapshot, statistics taken after a working table is filled, each asset's availability, the figures
+written from the working tables, and the run's bookkeeping (enablement.analytics.engine)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from assets.models import Asset
+from enablement.analytics import cohort, figures, sql
+from enablement.analytics.models import AnalyticsRun
+from enablement.deals.models import Deal
+from enablement.usage.models import UsageEvent
+
+
+class Steps:
+    """Each step's seconds and rows, in order."""
+
+    def __init__(self) -> None:
+        self.done: list[dict] = []
+        self.started = time.perf_counter()
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[dict]:
+        record = {"step": name, "rows": None}
+        started = time.perf_counter()
+        yield record
+        record["seconds"] = round(time.perf_counter() - started, 4)
+        self.done.append(record)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+@contextmanager
+def run_transaction() -> Iterator[None]:
+    """One transaction with one snapshot (PostgreSQL: REPEATABLE READ, work_mem raised for it)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if sql.postgres():
+            with connection.cursor() as cursor:
+                if outermost:  # only the first statement of a transaction may set its isolation
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.ANALYTICS_WORK_MEM])
+        yield
+
+
+def watermark(now: datetime) -> datetime:
+    """Rows recorded before this are all visible to the run: it goes back past the oldest other open
+    transaction on PostgreSQL (a long import), and by a margin for clocks."""
+    oldest = now
+    if sql.postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT MIN(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            started = cursor.fetchone()[0]
+        oldest = min(oldest, started) if started else oldest
+    return oldest - timedelta(seconds=settings.ANALYTICS_REFRESH_OVERLAP)
+
+
+def analyze(model: type) -> None:
+    # SQLite plans these joins well without statistics; PostgreSQL needs them (see README).
+    if sql.postgres():
+        sql.analyze(model._meta.db_table)
+
+
+def first_uses() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT asset_id, MIN(occurred_at) FROM {sql.tables()['usage']} GROUP BY asset_id")
+        return {str(a): iso(t) for a, t in cursor.fetchall()}
+
+
+def iso(value: datetime | str) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment.isoformat()
+
+
+def availability(run: AnalyticsRun) -> dict[int, datetime]:
+    """The earlier of each asset's published date and its first recorded use."""
+    available = {int(a): datetime.fromisoformat(t) for a, t in run.availability.items()}
+    for asset_id, published in Asset.objects.exclude(published_at=None).values_list("pk", "published_at"):
+        available[asset_id] = min(published, available.get(asset_id, published))
+    return available
+
+
+def figures_write(
+    run: AnalyticsRun,
+    landmarks: cohort.Landmarks,
+    steps: Steps,
+    *,
+    stages: bool = True,
+    scope: figures.Scope | None = None,
+) -> None:
+    if stages:  # the scorecard follows from history and landmarks only
+        with steps("stage figures") as step:
+            step["rows"] = len(figures.stage_metrics_write(run, landmarks))
+    with steps("asset figures") as step:
+        step["rows"] = figures.asset_metrics_write(run, landmarks, availability(run), scope)
+
+
+def run_finish(run: AnalyticsRun, steps: Steps) -> None:
+    run.complete, run.finished_at = True, timezone.now()
+    run.deals = Deal.objects.count()
+    run.usage_events = UsageEvent.objects.count()
+    run.seconds = steps.seconds
+    run.steps = steps.done
+    run.save()
+
+
+def current_run() -> AnalyticsRun | None:
+    return AnalyticsRun.objects.filter(complete=True).order_by("-computed_at").first()
