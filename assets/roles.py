@@ -21,7 +21,19 @@ def model_perms(app_label: str, models: tuple[str, ...], actions: tuple[str, ...
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
-DEALS = ("account", "deal", "stagechange", "usageevent", "sharelink", "shareview")
+DEALS = (
+    "account",
+    "deal",
+    "stagechange",
+    "usageevent",
+    "sharelink",
+    "shareview",
+    "dealroom",
+    "roomitem",
+    "viewer",
+    "visit",
+    "pageview",
+)
 
 # Each group's permissions as "app_label.codename" (strings: the catalogue imports nothing of
 # enablement). Reps see their own deals (the deal selectors' rule); enablement.view_all_deals shows all.
@@ -31,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *model_perms("enablement", DEALS, READ),
         "enablement.add_usageevent",
         "enablement.add_sharelink",
+        "enablement.add_dealroom",
+        "enablement.add_roomitem",
     ],
     Role.MARKETING: [
         *model_perms("assets", CATALOGUE, EDIT),

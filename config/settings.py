@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from celery.schedules import crontab
 from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config import beat
 from config.api import settings as api_settings
 from config.env import (
     env_bool,
@@ -194,6 +194,9 @@ AXES_RESET_ON_SUCCESS = True  # typos spread over weeks never add up to a lock
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
+# Deal rooms: days a buyer's visits (and the page times in them) are kept before they are deleted.
+ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "enablement@localhost")
 
@@ -225,28 +228,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "remind-owners-of-assets-due-for-review": {
-        "task": "assets.tasks.remind_review_due",
-        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
-    },
-    "recompute-analytics-nightly": {
-        "task": "enablement.tasks.analytics_recompute",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    "refresh-analytics-with-api-batches": {
-        "task": "enablement.tasks.analytics_refresh_after_import",
-        "schedule": crontab(minute="*/10"),
-    },
-    "send-weekly-analytics-digest": {
-        "task": "enablement.tasks.analytics_digest",
-        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
-    },
-    "resend-tasks-waiting-for-the-worker": {
-        "task": "config.outbox.tasks.pending_tasks_send",
-        "schedule": 60.0,
-    },
-}
+CELERY_BEAT_SCHEDULE = beat.BEAT_SCHEDULE  # config/beat.py: what runs when
 # When the broker is down, publishing must fail within seconds, not after kombu's retries, so that
 # config.outbox keeps the task as pending and the request still answers (README "When Redis is down").
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -6,7 +6,16 @@ from enablement.analytics import admin as analytics_admin
 from enablement.api import admin as api_admin
 from enablement.deals import admin as deals_admin
 from enablement.importers import admin as importers_admin
+from enablement.rooms import admin as rooms_admin
 from enablement.sharing import admin as sharing_admin
 from enablement.usage import admin as usage_admin
 
-__all__ = ["analytics_admin", "api_admin", "deals_admin", "importers_admin", "sharing_admin", "usage_admin"]
+__all__ = [
+    "analytics_admin",
+    "api_admin",
+    "deals_admin",
+    "importers_admin",
+    "rooms_admin",
+    "sharing_admin",
+    "usage_admin",
+]

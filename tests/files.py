@@ -7,15 +7,26 @@ import io
 
 def pdf_with_text(text: str) -> bytes:
     """A one-page PDF showing `text` in Helvetica (written by hand: no PDF writer needed)."""
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    return pdf_with_pages([text])
+
+
+def pdf_with_pages(texts: list[str], *, size: int = 12) -> bytes:
+    """A PDF with one page per text, each showing its text in Helvetica of `size` points."""
+    pages = len(texts)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages)).encode()
+    font = 3 + 2 * pages
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
     ]
+    for i, text in enumerate(texts):
+        content = f"BT /F1 {size} Tf 72 720 Td ({text}) Tj ET".encode()
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (4 + 2 * i, font)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -24,6 +24,8 @@ READ_ONLY = {
 
 # Nor do django-axes' records of logins, which only axes writes.
 READ_ONLY |= {("axes", "accessattempt"), ("axes", "accesslog"), ("axes", "accessfailurelog")}
+# Nor do deal rooms (made on the deal page) and their viewers and visits (only buyers make those).
+READ_ONLY |= {("enablement", "dealroom"), ("enablement", "viewer"), ("enablement", "visit")}
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

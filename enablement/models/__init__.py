@@ -19,6 +19,16 @@ from enablement.deals.models import Account, Deal, StageChange, StageMap
 
 # import_upload_to and new_share_token too: migration 0001 names them as enablement.models.<name>.
 from enablement.importers.models import ImportRun, import_upload_to
+from enablement.rooms.models import (
+    BuyerAlertSetting,
+    BuyerNotification,
+    DealRoom,
+    EmailChallenge,
+    PageView,
+    RoomItem,
+    Viewer,
+    Visit,
+)
 from enablement.sharing.models import ShareLink, ShareView, new_share_token
 from enablement.usage.models import UsageEvent
 
@@ -27,9 +37,15 @@ __all__ = [
     "AnalyticsRun",
     "ApiToken",
     "AssetStageMetric",
+    "BuyerAlertSetting",
+    "BuyerNotification",
     "Deal",
+    "DealRoom",
+    "EmailChallenge",
     "Exposure",
     "ImportRun",
+    "PageView",
+    "RoomItem",
     "ShareLink",
     "ShareView",
     "StageChange",
@@ -38,6 +54,8 @@ __all__ = [
     "StageMetric",
     "Team",
     "UsageEvent",
+    "Viewer",
+    "Visit",
     "import_upload_to",
     "new_share_token",
 ]

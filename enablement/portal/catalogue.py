@@ -17,6 +17,7 @@ from assets.selectors import visible_asset_or_404
 from enablement.analytics.selectors import asset_effects, higher_lift
 from enablement.deals.selectors import open_deals_of
 from enablement.portal.forms import LogUseForm, ShareForm
+from enablement.rooms import context as rooms_context
 
 __all__ = ["SearchParams", "asset_detail", "asset_search", "search"]
 
@@ -83,5 +84,6 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "useful_count": asset.feedback.filter(useful=True).count(),
         "effects": effects,
         "landmarks": [m for m, _ in effects if m.landmark_days],
+        **rooms_context.for_asset(request, asset),
     }
     return render(request, "enablement/asset.html", context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from enablement.portal import catalogue, views
 from enablement.sharing import views as buyer
@@ -17,4 +17,5 @@ urlpatterns = [
     path("s/<str:token>/", buyer.buyer_view, name="buyer-view"),
     path("s/<str:token>/file/", buyer.buyer_file, name="buyer-file"),
     path("files/<path:name>", views.stored_file, name="stored-file"),
+    path("", include("enablement.rooms.urls")),
 ]

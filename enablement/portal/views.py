@@ -22,6 +22,7 @@ from enablement.deals.selectors import deals_visible_to, open_deals_of
 from enablement.importers.models import ImportRun
 from enablement.portal.forms import LogUseForm, ShareForm
 from enablement.portal.selectors import suggestions_for
+from enablement.rooms import context as rooms_context
 from enablement.sharing.services import share_link_create
 from enablement.usage.selectors import usage_of_deal
 from enablement.usage.services import usage_record
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_count": open_deals_of(request.user).count(),
         "suggestions": suggestions_for(deals),
         "new_assets": new_assets,
+        **rooms_context.for_home(request),
     }
     return render(request, "enablement/home.html", context)
 
@@ -62,6 +64,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "usage": usage_of_deal(deal),
         "suggestions": suggestions_for([deal], per_deal=5).get(deal.pk, []) if deal.is_open else [],
         "links": deal.share_links.select_related("asset").annotate(view_count=Count("views")),
+        **rooms_context.for_deal(request, deal),
     }
     return render(request, "enablement/deal.html", context)
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from assets.files import asset_file_response, asset_preview, is_inline_safe
+from assets.models import Asset
 from enablement.sharing.models import ShareLink
 from enablement.sharing.selectors import share_link_by_token
 from enablement.sharing.services import share_view_record
@@ -40,10 +41,14 @@ def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
     link = share_link_by_token(token)
     if gone := _gone_unless_live(request, link):
         return gone
+    return buyer_asset_file(request, link.asset, allow_download=link.allow_download)
+
+
+def buyer_asset_file(request: HttpRequest, asset: Asset, *, allow_download: bool) -> HttpResponse:
+    """An asset's file for a buyer (share link or deal room): inline, or with `?download=1` as an
+    attachment. Without the download switch only an inline-safe file is served, inline."""
     download = request.GET.get("download") == "1"
-    version = link.asset.current_version
-    if not link.allow_download and (
-        download or (version is not None and not is_inline_safe(version.file.name))
-    ):
+    version = asset.current_version
+    if not allow_download and (download or (version is not None and not is_inline_safe(version.file.name))):
         return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
-    return asset_file_response(link.asset, inline=not download)
+    return asset_file_response(asset, inline=not download)

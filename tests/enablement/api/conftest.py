@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from assets.models import FunnelStage
 from enablement.api.tokens import api_token_create
 from enablement.deals.history import deal_stage_change
+from enablement.rooms.services import room_create
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 
@@ -37,6 +38,7 @@ def world(db):
         "others_deal": others_deal,
         "asset": asset,
         "key": key,
+        "room": room_create(deal=deal, by=rep, title="Globex evaluation"),
     }
 
 

@@ -36,7 +36,11 @@ def _url(world: dict, path: str) -> str:
     """The schema path with real objects in it, so each request gets as far as reading its body."""
     collection = path.split("/")[3]  # /api/v1/<collection>/…
     slugs = {"assets": world["asset"].slug, "stages": "proposal", "buyer-roles": "champion"}
-    values = {"slug": slugs.get(collection), "deal_id": world["deal"].external_id}
+    values = {
+        "slug": slugs.get(collection),
+        "deal_id": world["deal"].external_id,
+        "id": str(world["room"].pk),
+    }
     for name in re.findall(r"{(\w+)}", path):
         assert values.get(name), f"No value for {{{name}}} of {path}: add one to _url()."
         path = path.replace(f"{{{name}}}", values[name])

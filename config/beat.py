@@ -1,0 +1,37 @@
+"""The periodic tasks Celery beat sends (CELERY_BEAT_SCHEDULE, read by config/settings.py): plain values,
+kept apart so the settings module stays short. The README's *Periodic tasks* table describes each."""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "remind-owners-of-assets-due-for-review": {
+        "task": "assets.tasks.remind_review_due",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
+    "recompute-analytics-nightly": {
+        "task": "enablement.tasks.analytics_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "refresh-analytics-with-api-batches": {
+        "task": "enablement.tasks.analytics_refresh_after_import",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-weekly-analytics-digest": {
+        "task": "enablement.tasks.analytics_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    "close-idle-buyer-visits": {
+        "task": "enablement.rooms.tasks.visits_close_idle",
+        "schedule": crontab(minute="*/5"),
+    },
+    "purge-old-buyer-visits": {
+        "task": "enablement.rooms.tasks.visits_purge",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "resend-tasks-waiting-for-the-worker": {
+        "task": "config.outbox.tasks.pending_tasks_send",
+        "schedule": 60.0,
+    },
+}

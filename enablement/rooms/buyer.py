@@ -1,0 +1,263 @@
+"""The buyer's room at /r/<token>/: its gate, its pages, its files and the reading events."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from assets.files import asset_preview
+from enablement.rooms import gate, reading
+from enablement.rooms.forms import CodeForm, EmailForm, PasscodeForm
+from enablement.rooms.models import DealRoom, Visit
+from enablement.rooms.selectors import (
+    page_totals,
+    room_asset_for_buyer,
+    room_by_token,
+    room_items_for_buyer,
+)
+from enablement.sharing.views import buyer_asset_file
+
+BUYER_COOKIE = "buyer_id"
+VISIT_COOKIE = "room_visit"
+GATE_MAX_AGE = 30 * 24 * 3600
+EVENTS_MAX_BYTES = 64 * 1024
+
+
+def _gone(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "enablement/buyer_gone.html", {"reason": reason}, status=410)
+
+
+def _gate_cookie(room: DealRoom) -> str:
+    return f"room_gate_{room.pk}"
+
+
+def _gate_state(request: HttpRequest, room: DealRoom) -> dict:
+    raw = request.get_signed_cookie(
+        _gate_cookie(room), default="", salt=f"room-gate:{room.token}", max_age=GATE_MAX_AGE
+    )
+    try:
+        state = json.loads(raw) if raw else {}
+    except ValueError:
+        state = {}
+    return state if isinstance(state, dict) else {}
+
+
+def _gate_open(room: DealRoom, state: dict) -> bool:
+    return (not room.has_passcode or state.get("passcode") is True) and (
+        not room.email_gate
+        or (isinstance(state.get("email"), str) and not gate.email_refusal(room=room, email=state["email"]))
+    )
+
+
+def _cookie_flags() -> dict:
+    return {"httponly": True, "samesite": "Lax", "secure": settings.SESSION_COOKIE_SECURE}
+
+
+def _remember_gate(response: HttpResponse, room: DealRoom, state: dict) -> HttpResponse:
+    response.set_signed_cookie(
+        _gate_cookie(room),
+        json.dumps(state),
+        salt=f"room-gate:{room.token}",
+        max_age=GATE_MAX_AGE,
+        path=f"/r/{room.token}/",
+        **_cookie_flags(),
+    )
+    return response
+
+
+def _gate_page(request: HttpRequest, room: DealRoom, state: dict) -> HttpResponse:
+    """Passcode first, then the email and its code; a step passed is remembered in a signed cookie."""
+    context: dict = {
+        "room": room,
+        "retention_days": settings.ROOM_VISIT_RETENTION_DAYS,
+        "gate_email": request.POST.get("email", "")[:254].strip().lower(),
+    }
+    status = 200
+    if room.has_passcode and state.get("passcode") is not True:
+        form = PasscodeForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                opened = gate.passcode_check(room=room, passcode=form.cleaned_data["passcode"])
+            except ValidationError as exc:
+                form.add_error("passcode", exc.message_dict["passcode"])
+            else:
+                if opened:
+                    return _remember_gate(
+                        redirect("room-buyer", token=room.token), room, {**state, "passcode": True}
+                    )
+                form.add_error("passcode", "That passcode is not right.")
+        status = 403 if form.is_bound else 200
+        return render(
+            request, "rooms/gate.html", {**context, "step": "passcode", "form": form}, status=status
+        )
+    # The email gate.
+    if request.method == "POST" and "code" in request.POST:
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            email = form.cleaned_data["email"].strip().lower()
+            if not gate.email_refusal(room=room, email=email) and gate.email_challenge_verify(
+                room=room, email=email, code=form.cleaned_data["code"]
+            ):
+                return _remember_gate(
+                    redirect("room-buyer", token=room.token), room, {**state, "email": email}
+                )
+            form.add_error("code", "That code is not right, or it has expired. Ask for a new one.")
+        return render(request, "rooms/gate.html", {**context, "step": "code", "form": form}, status=403)
+    form = EmailForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            gate.email_challenge_send(room=room, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            form.add_error("email", exc.message_dict.get("email", exc.messages))
+            status = 403
+        else:
+            code_form = CodeForm(initial={"email": form.cleaned_data["email"].strip().lower()})
+            return render(
+                request, "rooms/gate.html", {**context, "step": "code", "form": code_form, "sent": True}
+            )
+    elif form.is_bound:
+        status = 400
+    return render(request, "rooms/gate.html", {**context, "step": "email", "form": form}, status=status)
+
+
+def _live_room(token: str) -> tuple[DealRoom | None, str]:
+    room = room_by_token(token)
+    if room is None:
+        return None, "expired"
+    return room, room.unavailable_reason()
+
+
+def _visit_for(request: HttpRequest, room: DealRoom, state: dict) -> tuple[Visit, str]:
+    cookie = request.COOKIES.get(BUYER_COOKIE, "")
+    if not (20 <= len(cookie) <= 64 and cookie.replace("-", "").replace("_", "").isalnum()):
+        cookie = secrets.token_urlsafe(32)
+    email = state.get("email", "") if room.email_gate else ""
+    viewer = reading.viewer_get_or_create(room=room, email=email, cookie=cookie)
+    visit = reading.visit_continue_or_start(
+        room=room, viewer=viewer, key=request.COOKIES.get(VISIT_COOKIE, "")
+    )
+    return visit, cookie
+
+
+def _with_visit_cookies(response: HttpResponse, room: DealRoom, visit: Visit, cookie: str) -> HttpResponse:
+    # A random id for this browser (only its keyed hash is stored) and the visit going on.
+    response.set_cookie(BUYER_COOKIE, cookie, max_age=365 * 24 * 3600, path="/r/", **_cookie_flags())
+    response.set_cookie(
+        VISIT_COOKIE,
+        visit.key,
+        max_age=reading.VISIT_IDLE_MINUTES * 60,
+        path=f"/r/{room.token}/",
+        **_cookie_flags(),
+    )
+    return response
+
+
+def _tracking(room: DealRoom, visit: Visit, asset_id: int | None = None, pages: dict | None = None) -> dict:
+    return {
+        "visit": visit.key,
+        "events": reverse("room-events", args=[room.token]),
+        "asset": asset_id,
+        "pages": {str(p): s for p, s in (pages or {}).items()},
+    }
+
+
+def room_buyer(request: HttpRequest, token: str) -> HttpResponse:
+    """The buyer's room: no login; behind its passcode and email gate; each visit recorded."""
+    room, reason = _live_room(token)
+    if reason:
+        return _gone(request, reason)
+    state = _gate_state(request, room)
+    if not _gate_open(room, state):
+        return _gate_page(request, room, state)
+    if request.method == "POST":
+        return redirect("room-buyer", token=room.token)
+    visit, cookie = _visit_for(request, room, state)
+    context = {
+        "room": room,
+        "retention_days": settings.ROOM_VISIT_RETENTION_DAYS,
+        "items": room_items_for_buyer(room),
+        "viewer": visit.viewer,
+        "tracking": _tracking(room, visit),
+    }
+    return _with_visit_cookies(render(request, "rooms/room.html", context), room, visit, cookie)
+
+
+def room_asset(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
+    room, reason = _live_room(token)
+    if reason:
+        return _gone(request, reason)
+    state = _gate_state(request, room)
+    if not _gate_open(room, state):
+        return redirect("room-buyer", token=room.token)
+    item = room_asset_for_buyer(room, asset_id)
+    if item is None:
+        return _gone(request, "unpublished")
+    visit, cookie = _visit_for(request, room, state)
+    asset = item.asset
+    context = {
+        "room": room,
+        "retention_days": settings.ROOM_VISIT_RETENTION_DAYS,
+        "item": item,
+        "asset": asset,
+        "preview": asset_preview(asset),
+        "pdf_viewer": {
+            "lib": static("vendor/pdfjs/pdf.min.mjs"),
+            "worker": static("vendor/pdfjs/pdf.worker.min.mjs"),
+        },
+        "tracking": _tracking(room, visit, asset.pk, page_totals(visit, asset.pk)),
+    }
+    return _with_visit_cookies(render(request, "rooms/asset.html", context), room, visit, cookie)
+
+
+@xframe_options_sameorigin
+def room_file(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
+    """An asset's file for the room's viewer; without the download switch only inline-safe files, inline."""
+    room, reason = _live_room(token)
+    if reason:
+        return _gone(request, reason)
+    if not _gate_open(room, _gate_state(request, room)):
+        return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
+    item = room_asset_for_buyer(room, asset_id)
+    if item is None:
+        return _gone(request, "unpublished")
+    return buyer_asset_file(request, item.asset, allow_download=room.allow_download)
+
+
+# sendBeacon cannot carry a CSRF header; the unguessable visit key is what lets a page write events.
+@csrf_exempt
+@require_POST
+def room_events(request: HttpRequest, token: str) -> JsonResponse:
+    """Reading events, as a JSON list of {visit, kind, asset, page, seconds, at}."""
+    room, reason = _live_room(token)
+    if reason:
+        return JsonResponse({"detail": f"This room is no longer live ({reason})."}, status=410)
+    if not _gate_open(room, _gate_state(request, room)):
+        return JsonResponse({"detail": "Open the room (passcode, email) before sending events."}, status=403)
+    if len(request.body) > EVENTS_MAX_BYTES:
+        return JsonResponse({"detail": f"Send at most {EVENTS_MAX_BYTES} bytes at once."}, status=413)
+    try:
+        events = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return JsonResponse({"detail": "The body is not JSON."}, status=400)
+    if not isinstance(events, list) or not events:
+        return JsonResponse({"events": ["Send a non-empty JSON list of events."]}, status=400)
+    first = events[0]
+    visit_key = first.get("visit") if isinstance(first, dict) else None
+    if not isinstance(visit_key, str):
+        return JsonResponse({"[0].visit": ["Each event names its visit."]}, status=400)
+    try:
+        outcome = reading.events_record(room=room, visit_key=visit_key, events=events)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return JsonResponse(errors, status=400)
+    return JsonResponse({"accepted": outcome.accepted, "pages": outcome.pages, "ended": outcome.ended})

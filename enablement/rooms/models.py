@@ -1,0 +1,220 @@
+"""Deal rooms and the buyer's reading in them. Registered through enablement.models (app label
+`enablement`).
+
+Privacy: a viewer is a verified email (where the room's email gate is on) or a keyed hash of a
+random first-party cookie; no IP address, user agent or raw cookie value is ever stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from assets.models import Asset
+
+
+def new_room_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_visit_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class DealRoom(models.Model):
+    """One link for one deal's buyer: several assets in an order, each with the rep's reason."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_room_token, editable=False)
+    deal = models.ForeignKey("enablement.Deal", on_delete=models.CASCADE, related_name="rooms")
+    title = models.CharField(max_length=200)
+    note = models.TextField("note to the buyer", blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="deal_rooms"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    allow_download = models.BooleanField(default=False)
+    passcode_hash = models.CharField(max_length=200, blank=True, editable=False)
+    # Wrong passcodes in a row, and when the last came: many in a short time pause the passcode form.
+    passcode_failures = models.PositiveIntegerField(default=0, editable=False)
+    passcode_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_gate = models.BooleanField(
+        default=False, help_text="The buyer confirms a work email with a one-time code before reading."
+    )
+    allowed_domains = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="With the email gate: only addresses at these domains (space or comma separated).",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "deal room"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.deal})"
+
+    @property
+    def has_passcode(self) -> bool:
+        return bool(self.passcode_hash)
+
+    @property
+    def domains(self) -> list[str]:
+        return [
+            d.strip().lower().lstrip("@") for d in self.allowed_domains.replace(",", " ").split() if d.strip()
+        ]
+
+    def unavailable_reason(self, at=None) -> str:
+        """ "withdrawn", "expired", or "" while live: the one rule for the page, files and events."""
+        at = at or timezone.now()
+        if self.revoked_at is not None:
+            return "withdrawn"
+        if self.expires_at <= at:
+            return "expired"
+        return ""
+
+    def is_active(self, at=None) -> bool:
+        return not self.unavailable_reason(at)
+
+
+class RoomItem(models.Model):
+    """An asset in a room, in the rep's order, with the rep's one-line reason."""
+
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="items")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="room_items")
+    order = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["room", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["room", "asset"], name="roomitem_unique_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} in {self.room}"
+
+
+class Viewer(models.Model):
+    """Who read a room: a verified email, or a keyed hash of a first-party cookie (never reversible)."""
+
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="viewers")
+    email = models.EmailField(blank=True)
+    cookie_hash = models.CharField(max_length=64, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["room", "first_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "email"], condition=~Q(email=""), name="viewer_unique_email"
+            ),
+            models.UniqueConstraint(
+                fields=["room", "cookie_hash"], condition=~Q(cookie_hash=""), name="viewer_unique_cookie"
+            ),
+            models.CheckConstraint(condition=~Q(email="") | ~Q(cookie_hash=""), name="viewer_has_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.email or f"Anonymous reader {self.cookie_hash[:6]}"
+
+
+class Visit(models.Model):
+    """One sitting of a viewer in a room. `key` is the unguessable id the page sends events with."""
+
+    key = models.CharField(max_length=64, unique=True, default=new_visit_key, editable=False)
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="visits")
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="visits")
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    events = models.PositiveIntegerField(default=0)
+    summary_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["room", "started_at"]),
+            models.Index(fields=["ended_at", "last_seen_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"visit of {self.room} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PageView(models.Model):
+    """Seconds a page of an asset was visible in one visit (page 1 for files without pages)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="page_views")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    page = models.PositiveIntegerField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["visit", "asset", "page"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "asset", "page"], name="pageview_unique_page"),
+            models.CheckConstraint(condition=Q(seconds__gte=0), name="pageview_seconds_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} p.{self.page}: {self.seconds:.0f} s"
+
+
+class EmailChallenge(models.Model):
+    """A one-time code sent to a buyer's work email; only its hash is kept."""
+
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"code for {self.email}"
+
+
+class BuyerNotification(models.Model):
+    """What the rep hears: a first open, a return visit, or a new viewer."""
+
+    class Kind(models.TextChoices):
+        FIRST_OPEN = "first_open", "First open"
+        RETURN_VISIT = "return_visit", "Return visit"
+        NEW_VIEWER = "new_viewer", "New viewer"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer_notifications"
+    )
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="notifications")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.room}"
+
+
+class BuyerAlertSetting(models.Model):
+    """A rep's choice about buyer-activity emails (no row: emails on)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email_summaries = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: emails {'on' if self.email_summaries else 'off'}"

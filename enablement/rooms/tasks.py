@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def visit_summary_send(visit_id: int) -> bool:
+    """After a visit ends: one summary email to the rep (sent at most once per visit)."""
+    from enablement.rooms.reading import visit_summary_send as send
+
+    return send(visit_id=visit_id)
+
+
+@shared_task
+def visits_close_idle() -> int:
+    """Every few minutes: end visits whose tab went quiet without saying so, and summarise them."""
+    from enablement.rooms.reading import visits_close_idle as close
+
+    return close()
+
+
+@shared_task
+def visits_purge() -> int:
+    """Daily: delete visit data older than ROOM_VISIT_RETENTION_DAYS."""
+    from enablement.rooms.services import visits_purge as purge
+
+    return purge()

@@ -1,0 +1,64 @@
+"""Deal rooms for the tests: a rep's deal, a room with three published assets (one a PDF)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from assets.services import asset_version_add
+from enablement.rooms import services
+from tests.factories import AssetFactory, DealFactory
+from tests.files import pdf_with_text
+
+
+@pytest.fixture
+def deal(rep):
+    return DealFactory(owner=rep, name="Initech rollout")
+
+
+@pytest.fixture
+def assets():
+    pdf = AssetFactory(title="Initech proposal", external_url="")
+    asset_version_add(asset=pdf, file=ContentFile(pdf_with_text("Proposal"), name="proposal.pdf"))
+    return [pdf, AssetFactory(title="Security overview"), AssetFactory(title="Customer story")]
+
+
+def make_room(*, rep, deal, assets, **options):
+    room = services.room_create(deal=deal, by=rep, title="Initech: your evaluation", **options)
+    for asset in assets:
+        services.room_item_add(room=room, asset=asset, by=rep, reason=f"Why {asset.title}")
+    return room
+
+
+@pytest.fixture
+def room(rep, deal, assets):
+    return make_room(rep=rep, deal=deal, assets=assets)
+
+
+TRACKING = re.compile(r'<script id="room-tracking" type="application/json">(.*?)</script>', re.S)
+
+
+def tracking_of(response) -> dict:
+    """The visit key and events URL the buyer's page hands its script."""
+    return json.loads(TRACKING.search(response.text).group(1))
+
+
+def post_events(client, room, events):
+    return client.post(
+        reverse("room-events", args=[room.token]), data=json.dumps(events), content_type="application/json"
+    )
+
+
+def page_event(visit: str, asset, page: int, seconds: float, kind: str = "page") -> dict:
+    return {
+        "visit": visit,
+        "kind": kind,
+        "asset": asset.pk if asset else None,
+        "page": page,
+        "seconds": seconds,
+        "at": "2026-11-23T10:00:00Z",
+    }
