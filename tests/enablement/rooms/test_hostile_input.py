@@ -1,0 +1,52 @@
+"""Malformed input a hostile or broken page may send to the buyer's room: a clear 4xx naming what is
+wrong, never a 500, and nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from enablement.rooms.models import PageView
+from tests.enablement.rooms.conftest import page_event, post_events, tracking_of
+
+pytestmark = pytest.mark.django_db
+
+
+def open_visit(client, room) -> str:
+    return tracking_of(client.get(reverse("room-buyer", args=[room.token])))["visit"]
+
+
+@pytest.mark.parametrize("asset", [[1], {"id": 1}])
+def test_an_asset_that_is_not_a_number_is_refused_with_the_field_named(client, room, assets, asset):
+    visit = open_visit(client, room)
+    event = {**page_event(visit, assets[0], 1, 2.0), "asset": asset}
+    response = post_events(client, room, [event])
+    assert response.status_code == 400
+    assert response.json() == {"[0].asset": ["This asset is not in this room."]}
+    assert not PageView.objects.exists()
+
+
+@pytest.mark.parametrize("at", ["2026-02-30T10:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T10:00:00+99:00"])
+def test_a_well_formed_but_impossible_time_is_refused_with_the_field_named(client, room, assets, at):
+    visit = open_visit(client, room)
+    event = {**page_event(visit, assets[0], 1, 2.0), "at": at}
+    response = post_events(client, room, [event])
+    assert response.status_code == 400
+    assert list(response.json()) == ["[0].at"]
+    assert not PageView.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["room-asset", "room-file"])
+def test_an_asset_id_too_large_for_the_database_is_gone_like_any_asset_not_in_the_room(client, room, name):
+    open_visit(client, room)
+    response = client.get(reverse(name, args=[room.token, 10**30]))
+    assert response.status_code == 410
+
+
+def test_a_page_beyond_the_pdf_s_last_page_is_refused(client, room, assets):
+    visit = open_visit(client, room)  # assets[0] is a one-page PDF
+    response = post_events(client, room, [page_event(visit, assets[0], 9999, 2.0)])
+    assert response.status_code == 400
+    assert response.json() == {"[0].page": ["page must be between 1 and 1."]}
+    assert not PageView.objects.exists()
+    assert post_events(client, room, [page_event(visit, assets[0], 1, 2.0)]).status_code == 200
