@@ -1,4 +1,4 @@
-"""Deal rooms for the tests: a rep's deal, a room with three published assets (one a PDF)."""
+"""Deal rooms for the tests: a rep's deal, a room with three published assets (one a 12-page PDF)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 from assets.services import asset_version_add
 from enablement.rooms import services
 from tests.factories import AssetFactory, DealFactory
-from tests.files import pdf_with_text
+from tests.files import pdf_with_pages
 
 
 @pytest.fixture
@@ -23,7 +23,8 @@ def deal(rep):
 @pytest.fixture
 def assets():
     pdf = AssetFactory(title="Initech proposal", external_url="")
-    asset_version_add(asset=pdf, file=ContentFile(pdf_with_text("Proposal"), name="proposal.pdf"))
+    pages = pdf_with_pages([f"Proposal, page {n}" for n in range(1, 13)])
+    asset_version_add(asset=pdf, file=ContentFile(pages, name="proposal.pdf"))
     return [pdf, AssetFactory(title="Security overview"), AssetFactory(title="Customer story")]
 
 

@@ -44,9 +44,9 @@ def test_an_asset_id_too_large_for_the_database_is_gone_like_any_asset_not_in_th
 
 
 def test_a_page_beyond_the_pdf_s_last_page_is_refused(client, room, assets):
-    visit = open_visit(client, room)  # assets[0] is a one-page PDF
+    visit = open_visit(client, room)  # assets[0] is a 12-page PDF
     response = post_events(client, room, [page_event(visit, assets[0], 9999, 2.0)])
     assert response.status_code == 400
-    assert response.json() == {"[0].page": ["page must be between 1 and 1."]}
+    assert response.json() == {"[0].page": ["page must be between 1 and 12."]}
     assert not PageView.objects.exists()
     assert post_events(client, room, [page_event(visit, assets[0], 1, 2.0)]).status_code == 200
