@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from assets.choices import AssetStatus
 from config.outbox.services import enqueue
 from enablement.rooms.gate import cookie_hash
+from enablement.rooms.selectors import _pdf_pages
 from enablement.rooms.models import (
     BuyerNotification,
     DealRoom,
@@ -109,7 +110,10 @@ def _number(value, name: str, index: int, *, low: float, high: float, integer: b
 def _event_time(value, index: int) -> datetime:
     """`at` is an ISO 8601 time with a zone or milliseconds since the epoch (Date.now())."""
     if isinstance(value, str):
-        parsed = parse_datetime(value) if len(value) <= 40 else None
+        try:
+            parsed = parse_datetime(value) if len(value) <= 40 else None
+        except ValueError:  # well formed but impossible: 30 February, hour 25, offset +99:00
+            parsed = None
         if parsed is not None and timezone.is_aware(parsed):
             return parsed
     elif isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 10**14:
@@ -122,7 +126,13 @@ def _clean_events(room: DealRoom, visit: Visit, events: list, now: datetime) -> 
         raise ValidationError({"events": "Send a JSON list of events."})
     if len(events) > MAX_EVENTS_PER_REQUEST:
         raise ValidationError({"events": f"Send at most {MAX_EVENTS_PER_REQUEST} events at once."})
-    assets = set(room.items.filter(asset__status=AssetStatus.PUBLISHED).values_list("asset_id", flat=True))
+    # Each asset in the room with its last page: a PDF's page count, else the general bound.
+    last_page = {
+        item.asset_id: _pdf_pages(item.asset) or MAX_PAGE
+        for item in room.items.filter(asset__status=AssetStatus.PUBLISHED).select_related(
+            "asset__current_version"
+        )
+    }
     longest = (now - visit.started_at).total_seconds() + SECONDS_SLACK
     cleaned = []
     for index, event in enumerate(events):
@@ -137,10 +147,12 @@ def _clean_events(room: DealRoom, visit: Visit, events: list, now: datetime) -> 
         clean = {"kind": kind}
         if kind == "page":
             asset = event.get("asset")
-            if asset not in assets:
+            if not isinstance(asset, int) or isinstance(asset, bool) or asset not in last_page:
                 raise ValidationError({f"[{index}].asset": "This asset is not in this room."})
             clean["asset"] = asset
-            clean["page"] = int(_number(event.get("page"), "page", index, low=1, high=MAX_PAGE, integer=True))
+            clean["page"] = int(
+                _number(event.get("page"), "page", index, low=1, high=last_page[asset], integer=True)
+            )
             # Seconds are the page's running total in this visit, so a replayed or late batch
             # changes nothing: the stored figure is the largest total seen.
             clean["seconds"] = min(

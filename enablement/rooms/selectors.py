@@ -52,8 +52,10 @@ def room_items_for_buyer(room: DealRoom) -> list[RoomItem]:
 
 
 def room_asset_for_buyer(room: DealRoom, asset_id: int) -> RoomItem | None:
+    # `asset__pk`, not `asset_id`: an id too large for the column then matches nothing instead of
+    # failing in the database driver.
     return (
-        room.items.filter(asset_id=asset_id, asset__status=AssetStatus.PUBLISHED)
+        room.items.filter(asset__pk=asset_id, asset__status=AssetStatus.PUBLISHED)
         .select_related("asset__current_version")
         .first()
     )
