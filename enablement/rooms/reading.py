@@ -17,7 +17,6 @@ from django.utils.dateparse import parse_datetime
 from assets.choices import AssetStatus
 from config.outbox.services import enqueue
 from enablement.rooms.gate import cookie_hash
-from enablement.rooms.selectors import _pdf_pages
 from enablement.rooms.models import (
     BuyerNotification,
     DealRoom,
@@ -25,6 +24,7 @@ from enablement.rooms.models import (
     Viewer,
     Visit,
 )
+from enablement.rooms.selectors import pdf_pages
 from enablement.rooms.services import emails_wanted
 
 # Bounds that keep one page (or a script posing as one) from filling the database.
@@ -128,7 +128,7 @@ def _clean_events(room: DealRoom, visit: Visit, events: list, now: datetime) -> 
         raise ValidationError({"events": f"Send at most {MAX_EVENTS_PER_REQUEST} events at once."})
     # Each asset in the room with its last page: a PDF's page count, else the general bound.
     last_page = {
-        item.asset_id: _pdf_pages(item.asset) or MAX_PAGE
+        item.asset_id: pdf_pages(item.asset) or MAX_PAGE
         for item in room.items.filter(asset__status=AssetStatus.PUBLISHED).select_related(
             "asset__current_version"
         )

@@ -172,7 +172,7 @@ def _pdf_page_count(name: str) -> int:
         return 0
 
 
-def _pdf_pages(asset: Asset) -> int:
+def pdf_pages(asset: Asset) -> int:
     version = asset.current_version if asset.current_version_id else None
     if version is None or not version.file.name.lower().endswith(".pdf"):
         return 0
@@ -195,7 +195,7 @@ def asset_engagement(asset: Asset) -> AssetEngagement:
     )
     rooms = RoomItem.objects.filter(asset=asset).count()
     furthest = max((row["furthest"] for row in per_visit), default=0)
-    pages = max(_pdf_pages(asset), furthest)
+    pages = max(pdf_pages(asset), furthest)
     stops: dict[int, int] = {}
     for row in per_visit:
         stops[row["furthest"]] = stops.get(row["furthest"], 0) + 1
