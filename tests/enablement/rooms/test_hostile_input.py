@@ -50,3 +50,15 @@ def test_a_page_beyond_the_pdf_s_last_page_is_refused(client, room, assets):
     assert response.json() == {"[0].page": ["page must be between 1 and 12."]}
     assert not PageView.objects.exists()
     assert post_events(client, room, [page_event(visit, assets[0], 1, 2.0)]).status_code == 200
+
+
+def test_a_visit_s_pages_together_cannot_claim_more_time_than_the_visit_has_lasted(client, room, assets):
+    visit = open_visit(client, room)
+    # Each page alone is within the visit's age and its slack; twelve pages of 25 s at once are not.
+    batch = [page_event(visit, assets[0], page, 25.0) for page in range(1, 13)]
+    assert post_events(client, room, batch).status_code == 200
+    recorded = sum(PageView.objects.filter(visit__key=visit).values_list("seconds", flat=True))
+    assert 25 <= recorded <= 31
+    # A replay of the same batch adds nothing.
+    post_events(client, room, batch)
+    assert sum(PageView.objects.filter(visit__key=visit).values_list("seconds", flat=True)) == recorded
