@@ -188,8 +188,14 @@ def events_record(*, room: DealRoom, visit_key: str, events: list) -> EventsOutc
         if event["kind"] == "page":
             key = (event["asset"], event["page"])
             totals[key] = max(totals.get(key, 0.0), event["seconds"])
-    existing = set(visit.page_views.values_list("asset_id", "page"))
+    existing = {(a, p): s for a, p, s in visit.page_views.values_list("asset_id", "page", "seconds")}
     new = [key for key in totals if key not in existing]
+    # One page is visible at a time: all pages together cannot gain more than the visit has lasted.
+    budget = max((now - visit.started_at).total_seconds() + SECONDS_SLACK - sum(existing.values()), 0.0)
+    for key, seconds in totals.items():
+        gain = min(max(seconds - existing.get(key, 0.0), 0.0), budget)
+        budget -= gain
+        totals[key] = existing.get(key, 0.0) + gain
     if len(existing) + len(new) > MAX_PAGES_PER_VISIT:
         raise ValidationError({"events": f"A visit records at most {MAX_PAGES_PER_VISIT} pages."})
     PageView.objects.bulk_create(
