@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assets.models import Asset
+from enablement.sharing.models import Lapsing
 
 
 def new_room_token() -> str:
@@ -25,7 +26,7 @@ def new_visit_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class DealRoom(models.Model):
+class DealRoom(Lapsing, models.Model):
     """One link for one deal's buyer: several assets in an order, each with the rep's reason."""
 
     token = models.CharField(max_length=64, unique=True, default=new_room_token, editable=False)
@@ -68,18 +69,6 @@ class DealRoom(models.Model):
         return [
             d.strip().lower().lstrip("@") for d in self.allowed_domains.replace(",", " ").split() if d.strip()
         ]
-
-    def unavailable_reason(self, at=None) -> str:
-        """ "withdrawn", "expired", or "" while live: the one rule for the page, files and events."""
-        at = at or timezone.now()
-        if self.revoked_at is not None:
-            return "withdrawn"
-        if self.expires_at <= at:
-            return "expired"
-        return ""
-
-    def is_active(self, at=None) -> bool:
-        return not self.unavailable_reason(at)
 
 
 class RoomItem(models.Model):

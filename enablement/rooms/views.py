@@ -15,14 +15,7 @@ from assets.selectors import assets_visible_to
 from enablement.deals.selectors import deals_visible_to
 from enablement.rooms import services
 from enablement.rooms.forms import RoomForm, RoomItemForm
-from enablement.rooms.selectors import (
-    rooms_visible_to,
-)
-
-BUYER_COOKIE = "buyer_id"
-VISIT_COOKIE = "room_visit"
-GATE_MAX_AGE = 30 * 24 * 3600
-EVENTS_MAX_BYTES = 64 * 1024
+from enablement.rooms.selectors import rooms_visible_to
 
 
 def _messages_from(request: HttpRequest, exc: ValidationError) -> None:

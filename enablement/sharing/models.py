@@ -17,7 +17,25 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class ShareLink(models.Model):
+class Lapsing:
+    """Withdraw and expiry, the rule share links and deal rooms share (both have `revoked_at` and
+    `expires_at`)."""
+
+    def unavailable_reason(self, at=None) -> str:
+        """ "withdrawn", "expired", or "" while live: the one rule for the buyer's page, files and
+        what is recorded of the buyer."""
+        at = at or timezone.now()
+        if self.revoked_at is not None:
+            return "withdrawn"
+        if self.expires_at <= at:
+            return "expired"
+        return ""
+
+    def is_active(self, at=None) -> bool:
+        return not self.unavailable_reason(at)
+
+
+class ShareLink(Lapsing, models.Model):
     """An unguessable link a rep sends a buyer: one asset, one deal, with an expiry."""
 
     token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
@@ -39,19 +57,11 @@ class ShareLink(models.Model):
 
     def unavailable_reason(self, at=None) -> str:
         """Why the buyer can no longer open the link: "withdrawn", "expired", "unpublished", or ""
-        while it is live. The one rule for the buyer's page, its file and the views recorded."""
-        at = at or timezone.now()
-        if self.revoked_at is not None:
-            return "withdrawn"
-        if self.expires_at <= at:
-            return "expired"
+        while it is live."""
+        if lapsed := super().unavailable_reason(at):
+            return lapsed
         # Archiving an asset (or taking it back to draft) withdraws it from buyers as from reps.
-        if self.asset.status != AssetStatus.PUBLISHED:
-            return "unpublished"
-        return ""
-
-    def is_active(self, at=None) -> bool:
-        return not self.unavailable_reason(at)
+        return "unpublished" if self.asset.status != AssetStatus.PUBLISHED else ""
 
 
 class ShareView(models.Model):
