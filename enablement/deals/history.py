@@ -52,6 +52,17 @@ def usage_stages_recompute(events: QuerySet[UsageEvent]) -> int:
     return events.update(stage=Subquery(at_that_time.values("stage")[:1]))
 
 
+def stage_at_sql(deal: str, at: str) -> str:
+    """usage_stages_recompute's rule as a scalar subquery for raw `INSERT … SELECT` statements: the
+    stage of the deal in column `deal` at the moment in column `at` (the latest history row at or
+    before it)."""
+    return (
+        f"(SELECT h.stage_id FROM {StageChange._meta.db_table} h "
+        f"WHERE h.deal_id = {deal} AND h.entered_at <= {at} "
+        "ORDER BY h.entered_at DESC, h.id DESC LIMIT 1)"
+    )
+
+
 # What became of a history row sent to stage_history_add_many.
 CREATED, UNCHANGED, CONFLICT = "created", "unchanged", "conflict"
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from enablement.choices import UsageSource
-from enablement.deals.models import StageChange
+from enablement.deals.history import stage_at_sql
 from enablement.usage.models import UsageEvent
 
 COPY_FROM = 50  # events; below this the plain INSERT … VALUES is as quick
@@ -60,14 +60,12 @@ def usage_insert_copy(events: list[dict], now: datetime) -> set[str]:
                 copy.write_row(usage_values(e, now))
         # Rows in event_id order, so concurrent batches take the unique index's locks in the same order
         # and cannot deadlock.
+        stage = stage_at_sql("s.deal_id", "s.occurred_at")
         cursor.execute(
             f"""
             INSERT INTO {UsageEvent._meta.db_table} ({", ".join(COLUMNS)}, recorded_at, stage_id)
             SELECT s.event_id, s.asset_id, s.asset_version_id, s.deal_id, s.rep_id, s.action, s.occurred_at,
-                   s.source, %s,
-                   (SELECT h.stage_id FROM {StageChange._meta.db_table} h
-                     WHERE h.deal_id = s.deal_id AND h.entered_at <= s.occurred_at
-                     ORDER BY h.entered_at DESC, h.id DESC LIMIT 1)
+                   s.source, %s, {stage}
             FROM {STAGING} s ORDER BY s.event_id
             ON CONFLICT (event_id) DO NOTHING RETURNING event_id
             """,

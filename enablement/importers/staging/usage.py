@@ -8,9 +8,9 @@ from django.db import connection
 from django.utils import timezone
 
 from enablement.choices import UsageSource
+from enablement.deals.history import stage_at_sql
 from enablement.importers.staging.base import (
     DEAL,
-    HISTORY,
     USAGE,
     Sink,
     execute,
@@ -110,10 +110,7 @@ class UsageSink(Sink):
             INSERT INTO {USAGE} (event_id, asset_id, asset_version_id, deal_id, rep_id, action, occurred_at,
                                  source, recorded_at, stage_id)
             SELECT j.event_id, j.asset_id, j.version_id, j.deal_pk, j.rep_id, j.action, j.occurred_at,
-                   %s, %s,
-                   (SELECT h.stage_id FROM {HISTORY} h
-                     WHERE h.deal_id = j.deal_pk AND h.entered_at <= j.occurred_at
-                     ORDER BY h.entered_at DESC, h.id DESC LIMIT 1)
+                   %s, %s, {stage_at_sql("j.deal_pk", "j.occurred_at")}
             FROM {judged} j WHERE j.verdict = 'new'
             ORDER BY j.event_id
             ON CONFLICT (event_id) DO NOTHING
