@@ -50,6 +50,10 @@ class Deal(models.Model):
         FunnelStage, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The fit to the approved ideal buyer profile (enablement.buyers.fit), kept current by its services.
+    fit_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    in_profile = models.BooleanField(null=True, blank=True, editable=False)
+    fit_reasons = models.JSONField(default=list, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -15,6 +15,13 @@ from enablement.analytics.models import (
     Team,
 )
 from enablement.api.tokens import ApiToken
+from enablement.buyers.models import (
+    BuyerProfile,
+    DealRole,
+    ProfileRole,
+    Qualification,
+    RoleMap,
+)
 from enablement.deals.models import Account, Deal, StageChange, StageMap
 
 # import_upload_to and new_share_token too: migration 0001 names them as enablement.models.<name>.
@@ -38,13 +45,18 @@ __all__ = [
     "ApiToken",
     "AssetStageMetric",
     "BuyerAlertSetting",
+    "BuyerProfile",
     "BuyerNotification",
     "Deal",
+    "DealRole",
     "DealRoom",
     "EmailChallenge",
     "Exposure",
     "ImportRun",
     "PageView",
+    "ProfileRole",
+    "Qualification",
+    "RoleMap",
     "RoomItem",
     "ShareLink",
     "ShareView",

@@ -1,0 +1,219 @@
+"""Writes of the buyer profile, the buying committee and qualification; each keeps deals' fit current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from assets.choices import StageOutcome
+from assets.models import BuyerRole, FunnelStage
+from enablement.buyers.fit import DealFacts, ProfileTerms, deal_fit
+from enablement.buyers.models import (
+    FOUR_AS,
+    BuyerProfile,
+    DealRole,
+    ProfileRole,
+    ProfileStatus,
+    Qualification,
+    RoleSource,
+)
+from enablement.deals.models import Deal
+
+FIT_BATCH = 2000
+
+
+def current_profile() -> BuyerProfile | None:
+    """The approved profile, if any."""
+    return BuyerProfile.objects.filter(status=ProfileStatus.APPROVED).first()
+
+
+def _clean_list(values: Iterable[str]) -> list[str]:
+    seen, out = set(), []
+    for v in values:
+        v = " ".join(str(v).split())
+        if v and v.lower() not in seen:
+            seen.add(v.lower())
+            out.append(v[:120])
+    return out
+
+
+@transaction.atomic
+def profile_propose(
+    *,
+    by: AbstractBaseUser,
+    summary: str,
+    industries: Iterable[str] = (),
+    size_bands: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    roles_by_stage: dict[FunnelStage, Iterable[BuyerRole]] | None = None,
+    fit_threshold: int = 7,
+) -> BuyerProfile:
+    """A new version, proposed by `by` (Marketing); it counts only once an admin approves it."""
+    from enablement.buyers.fit import band_range
+
+    bands = _clean_list(size_bands)
+    bad = [b for b in bands if band_range(b) is None]
+    if bad:
+        raise ValidationError({"size_bands": f"Not a size band: {', '.join(bad)} (use 51-200 or 5001+)."})
+    if not 1 <= int(fit_threshold) <= 10:
+        raise ValidationError({"fit_threshold": "The threshold is a whole number from 1 to 10."})
+    if not summary.strip():
+        raise ValidationError({"summary": "Say who we sell to in a sentence or two."})
+    last = BuyerProfile.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+    profile = BuyerProfile.objects.create(
+        version=last + 1,
+        summary=summary.strip(),
+        industries=_clean_list(industries),
+        size_bands=bands,
+        regions=_clean_list(regions),
+        fit_threshold=int(fit_threshold),
+        proposed_by=by,
+        proposed_at=timezone.now(),
+    )
+    ProfileRole.objects.bulk_create(
+        ProfileRole(profile=profile, stage=stage, role=role)
+        for stage, roles in (roles_by_stage or {}).items()
+        for role in set(roles)
+    )
+    return profile
+
+
+def _decide(profile: BuyerProfile, by: AbstractBaseUser, note: str, status: str) -> None:
+    if profile.status != ProfileStatus.PROPOSED:
+        raise ValidationError(
+            f"Version {profile.version} is {profile.get_status_display().lower()}, not proposed."
+        )
+    profile.status, profile.decided_by, profile.decided_at = status, by, timezone.now()
+    profile.decision_note = note.strip()
+    profile.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+
+
+@transaction.atomic
+def profile_approve(*, profile: BuyerProfile, by: AbstractBaseUser, note: str = "") -> BuyerProfile:
+    """Make `profile` the current one; the one approved before is superseded. Every deal is re-scored."""
+    profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
+    BuyerProfile.objects.filter(status=ProfileStatus.APPROVED).update(status=ProfileStatus.SUPERSEDED)
+    _decide(profile, by, note, ProfileStatus.APPROVED)
+    deals_fit_refresh()
+    return profile
+
+
+@transaction.atomic
+def profile_reject(*, profile: BuyerProfile, by: AbstractBaseUser, note: str = "") -> BuyerProfile:
+    profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
+    _decide(profile, by, note, ProfileStatus.REJECTED)
+    return profile
+
+
+def profile_terms(profile: BuyerProfile) -> ProfileTerms:
+    expected = tuple(
+        ProfileRole.objects.filter(profile=profile)
+        .order_by("stage__order", "role__name")
+        .values_list("stage__order", "stage__name", "role_id", "role__name")
+    )
+    return ProfileTerms(
+        industries=tuple(profile.industries),
+        size_bands=tuple(profile.size_bands),
+        regions=tuple(profile.regions),
+        threshold=profile.fit_threshold,
+        expected=expected,
+    )
+
+
+def deals_fit_refresh(deal_ids: Iterable[int] | None = None) -> int:
+    """Score `deal_ids` (all deals when None) against the approved profile; without one, clear the
+    scores. Reads and writes in batches, so memory stays flat in the number of deals."""
+    profile = current_profile()
+    deals = Deal.objects.all() if deal_ids is None else Deal.objects.filter(pk__in=list(deal_ids))
+    if profile is None:
+        return deals.exclude(fit_score=None).update(fit_score=None, in_profile=None, fit_reasons=[])
+    terms = profile_terms(profile)
+    role_names = dict(BuyerRole.objects.values_list("pk", "name"))
+    ids = list(deals.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), FIT_BATCH):
+        _score_batch(ids[start : start + FIT_BATCH], terms, role_names)
+    return len(ids)
+
+
+def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]) -> None:
+    roles: dict[int, set[int]] = {}
+    for deal_id, role_id in DealRole.objects.filter(deal_id__in=ids).values_list("deal_id", "role_id"):
+        roles.setdefault(deal_id, set()).add(role_id)
+    batch = list(
+        Deal.objects.filter(pk__in=ids)
+        .select_related("account", "current_stage")
+        .only(
+            "pk",
+            "account__industry",
+            "account__size",
+            "account__region",
+            "current_stage__order",
+            "current_stage__name",
+            "current_stage__outcome",
+        )
+    )
+    for deal in batch:
+        account, stage = deal.account, deal.current_stage
+        is_open = stage is not None and stage.outcome == StageOutcome.OPEN
+        facts = DealFacts(
+            industry=account.industry if account else "",
+            size=account.size if account else "",
+            region=account.region if account else "",
+            stage_order=stage.order if is_open else None,
+            stage_name=stage.name if is_open else "",
+            roles=roles.get(deal.pk, set()),
+        )
+        deal.fit_score, deal.fit_reasons = deal_fit(terms, facts, role_names)
+        deal.in_profile = deal.fit_score >= terms.threshold
+    Deal.objects.bulk_update(batch, ["fit_score", "in_profile", "fit_reasons"])
+
+
+@transaction.atomic
+def deal_role_add(
+    *,
+    deal: Deal,
+    role: BuyerRole,
+    contact: str = "",
+    by: AbstractBaseUser | None = None,
+    source: str = RoleSource.PORTAL,
+) -> tuple[DealRole, bool]:
+    """Put `role` (and the contact, where given) on the deal's buying committee; re-score its fit."""
+    contact = " ".join(contact.split())[:255]
+    member, created = DealRole.objects.get_or_create(
+        deal=deal,
+        external_id=f"{role.slug}|{contact.lower()}",
+        defaults={"role": role, "contact": contact, "source": source, "added_by": by},
+    )
+    if created:
+        deals_fit_refresh([deal.pk])
+    return member, created
+
+
+@transaction.atomic
+def deal_role_remove(*, member: DealRole) -> None:
+    deal_id = member.deal_id
+    member.delete()
+    deals_fit_refresh([deal_id])
+
+
+def qualification_set(*, deal: Deal, by: AbstractBaseUser | None, **ratings: int | None) -> Qualification:
+    """Set the 4 As (and/or the CRM score) of a deal; each 0–10 or None to clear it."""
+    unknown = set(ratings) - {*FOUR_AS, "crm_score"}
+    if unknown:
+        raise ValidationError(f"Unknown rating(s): {', '.join(sorted(unknown))}.")
+    errors = {
+        k: "A rating is a number from 0 to 10."
+        for k, v in ratings.items()
+        if v is not None and not 0 <= v <= 10
+    }
+    if errors:
+        raise ValidationError(errors)
+    qualification, _ = Qualification.objects.update_or_create(
+        deal=deal, defaults={**ratings, "updated_by": by}
+    )
+    return qualification
