@@ -52,7 +52,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assets.view_analytics",
         *model_perms("enablement", DEALS, READ),
         "enablement.view_all_deals",
-        *model_perms("enablement", ("stagemap",), EDIT),
+        *model_perms("enablement", ("stagemap", "rolemap"), EDIT),
+        *model_perms("enablement", ("buyerprofile",), ("add", "view")),
+        *model_perms("enablement", ("dealrole", "qualification"), READ),
         *model_perms("enablement", ("importrun",), ("add", "view")),
     ],
 }

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from enablement.buyers.tasks import profile_apply
 from enablement.importers.runs import import_run_execute
 from enablement.rooms.tasks import visit_summary_send, visits_close_idle, visits_purge
 
-__all__ = ["visit_summary_send", "visits_close_idle", "visits_purge"]  # registered with the worker here
+__all__ = [
+    "profile_apply",
+    "visit_summary_send",
+    "visits_close_idle",
+    "visits_purge",
+]  # registered with the worker here
 
 
 @shared_task

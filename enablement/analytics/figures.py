@@ -31,7 +31,7 @@ from enablement.analytics.figures_sql import (
     STAGE_DAYS,
     UNEXPOSED_MEDIANS_SQL,
 )
-from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageMetric
+from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment, StageMetric
 
 
 @dataclass
@@ -153,14 +153,51 @@ def asset_metrics_write(
 
     With a `scope` (the refresh) only its pairs are computed again and written; the rows of the other
     pairs stand, and every row's q-value and verdict follow from all the p-values."""
-    with _hash_joins():
-        return _asset_metrics_write(run, landmarks, availability, scope)
-
-
-def _asset_metrics_write(
-    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None
-) -> int:
     in_scope = scope.fill() if scope is not None else None
+    with _hash_joins():
+        metrics = _asset_metrics(run, landmarks, availability, scope)
+    if in_scope is None:
+        judge(metrics)
+        AssetStageMetric.objects.filter(run=run).delete()
+        AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
+        return len(metrics)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {SCOPE}")
+    stored = list(AssetStageMetric.objects.filter(run=run))
+    kept = [m for m in stored if (m.asset_id, m.stage_id) not in in_scope]
+    for m in kept:
+        m.enough = m.p_value is not None  # rows without enough data carry no p-value
+    judge(kept + metrics)
+    AssetStageMetric.objects.filter(
+        pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id) in in_scope]
+    ).delete()
+    AssetStageMetric.objects.bulk_update(kept, ["q_value", "significant", "verdict"], batch_size=1000)
+    AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
+    return len(metrics)
+
+
+def segment_metrics_write(
+    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], segment: str
+) -> int:
+    """The same figures over the deals in (`segment` "in") or out ("out") of the ideal buyer profile:
+    every statement's entries are restricted to those deals; q-values are taken within the segment."""
+    wanted = "TRUE" if segment == Segment.IN_PROFILE else "FALSE"
+    deals = f"SELECT id FROM {sql.tables()['deal']} WHERE in_profile = {wanted}"
+    restricted = Scope(fragments={**FULL, "stages": f"AND e.deal_id IN ({deals})"})
+    with _hash_joins():
+        metrics = _asset_metrics(run, landmarks, availability, restricted)
+    for m in metrics:
+        m.segment = segment
+    judge(metrics)
+    AssetStageMetric.segments.filter(run=run, segment=segment).delete()
+    AssetStageMetric.segments.bulk_create(metrics, batch_size=1000)
+    return len(metrics)
+
+
+def _asset_metrics(
+    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None
+) -> list[AssetStageMetric]:
+    """The figures of every pair the scope lets through, not yet judged nor stored."""
     at_risk, risk_params = landmarks.at_risk()
     strata: dict[int, dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
     first_entered: dict[int, object] = {}
@@ -177,7 +214,7 @@ def _asset_metrics_write(
             if sql.moment(cut) >= first_entered[stage_id]:
                 pair.cut = cut
     _cuts_table(pairs)
-    partial = _partial_counts(run, at_risk, risk_params, pairs)
+    partial = _partial_counts(run, at_risk, risk_params, pairs, scope)
     advancing = {stage for stage, by in strata.items() if any(c.advanced for c in by.values())}
     exposed_days, unexposed_days = _medians(run, landmarks, pairs, advancing, scope)
     metrics = []
@@ -192,24 +229,7 @@ def _asset_metrics_write(
         m.unexposed_median_days = unexposed_days.get((m.asset_id, m.stage_id))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {CUTS}")
-        if scope is not None:
-            cursor.execute(f"DROP TABLE {SCOPE}")
-    if in_scope is None:
-        judge(metrics)
-        AssetStageMetric.objects.filter(run=run).delete()
-        AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
-        return len(metrics)
-    stored = list(AssetStageMetric.objects.filter(run=run))
-    kept = [m for m in stored if (m.asset_id, m.stage_id) not in in_scope]
-    for m in kept:
-        m.enough = m.p_value is not None  # rows without enough data carry no p-value
-    judge(kept + metrics)
-    AssetStageMetric.objects.filter(
-        pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id) in in_scope]
-    ).delete()
-    AssetStageMetric.objects.bulk_update(kept, ["q_value", "significant", "verdict"], batch_size=1000)
-    AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
-    return len(metrics)
+    return metrics
 
 
 def _cuts_table(pairs: dict[tuple[int, int], Pair]) -> None:
@@ -230,11 +250,15 @@ def _cuts_table(pairs: dict[tuple[int, int], Pair]) -> None:
 
 
 def _partial_counts(
-    run: AnalyticsRun, at_risk: str, risk_params: list, pairs: dict[tuple[int, int], Pair]
+    run: AnalyticsRun,
+    at_risk: str,
+    risk_params: list,
+    pairs: dict[tuple[int, int], Pair],
+    scope: Scope | None,
 ) -> dict[tuple[int, int], dict]:
     """Per cut pair and owner, the comparable entries of the cut's own quarter."""
     partial: dict[tuple[int, int], dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
-    statement = _sql(PARTIAL_SQL, at_risk=at_risk)
+    statement = _sql(PARTIAL_SQL, scope, at_risk=at_risk)
     for asset_id, stage_id, owner_id, outcome, n in _rows(statement, [run.pk, *risk_params]):
         cut_quarter = sql.quarter_of(pairs[(asset_id, stage_id)].cut)
         partial[(asset_id, stage_id)][(owner_id, cut_quarter)].add(outcome, n)

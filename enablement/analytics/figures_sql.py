@@ -33,7 +33,7 @@ GROUP BY x.asset_id, e.stage_id, e.owner_id, e.quarter, e.outcome, x.in_window
 PARTIAL_SQL = """
 SELECT c.asset_id, c.stage_id, e.owner_id, e.outcome, COUNT(*)
 FROM {cuts} c JOIN {entry} e ON e.run_id = %s AND e.stage_id = c.stage_id AND e.quarter = c.quarter
-WHERE e.entered_at > c.cut AND {at_risk}
+WHERE e.entered_at > c.cut AND {at_risk} {stages}
 GROUP BY c.asset_id, c.stage_id, e.owner_id, e.outcome
 """
 AT_RISK_DAYS = """

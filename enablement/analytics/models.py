@@ -117,10 +117,27 @@ class StageMetric(models.Model):
         return f"{self.stage}: {self.entered} entered"
 
 
+class Segment(models.TextChoices):
+    """Which deals a row of figures is over: all of them, or those in / out of the approved ideal
+    buyer profile (computed only while a profile is approved)."""
+
+    ALL = "", "All deals"
+    IN_PROFILE = "in", "In profile"
+    OUT_OF_PROFILE = "out", "Out of profile"
+
+
+class AllDealsManager(models.Manager):
+    """The default: the figures over every deal. `AssetStageMetric.segments` reaches the others."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(segment=Segment.ALL)
+
+
 class AssetStageMetric(models.Model):
     """One asset at one stage: exposed against unexposed deals, and what can honestly be said."""
 
     run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="asset_metrics")
+    segment = models.CharField(max_length=3, choices=Segment.choices, default=Segment.ALL, blank=True)
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
     stage = models.ForeignKey(FunnelStage, on_delete=models.CASCADE, related_name="+")
     exposed_deals = models.PositiveIntegerField()
@@ -151,8 +168,14 @@ class AssetStageMetric(models.Model):
     influenced_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     won_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
+    segments = models.Manager()
+    objects = AllDealsManager()
+
     class Meta:
         ordering = ["stage__order", "asset__title"]
+        default_manager_name = "objects"
+        base_manager_name = "segments"
+        indexes = [models.Index(fields=["run", "segment", "stage"])]
 
     def __str__(self) -> str:
         return f"{self.asset} at {self.stage}: {self.verdict}"

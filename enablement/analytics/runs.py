@@ -16,7 +16,8 @@ from django.utils.dateparse import parse_datetime
 
 from assets.models import Asset
 from enablement.analytics import cohort, figures, sql
-from enablement.analytics.models import AnalyticsRun
+from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
+from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
 from enablement.usage.models import UsageEvent
 
@@ -109,6 +110,12 @@ def figures_write(
             step["rows"] = len(figures.stage_metrics_write(run, landmarks))
     with steps("asset figures") as step:
         step["rows"] = figures.asset_metrics_write(run, landmarks, availability(run), scope)
+    if current_profile() is None:
+        AssetStageMetric.segments.filter(run=run).exclude(segment=Segment.ALL).delete()
+        return
+    for segment in (Segment.IN_PROFILE, Segment.OUT_OF_PROFILE):
+        with steps(f"asset figures {segment.label.lower()}") as step:
+            step["rows"] = figures.segment_metrics_write(run, landmarks, availability(run), segment)
 
 
 def run_finish(run: AnalyticsRun, steps: Steps) -> None:

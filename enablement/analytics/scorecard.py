@@ -15,6 +15,7 @@ from enablement.analytics.models import (
     StageEntry,
 )
 from enablement.choices import Outcome
+from enablement.deals.models import Deal
 
 
 @dataclass
@@ -24,6 +25,7 @@ class FunnelFilters:
     industry: str = ""
     region: str = ""
     team: int | None = None
+    profile: str = ""  # "in" / "out": deals in / out of the approved ideal buyer profile, as scored now
 
 
 def _entries(run: AnalyticsRun, f: FunnelFilters) -> QuerySet[StageEntry]:
@@ -36,6 +38,8 @@ def _entries(run: AnalyticsRun, f: FunnelFilters) -> QuerySet[StageEntry]:
         qs = qs.filter(industry=f.industry)
     if f.region:
         qs = qs.filter(region=f.region)
+    if f.profile in ("in", "out"):
+        qs = qs.filter(deal_id__in=Deal.objects.filter(in_profile=f.profile == "in").values("pk"))
     if f.team:
         from enablement.analytics.models import Team
 

@@ -14,6 +14,7 @@ from enablement.analytics.engine import current_run
 from enablement.analytics.models import (
     AnalyticsRun,
     AssetStageMetric,
+    Segment,
     StageMetric,
 )
 from enablement.choices import Verdict
@@ -34,9 +35,18 @@ ASSET_SORTS = {
 
 
 def asset_rows(
-    run: AnalyticsRun | None, *, stage: str = "", verdict: str = "", kind: str = "", sort: str = "adjusted"
+    run: AnalyticsRun | None,
+    *,
+    stage: str = "",
+    verdict: str = "",
+    kind: str = "",
+    sort: str = "adjusted",
+    segment: str = "",
 ) -> QuerySet[AssetStageMetric]:
-    qs = AssetStageMetric.objects.filter(run=run).select_related("asset", "stage")
+    """The effectiveness table; `segment` "in" / "out": the figures over the deals in / out of the
+    ideal buyer profile (stored by runs made while a profile was approved)."""
+    segment = segment if segment in Segment.values else Segment.ALL
+    qs = AssetStageMetric.segments.filter(run=run, segment=segment).select_related("asset", "stage")
     if stage:
         qs = qs.filter(stage__slug=stage)
     if verdict:
@@ -49,6 +59,11 @@ def asset_rows(
         F(field_name).desc(nulls_last=True) if order.startswith("-") else F(field_name).asc(nulls_last=True)
     )
     return qs.order_by(expression, "asset__title", "stage__order")
+
+
+def segmented(run: AnalyticsRun | None) -> bool:
+    """Whether the run holds figures in and out of the ideal buyer profile."""
+    return AssetStageMetric.segments.filter(run=run).exclude(segment=Segment.ALL).exists()
 
 
 def retire_candidates(run: AnalyticsRun | None) -> dict[str, list]:

@@ -16,6 +16,7 @@ from enablement.analytics import gaps, scorecard, selectors
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
+from enablement.buyers.services import current_profile
 from enablement.choices import Verdict
 
 analytics_view = permission_required("assets.view_analytics", raise_exception=True)
@@ -48,6 +49,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
         industry=g.get("industry", ""),
         region=g.get("region", ""),
         team=int(team) if team.isdigit() else None,
+        profile=g.get("profile", "") if g.get("profile") in ("in", "out") else "",
     )
     run = selectors.current_run()
     data = scorecard.funnel(run, filters)
@@ -69,6 +71,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "choices": scorecard.filter_choices(run),
             "teams": Team.objects.all(),
+            "profile": current_profile(),
             "tab": "funnel",
         },
     )
@@ -85,6 +88,7 @@ def assets(request: HttpRequest) -> HttpResponse:
         verdict=g.get("verdict", ""),
         kind=g.get("kind", ""),
         sort=g.get("sort", "adjusted"),
+        segment=g.get("profile", ""),
     )
     if g.get("format") == "csv":
         response = HttpResponse(assets_csv([asset_object(m) for m in rows]), content_type="text/csv")
@@ -101,6 +105,8 @@ def assets(request: HttpRequest) -> HttpResponse:
             "kinds": AssetKind.choices,
             "params": g,
             "sorts": selectors.ASSET_SORTS,
+            "profile": current_profile(),
+            "segmented": selectors.segmented(run),
             "tab": "assets",
         },
     )

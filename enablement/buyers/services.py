@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assets.choices import StageOutcome
 from assets.models import BuyerRole, FunnelStage
+from config.outbox.services import enqueue
 from enablement.buyers.fit import DealFacts, ProfileTerms, deal_fit
 from enablement.buyers.models import (
     FOUR_AS,
@@ -22,6 +23,7 @@ from enablement.buyers.models import (
     Qualification,
     RoleSource,
 )
+from enablement.buyers.tasks import profile_apply
 from enablement.deals.models import Deal
 
 FIT_BATCH = 2000
@@ -94,12 +96,18 @@ def _decide(profile: BuyerProfile, by: AbstractBaseUser, note: str, status: str)
 
 
 @transaction.atomic
-def profile_approve(*, profile: BuyerProfile, by: AbstractBaseUser, note: str = "") -> BuyerProfile:
-    """Make `profile` the current one; the one approved before is superseded. Every deal is re-scored."""
+def profile_approve(
+    *, profile: BuyerProfile, by: AbstractBaseUser, note: str = "", rescore: bool = True
+) -> BuyerProfile:
+    """Make `profile` the current one; the one approved before is superseded. Every deal is re-scored
+    (`rescore=False`: the caller scores them itself — the demo seeder, inside its transaction)."""
     profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
     BuyerProfile.objects.filter(status=ProfileStatus.APPROVED).update(status=ProfileStatus.SUPERSEDED)
     _decide(profile, by, note, ProfileStatus.APPROVED)
-    deals_fit_refresh()
+    # Every deal is scored again, then the analytics run again, after the commit (a worker's job:
+    # on a large CRM it takes a while, and the admin's answer should not wait for it).
+    if rescore:
+        enqueue(profile_apply)
     return profile
 
 

@@ -20,7 +20,10 @@ from assets import services as asset_services
 from assets.choices import AssetKind, AssetStatus, Role
 from assets.models import Asset, BuyerRole, FunnelStage
 from enablement.analytics.models import Team
+from enablement.buyers.models import DealRole
+from enablement.buyers.services import deals_fit_refresh
 from enablement.deals.models import Deal, StageChange
+from enablement.demo.buyers import seed_committees, seed_profile
 from enablement.demo.data import CUSTOMERS, DEMO_PASSWORD, FIRST, INDUSTRIES, LAST, PRODUCTS
 from enablement.demo.deals import seed_deals
 from enablement.usage.models import UsageEvent
@@ -259,6 +262,9 @@ def seed_demo(*, assets: int = 60, reps: int = 12, deals: int = 2000, seed: int 
     seed_assets(count=assets, owners=people["marketing"] + people["admin"], seed=seed, report=report)
     report.deals_created = seed_deals(count=deals, reps=people["reps"], seed=seed)
     seed_teams(people["reps"])
+    seed_profile(marketing=people["marketing"][0], admin=people["admin"][0])
+    seed_committees(seed=seed)
+    deals_fit_refresh()
     from enablement.analytics.engine import analytics_compute
 
     transaction.on_commit(analytics_compute)  # the demo opens with its analytics ready
@@ -269,5 +275,6 @@ def seed_demo(*, assets: int = 60, reps: int = 12, deals: int = 2000, seed: int 
         "deals": Deal.objects.count(),
         "stage changes": StageChange.objects.count(),
         "usage events": UsageEvent.objects.count(),
+        "buying committee members": DealRole.objects.count(),
     }
     return report

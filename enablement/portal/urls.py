@@ -18,4 +18,5 @@ urlpatterns = [
     path("s/<str:token>/file/", buyer.buyer_file, name="buyer-file"),
     path("files/<path:name>", views.stored_file, name="stored-file"),
     path("", include("enablement.rooms.urls")),
+    path("", include("enablement.buyers.urls")),
 ]

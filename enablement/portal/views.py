@@ -17,6 +17,7 @@ from assets.choices import AssetStatus
 from assets.files import stored_file_response
 from assets.models import Asset, AssetVersion
 from assets.selectors import assets_visible_to, visible_asset_or_404
+from enablement.buyers import context as buyers_context
 from enablement.choices import UsageSource
 from enablement.deals.selectors import deals_visible_to, open_deals_of
 from enablement.importers.models import ImportRun
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "suggestions": suggestions_for(deals),
         "new_assets": new_assets,
         **rooms_context.for_home(request),
+        **buyers_context.for_home(request),
     }
     return render(request, "enablement/home.html", context)
 
@@ -65,6 +67,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "suggestions": suggestions_for([deal], per_deal=5).get(deal.pk, []) if deal.is_open else [],
         "links": deal.share_links.select_related("asset").annotate(view_count=Count("views")),
         **rooms_context.for_deal(request, deal),
+        **buyers_context.for_deal(request, deal),
     }
     return render(request, "enablement/deal.html", context)
 

@@ -13,21 +13,10 @@ from django.views.decorators.http import require_POST
 
 from assets.selectors import assets_visible_to
 from enablement.deals.selectors import deals_visible_to
+from enablement.portal.feedback import form_errors, messages_from
 from enablement.rooms import services
 from enablement.rooms.forms import RoomForm, RoomItemForm
 from enablement.rooms.selectors import rooms_visible_to
-
-
-def _messages_from(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -39,11 +28,11 @@ def room_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             room = services.room_create(deal=deal, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _messages_from(request, exc)
+            messages_from(request, exc)
         else:
             messages.success(request, f"Deal room “{room.title}” is ready: add assets, then copy its link.")
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect("deal-detail", pk=deal.pk)
 
 
@@ -59,14 +48,14 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 def room_item_add(request: HttpRequest) -> HttpResponse:
     form = RoomItemForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _back(request, reverse("home"))
     room = get_object_or_404(rooms_visible_to(request.user), pk=form.cleaned_data["room"])
     asset = get_object_or_404(assets_visible_to(request.user), pk=form.cleaned_data["asset"])
     try:
         services.room_item_add(room=room, asset=asset, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _messages_from(request, exc)
+        messages_from(request, exc)
     else:
         messages.success(request, f"Added “{asset.title}” to deal room “{room.title}”.")
     return _back(request, reverse("deal-detail", args=[room.deal_id]))
