@@ -26,6 +26,8 @@ READ_ONLY = {
 READ_ONLY |= {("axes", "accessattempt"), ("axes", "accesslog"), ("axes", "accessfailurelog")}
 # Nor do deal rooms (made on the deal page) and their viewers and visits (only buyers make those).
 READ_ONLY |= {("enablement", "dealroom"), ("enablement", "viewer"), ("enablement", "visit")}
+# Nor do buyer profile versions: proposed on the profile page, which numbers them; decided by actions.
+READ_ONLY |= {("enablement", "buyerprofile")}
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

@@ -15,7 +15,7 @@ def stage(slug: str) -> FunnelStage:
 
 
 @pytest.fixture
-def approved_profile(marketer, admin_user):
+def approved_profile(marketer, admin_user, django_capture_on_commit_callbacks):
     """Software or Healthcare, 201-1000 or 1000+ employees, EMEA; a champion by SQL and the economic
     buyer by Proposal; in profile from 7."""
     profile = services.profile_propose(
@@ -27,4 +27,5 @@ def approved_profile(marketer, admin_user):
         roles_by_stage={stage("sql"): [role("champion")], stage("proposal"): [role("economic-buyer")]},
         fit_threshold=7,
     )
-    return services.profile_approve(profile=profile, by=admin_user, note="Agreed.")
+    with django_capture_on_commit_callbacks(execute=True):  # deals are scored after the commit
+        return services.profile_approve(profile=profile, by=admin_user, note="Agreed.")
