@@ -21,6 +21,14 @@ class DealInSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(required=False)
 
 
+class DealRoleOutSerializer(serializers.Serializer):
+    """A buyer role on the deal's committee (fit to the ideal buyer profile: `fit_score`, 0–10)."""
+
+    role = serializers.CharField(source="role.slug")
+    contact = serializers.CharField()
+    is_primary = serializers.BooleanField()
+
+
 class DealOutSerializer(serializers.ModelSerializer):
     """A deal as the API answers it, with its current stage and close time from its history."""
 
@@ -28,6 +36,7 @@ class DealOutSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.name", allow_null=True)
     owner = serializers.CharField(source="owner.username", allow_null=True)
     current_stage = serializers.CharField(source="current_stage.slug", allow_null=True)
+    buying_committee = DealRoleOutSerializer(source="roles", many=True, read_only=True)
 
     class Meta:
         model = Deal
@@ -42,6 +51,10 @@ class DealOutSerializer(serializers.ModelSerializer):
             "created_at",
             "current_stage",
             "closed_at",
+            "fit_score",
+            "in_profile",
+            "fit_reasons",
+            "buying_committee",
         ]
         read_only_fields = fields
 

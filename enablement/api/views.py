@@ -85,7 +85,12 @@ class DealViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Deal.objects.none()
-        return deals_visible_to(self.request.user).order_by("-created_at", "pk")
+        return (
+            deals_visible_to(self.request.user)
+            .select_related("account", "owner", "current_stage")
+            .prefetch_related("roles__role")
+            .order_by("-created_at", "pk")
+        )
 
     def get_object(self) -> Deal:
         deal = _deal(self.request, self.kwargs["deal_id"])
