@@ -33,6 +33,7 @@ DEALS = (
     "viewer",
     "visit",
     "pageview",
+    "dealrole",
 )
 
 # Each group's permissions as "app_label.codename" (strings: the catalogue imports nothing of
@@ -52,7 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assets.view_analytics",
         *model_perms("enablement", DEALS, READ),
         "enablement.view_all_deals",
-        *model_perms("enablement", ("stagemap",), EDIT),
+        *model_perms("enablement", ("stagemap", "rolemap"), EDIT),
         *model_perms("enablement", ("importrun",), ("add", "view")),
     ],
 }

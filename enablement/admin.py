@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enablement.analytics import admin as analytics_admin
 from enablement.api import admin as api_admin
+from enablement.buyers import admin as buyers_admin
 from enablement.deals import admin as deals_admin
 from enablement.importers import admin as importers_admin
 from enablement.rooms import admin as rooms_admin
@@ -13,6 +14,7 @@ from enablement.usage import admin as usage_admin
 __all__ = [
     "analytics_admin",
     "api_admin",
+    "buyers_admin",
     "deals_admin",
     "importers_admin",
     "rooms_admin",
