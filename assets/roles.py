@@ -33,6 +33,7 @@ DEALS = (
     "viewer",
     "visit",
     "pageview",
+    "dealrole",
 )
 
 # Each group's permissions as "app_label.codename" (strings: the catalogue imports nothing of
@@ -54,7 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "enablement.view_all_deals",
         *model_perms("enablement", ("stagemap", "rolemap"), EDIT),
         *model_perms("enablement", ("buyerprofile",), ("add", "view")),
-        *model_perms("enablement", ("dealrole", "qualification"), READ),
+        *model_perms("enablement", ("qualification",), READ),
         *model_perms("enablement", ("importrun",), ("add", "view")),
     ],
 }

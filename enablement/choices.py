@@ -37,7 +37,7 @@ class UsageSource(models.TextChoices):
 
 
 class ImportFormat(models.TextChoices):
-    NATIVE = "native", "Native CSV (zip of the six files, or one of them)"
+    NATIVE = "native", "Native CSV (zip of its files, or one of them)"
     SALESFORCE = "salesforce", "Salesforce Data Export (zip)"
     HUBSPOT = "hubspot", "HubSpot deals export (CSV)"
 

@@ -1,5 +1,5 @@
-"""Admin for buyer profile versions (approved or rejected through the services, never edited once
-decided) and qualification ratings. Role mappings and committees: enablement.importers / deals admin."""
+"""Admin for the buyer side: profile versions (approved or rejected through the services, never edited
+once decided), qualification ratings, and the map from CRM contact-role names to buyer roles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from config.admin_inlines import ReadOnlyInline
 from enablement.buyers import services
-from enablement.buyers.models import BuyerProfile, ProfileRole, Qualification
+from enablement.buyers.models import BuyerProfile, ProfileRole, Qualification, RoleMap
 
 
 class ProfileRoleInline(ReadOnlyInline):
@@ -72,3 +72,13 @@ class QualificationAdmin(admin.ModelAdmin):
     search_fields = ["deal__name", "deal__external_id"]
     raw_id_fields = ["deal"]
     readonly_fields = ["updated_by", "updated_at"]
+
+
+@admin.register(RoleMap)
+class RoleMapAdmin(admin.ModelAdmin):
+    """Which buyer role each CRM's role name means; imports stop on a name mapped nowhere."""
+
+    list_display = ["crm_role", "source", "role"]
+    list_editable = ["role"]
+    list_filter = ["source", "role"]
+    search_fields = ["crm_role"]

@@ -181,6 +181,14 @@ def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]
     Deal.objects.bulk_update(batch, ["fit_score", "in_profile", "fit_reasons"])
 
 
+def committee_member_key(*, role: BuyerRole, contact: str) -> tuple[str, str]:
+    """The contact as stored (spaces collapsed) and the member's natural key `role-slug|contact`, by
+    which a second add of the same person in the same role, or a re-import of it, finds the first.
+    The key is cut to fit its column (a slug and 255 characters of name would not)."""
+    contact = " ".join(contact.split())[:255]
+    return contact, f"{role.slug}|{contact.lower()}"[: DealRole._meta.get_field("external_id").max_length]
+
+
 @transaction.atomic
 def deal_role_add(
     *,
@@ -191,10 +199,10 @@ def deal_role_add(
     source: str = RoleSource.PORTAL,
 ) -> tuple[DealRole, bool]:
     """Put `role` (and the contact, where given) on the deal's buying committee; re-score its fit."""
-    contact = " ".join(contact.split())[:255]
+    contact, key = committee_member_key(role=role, contact=contact)
     member, created = DealRole.objects.get_or_create(
         deal=deal,
-        external_id=f"{role.slug}|{contact.lower()}",
+        external_id=key,
         defaults={"role": role, "contact": contact, "source": source, "added_by": by},
     )
     if created:

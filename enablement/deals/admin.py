@@ -1,10 +1,11 @@
-"""Admin for accounts, deals (history and usage shown read-only) and stage mappings."""
+"""Admin for accounts, deals (history, buying committee and usage shown read-only) and stage mappings."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from config.admin_inlines import ReadOnlyInline
+from enablement.buyers.models import DealRole
 from enablement.deals.models import Account, Deal, StageChange, StageMap
 from enablement.usage.models import UsageEvent
 
@@ -16,6 +17,15 @@ class StageChangeInline(ReadOnlyInline):
     fields = ["stage", "entered_at", "external_id", "recorded_at"]
     readonly_fields = fields
     ordering = ["entered_at", "pk"]
+
+
+class DealRoleInline(ReadOnlyInline):
+    """The buying committee as imported or added by reps; changed in the CRM or the portal, not here."""
+
+    model = DealRole
+    fields = ["role", "contact", "is_primary", "source", "external_id", "added_by", "created_at"]
+    readonly_fields = fields
+    ordering = ["role__name", "contact"]
 
 
 class UsageInline(ReadOnlyInline):
@@ -51,7 +61,7 @@ class DealAdmin(admin.ModelAdmin):
     autocomplete_fields = ["account", "owner"]
     readonly_fields = ["current_stage", "closed_at", "updated_at"]
     date_hierarchy = "created_at"
-    inlines = [StageChangeInline, UsageInline]
+    inlines = [StageChangeInline, DealRoleInline, UsageInline]
     fields = [
         "source",
         "external_id",

@@ -10,10 +10,13 @@ import time
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from config.outbox.services import enqueue
 from enablement.importers import hubspot, native, salesforce
 from enablement.importers.base import ImportFailed, ImportReport, Progress
+from enablement.importers.committee import deals_fit_after_import
+from enablement.importers.roles import role_map_load
 from enablement.importers.stages import stage_map_load
 
 FORMATS = {"native": native, "salesforce": salesforce, "hubspot": hubspot}
@@ -28,6 +31,7 @@ def run_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     stage_map: Path | None = None,
+    role_map: Path | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import CRM files; raises ImportFailed when the import cannot run at all."""
@@ -36,14 +40,18 @@ def run_import(
     module = FORMATS[fmt]
     files = module.open_files(Path(path))
     report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
-    started = time.perf_counter()
+    started, since = time.perf_counter(), timezone.now()
     with transaction.atomic():
         if stage_map is not None:
             stage_map_load(Path(stage_map), source=module.SOURCE)
+        if role_map is not None:
+            role_map_load(Path(role_map), source=module.SOURCE)
         module.run(files, report, progress)
         if dry_run or report.failed:
             transaction.set_rollback(True)
         else:
+            if report.changed:  # deals, their stages or their committees: the fit follows them
+                deals_fit_after_import(since=since, committee_deals=report.committee_deals)
             report.written = True
     report.seconds = time.perf_counter() - started
     if report.written and report.changed:

@@ -21,7 +21,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_filter = ["format", "status"]
     change_form_template = "admin/enablement/importrun/change_form.html"
     form = ImportRunForm  # the upload allow-list and size cap, shown on the field
-    add_fields = ["format", "file", "stage_map_file", "dry_run", "skip_invalid"]
+    add_fields = ["format", "file", "stage_map_file", "role_map_file", "dry_run", "skip_invalid"]
 
     class Media:
         css = {"all": ["css/admin.css"]}  # the result's layout (the CSP refuses a <style> block)

@@ -48,6 +48,7 @@ class ImportReport:
     written: bool = False
     seconds: float = 0.0  # the import, from reading the first file to the commit
     refresh_seconds: float | None = None  # the analytics refresh after it, when it ran in-process
+    committee_deals: set[int] = field(default_factory=set)  # deals whose buying committee changed
 
     def counts(self, name: str) -> FileCounts:
         return self.files.setdefault(name, FileCounts())

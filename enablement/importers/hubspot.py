@@ -1,6 +1,7 @@
 """A HubSpot deals export: one row per deal, with "Date entered <stage> (<pipeline>)" columns from
 which the stage history is rebuilt. Headers are HubSpot's property labels; "Deal Stage" values may
-be labels or internal ids, and both go through the stage map.
+be labels or internal ids, and both go through the stage map. A buying-role column, where exported,
+gives each deal's buying committee (roles only: the export does not say which contact holds which).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from pathlib import Path
 from enablement.choices import DealSource
 from enablement.deals.history import stage_change_key
 from enablement.importers.base import ErrorsOnly, ImportFailed, ImportReport, Progress, RowInvalid, batches
+from enablement.importers.committee import CommitteeWriter, RoleRow
 from enablement.importers.csvfile import CsvFile, UniqueColumn
 from enablement.importers.parse import optional, parse_amount, parse_currency, parse_when, required
 from enablement.importers.people import People
+from enablement.importers.roles import RoleResolver, role_names_seen
 from enablement.importers.stages import StageResolver
 from enablement.importers.writers import (
     AccountRow,
@@ -31,6 +34,8 @@ RECORD_ID = UniqueColumn("Record ID", "Record ID")  # one row per deal; a second
 DATE_ENTERED = re.compile(r"^Date entered (?P<label>.+)$")
 STAGE_AND_PIPELINE = re.compile(r"^(?P<stage>.+?)(?: \((?P<pipeline>[^()]+)\))?$")
 OWNER_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*[(<](?P<email>[^()<>@\s]+@[^()<>\s]+)[)>]$")
+# The deal's buying roles, `;`-separated, under the names HubSpot exports give the column (any case).
+ROLE_COLUMNS = {"buying role", "buying roles", "associated contact buying roles", "deal roles"}
 
 
 def open_files(path: Path) -> dict[str, CsvFile]:
@@ -66,10 +71,24 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
         seen.setdefault(row.data["Deal Stage"], f"{file.name}:{row.line}")
     resolver.require_all({k: v for k, v in seen.items() if k})
     stage_columns = _stage_columns(file, header or [])
+    role_columns = [c for c in header or [] if c.lower() in ROLE_COLUMNS]
+    roles = _check_roles(file, role_columns)
     people = People()
     report.counts(file.name)
+    # Exports without a buying-role column (most) get no line of role counts.
+    committee = (
+        CommitteeWriter(
+            source=SOURCE,
+            file=file.name,
+            report=report,
+            touched=report.committee_deals,
+            counts_as=f"buying roles ({file.name})",
+        )
+        if role_columns
+        else None
+    )
     for batch in batches(file.rows(required=COLUMNS, report=report, progress=progress, unique=RECORD_ID)):
-        deals, accounts, history = [], [], []
+        deals, accounts, history, members = [], [], [], []
         for row in batch:
             try:
                 deal, account, changes = _parse(row.line, row.data, stage_columns, resolver, people)
@@ -78,12 +97,34 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
                 continue
             deals.append(deal)
             history.extend(changes)
+            members.extend(_committee(row.line, deal.external_id, row.data, role_columns, roles))
             if account:
                 accounts.append(account)
         account_pks = write_accounts(accounts, source=SOURCE)
         write_deals(deals, source=SOURCE, counts=report.counts(file.name), account_pks=account_pks)
         # History rows come from deal rows, so their counts are not the file's rows.
         write_history(history, source=SOURCE, file=file.name, report=ErrorsOnly(report))
+        if committee:
+            committee.add(members)
+
+
+def _check_roles(file: CsvFile, role_columns: list[str]) -> RoleResolver:
+    """The role resolver, once every role name in the buying-role columns is known to map."""
+    resolver = RoleResolver(SOURCE)
+    if role_columns:
+        resolver.require_all(role_names_seen(file, COLUMNS, role_columns, many=True))
+    return resolver
+
+
+def _committee(line: int, deal_id: str, d: dict, role_columns: list[str], roles: RoleResolver) -> list:
+    """One member per buying role the deal's row names; two names meaning one role make one member."""
+    found = {}
+    for column in role_columns:
+        for name in d[column].split(";"):
+            if name.strip():
+                role = roles.get(name)
+                found.setdefault(role.slug, RoleRow(line=line, deal_id=deal_id, role=role))
+    return list(found.values())
 
 
 def _owner(value: str, people: People):

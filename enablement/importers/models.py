@@ -27,6 +27,12 @@ class ImportRun(models.Model):
         blank=True,
         help_text="Optional CSV with columns crm_stage,stage_slug.",
     )
+    role_map_file = models.FileField(
+        upload_to=import_upload_to,
+        max_length=300,
+        blank=True,
+        help_text="Optional CSV with columns crm_role,role_slug.",
+    )
     dry_run = models.BooleanField(default=False, help_text="Check everything, write nothing.")
     skip_invalid = models.BooleanField(default=False, help_text="Write the good rows, report the bad ones.")
     status = models.CharField(max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED)

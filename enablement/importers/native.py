@@ -1,4 +1,5 @@
-"""The product's own six CSVs (CONTRACT section 2): stages, roles, assets, deals, history, usage."""
+"""The product's own CSVs (CONTRACT section 2): stages, roles, assets, deals, history, usage and the
+deals' buying committees."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from assets.models import Asset, BuyerRole, FunnelStage
 from enablement.choices import DealSource, UsageAction
 from enablement.deals.history import stage_change_key
 from enablement.importers.base import ImportFailed, ImportReport, Progress, RowInvalid, batches
+from enablement.importers.committee import CommitteeWriter, RoleRow
 from enablement.importers.csvfile import CsvFile, UniqueColumn, find_files
 from enablement.importers.parse import (
     optional,
@@ -27,11 +29,20 @@ from enablement.importers.parse import (
     required_slug,
 )
 from enablement.importers.people import People
+from enablement.importers.roles import RoleResolver, role_names_seen
 from enablement.importers.staging import DealSink, HistorySink, UsageSink
 from enablement.importers.writers import AccountRow, DealRow, HistoryRow, UsageRow
 
 SOURCE = DealSource.NATIVE
-FILES = ["stages.csv", "roles.csv", "assets.csv", "deals.csv", "stage_history.csv", "usage.csv"]
+FILES = [
+    "stages.csv",
+    "roles.csv",
+    "assets.csv",
+    "deals.csv",
+    "stage_history.csv",
+    "usage.csv",
+    "deal_roles.csv",
+]
 COLUMNS = {
     "stages.csv": ["slug", "name", "order", "outcome"],
     "roles.csv": ["slug", "name"],
@@ -48,6 +59,7 @@ COLUMNS = {
     ],
     "stage_history.csv": ["deal_id", "stage", "entered_at"],
     "usage.csv": ["event_id", "deal_id", "asset", "rep_email", "action", "occurred_at"],
+    "deal_roles.csv": ["deal_id", "role"],
 }
 # A second row for the same record would silently overwrite the first; it is refused instead.
 UNIQUE = {
@@ -74,6 +86,8 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
         "deals.csv": _deals,
         "stage_history.csv": _history,
         "usage.csv": _usage,
+        # The role names are checked against the role map before the first row is written.
+        "deal_roles.csv": lambda rows, *args: _deal_roles(files["deal_roles.csv"], rows, *args),
     }
     for name in FILES:  # in dependency order: later files refer to earlier ones
         if name in files:
@@ -268,3 +282,25 @@ def _usage(rows, report, name, people) -> None:
                 report.reject(name, row.line, str(exc))
         sink.add(good)
     sink.finish()
+
+
+def _deal_roles(file: CsvFile, rows, report, name, people) -> None:
+    resolver = RoleResolver(SOURCE)
+    resolver.require_all(role_names_seen(file, COLUMNS[name], ["role"]))
+    writer = CommitteeWriter(source=SOURCE, file=name, report=report, touched=report.committee_deals)
+    for batch in batches(rows):
+        good = []
+        for row in batch:
+            d = row.data
+            try:
+                good.append(
+                    RoleRow(
+                        line=row.line,
+                        deal_id=required(d, "deal_id", 100),
+                        role=resolver.get(required(d, "role")),
+                        contact=optional(d, "contact"),
+                    )
+                )
+            except RowInvalid as exc:
+                report.reject(name, row.line, str(exc))
+        writer.add(good)

@@ -99,7 +99,8 @@ def parse_currency(value: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # a column of choices holds a few spellings, read a million times
-def _choice_key(text: str) -> str:
+def loose_key(text: str) -> str:
+    """`text` in any case, with `-`, `_` and runs of spaces taken as one space: "One_pager" is "one pager"."""
     return re.sub(r"[\s_-]+", " ", text).strip().casefold()
 
 
@@ -107,15 +108,15 @@ def _choice_key(text: str) -> str:
 def _choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
     index = {}
     for value, label in choices.choices:
-        index[_choice_key(str(label))] = value
-        index[_choice_key(value)] = value
+        index[loose_key(str(label))] = value
+        index[loose_key(value)] = value
     return index
 
 
 def parse_choice(value: str, choices: type[models.TextChoices], column: str) -> str:
     """A choice by its value or its label, in any case, with `-`, `_` and a space taken as the same:
     `one-pager`, `One pager` and `one_pager` are all AssetKind.ONE_PAGER."""
-    found = _choice_index(choices).get(_choice_key(value))
+    found = _choice_index(choices).get(loose_key(value))
     if found is None:
         raise RowInvalid(f"{column} {value!r} is not one of {', '.join(choices.values)}.")
     return found

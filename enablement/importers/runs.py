@@ -62,12 +62,14 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             # Storage may be remote: work on local copies named as uploaded (formats go by file name).
             data = _local_copy(run.file, Path(workdir))
             stage_map = _local_copy(run.stage_map_file, Path(workdir)) if run.stage_map_file else None
+            role_map = _local_copy(run.role_map_file, Path(workdir)) if run.role_map_file else None
             report = run_import(
                 run.format,
                 data,
                 dry_run=run.dry_run,
                 skip_invalid=run.skip_invalid,
                 stage_map=stage_map,
+                role_map=role_map,
                 progress=progress,
             )
         except ImportFailed as exc:

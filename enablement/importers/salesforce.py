@@ -1,4 +1,5 @@
-"""A Salesforce Data Export (folder or zip): Opportunity, OpportunityHistory, Account and User.
+"""A Salesforce Data Export (folder or zip): Opportunity, OpportunityHistory, Account, User, and the
+buying committees from OpportunityContactRole (with the contacts' names from Contact, when exported).
 
 Two layouts are seen in the wild and both load: every value quoted, booleans "0"/"1" and times
 `2018-10-13 17:16:45`; or unquoted, booleans 1/empty and times `2024-01-22T16:14:25.000+0000`.
@@ -12,6 +13,7 @@ from pathlib import Path
 from enablement.choices import DealSource
 from enablement.deals.models import Account
 from enablement.importers.base import ErrorsOnly, ImportFailed, ImportReport, Progress, RowInvalid, batches
+from enablement.importers.committee import CommitteeWriter, RoleRow
 from enablement.importers.csvfile import CsvFile, UniqueColumn, find_files
 from enablement.importers.parse import (
     optional,
@@ -22,6 +24,7 @@ from enablement.importers.parse import (
     required,
 )
 from enablement.importers.people import People
+from enablement.importers.roles import RoleResolver, role_names_seen
 from enablement.importers.stages import StageResolver
 from enablement.importers.writers import (
     AccountRow,
@@ -34,14 +37,17 @@ from enablement.importers.writers import (
 
 SOURCE = DealSource.SALESFORCE
 OPPORTUNITY, HISTORY, ACCOUNT, USER = "Opportunity.csv", "OpportunityHistory.csv", "Account.csv", "User.csv"
+CONTACT_ROLE, CONTACT = "OpportunityContactRole.csv", "Contact.csv"
 COLUMNS = {
     OPPORTUNITY: ["Id", "Name", "StageName", "CreatedDate"],
     HISTORY: ["OpportunityId", "StageName", "CreatedDate"],
     ACCOUNT: ["Id", "Name"],
     USER: ["Id", "Email"],
+    CONTACT_ROLE: ["Id", "OpportunityId", "Role"],
+    CONTACT: ["Id"],
 }
 # Salesforce ids are unique; a repeated one would silently overwrite the record of the first row.
-UNIQUE = {name: UniqueColumn("Id", "Id") for name in (OPPORTUNITY, ACCOUNT, USER)}
+UNIQUE = {name: UniqueColumn("Id", "Id") for name in (OPPORTUNITY, ACCOUNT, USER, CONTACT_ROLE, CONTACT)}
 # History rows without an Id are keyed by `StageName@time`, which must fit StageChange.external_id.
 MAX_STAGE_NAME = 200
 
@@ -71,6 +77,9 @@ def check_stages(files: dict[str, CsvFile], resolver: StageResolver, report: Imp
 def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | None) -> None:
     resolver = StageResolver(SOURCE)
     check_stages(files, resolver, report)
+    roles = RoleResolver(SOURCE)
+    if CONTACT_ROLE in files:
+        roles.require_all(role_names_seen(files[CONTACT_ROLE], COLUMNS[CONTACT_ROLE], ["Role"]))
     people = People()
     owners = _users(files[USER], report, progress, people) if USER in files else {}
     if ACCOUNT in files:
@@ -80,6 +89,8 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
     )
     if HISTORY in files:
         _history(files[HISTORY], report, progress, resolver)
+    if CONTACT_ROLE in files:
+        _contact_roles(files, report, progress, roles)
 
 
 def _users(file: CsvFile, report: ImportReport, progress, people: People) -> dict:
@@ -224,3 +235,51 @@ def _history(file: CsvFile, report: ImportReport, progress, resolver: StageResol
             except RowInvalid as exc:
                 report.reject(file.name, row.line, str(exc))
         write_history(good, source=SOURCE, file=file.name, report=report)
+
+
+def _contact_roles(files: dict[str, CsvFile], report: ImportReport, progress, resolver: RoleResolver) -> None:
+    """Each contact role on an opportunity becomes a member of its deal's buying committee, keyed
+    by its Id. Rows without a Role are left out: they name no buyer role."""
+    file = files[CONTACT_ROLE]
+    names = _contact_names(files[CONTACT], file, progress) if CONTACT in files else {}
+    writer = CommitteeWriter(source=SOURCE, file=file.name, report=report, touched=report.committee_deals)
+    rows = file.rows(
+        required=COLUMNS[CONTACT_ROLE], report=report, progress=progress, unique=UNIQUE[CONTACT_ROLE]
+    )
+    for batch in batches(rows):
+        good = []
+        for row in batch:
+            d = row.data
+            try:
+                if _deleted(d) or not d["Role"]:
+                    continue
+                contact_id = d.get("ContactId", "")
+                good.append(
+                    RoleRow(
+                        line=row.line,
+                        deal_id=required(d, "OpportunityId", 100),
+                        role=resolver.get(d["Role"]),
+                        contact=names.get(contact_id) or contact_id,
+                        is_primary=parse_bool(d.get("IsPrimary", ""), "IsPrimary"),
+                        external_id=required(d, "Id"),
+                    )
+                )
+            except RowInvalid as exc:
+                report.reject(file.name, row.line, str(exc))
+        writer.add(good)
+
+
+def _contact_names(contacts: CsvFile, roles: CsvFile, progress) -> dict[str, str]:
+    """{ContactId: name} of the contacts the roles name (only those: Contact.csv may be long)."""
+    wanted = {
+        row.data.get("ContactId", "")
+        for row in roles.rows(required=COLUMNS[CONTACT_ROLE], report=ImportReport())
+    }
+    names = {}
+    # Contact.csv is only looked up: its own damaged rows are not the import's errors.
+    for row in contacts.rows(required=COLUMNS[CONTACT], report=ImportReport(), progress=progress):
+        d = row.data
+        if d["Id"] in wanted:
+            name = " ".join(p for p in (d.get("FirstName", ""), d.get("LastName", "")) if p)
+            names[d["Id"]] = name or d.get("Name", "")
+    return names

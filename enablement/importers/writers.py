@@ -7,11 +7,13 @@ enablement.usage.services), so the rules are those of every other caller.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.db.models import Model
 
 from assets.models import FunnelStage
 from enablement.choices import UsageSource, UsageStatus
@@ -67,11 +69,29 @@ def _upsert(model, *, source: str, values_by_key: dict[str, dict], counts: FileC
     """Create the rows that are new, update those that differ, count the rest unchanged: three
     queries for the whole batch, keyed by (source, external_id)."""
     existing = {o.external_id: o for o in model.objects.filter(source=source, external_id__in=values_by_key)}
+    upsert_objects(
+        model,
+        existing,
+        values_by_key,
+        lambda key, values: model(source=source, external_id=key, **values),
+        counts,
+    )
+
+
+def upsert_objects(
+    model: type[Model],
+    existing: dict[Hashable, Model],
+    values_by_key: dict[Hashable, dict],
+    make: Callable[[Hashable, dict], Model],
+    counts: FileCounts | None,
+) -> list[Model]:
+    """Of `values_by_key`, create (`make`) those not in `existing`, update those that differ and
+    count the rest unchanged, in two queries; returns the objects created or updated."""
     new, changed, unchanged = [], [], 0
     for key, values in values_by_key.items():
         obj = existing.get(key)
         if obj is None:
-            new.append(model(source=source, external_id=key, **values))
+            new.append(make(key, values))
         elif any(getattr(obj, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(obj, f, v)
@@ -80,11 +100,19 @@ def _upsert(model, *, source: str, values_by_key: dict[str, dict], counts: FileC
             unchanged += 1
     model.objects.bulk_create(new)
     if changed:
-        model.objects.bulk_update(changed, list(next(iter(values_by_key.values()))))
+        # bulk_update skips auto_now: stamp it, as a save would (the analytics refresh and the fit
+        # after an import find edited deals by updated_at, as the PostgreSQL path sets it).
+        stamps = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+        for obj in changed:
+            for f in stamps:
+                f.pre_save(obj, add=False)
+        fields = [*next(iter(values_by_key.values())), *(f.name for f in stamps)]
+        model.objects.bulk_update(changed, fields)
     if counts is not None:
         counts.created += len(new)
         counts.updated += len(changed)
         counts.unchanged += unchanged
+    return [*new, *changed]
 
 
 def write_accounts(
@@ -131,7 +159,7 @@ def deal_pks(source: str, external_ids: set[str]) -> dict[str, int]:
     )
 
 
-def _with_known_deal(rows: list, deals: dict[str, int], *, file: str, report: ImportReport) -> list:
+def with_known_deal(rows: list, deals: dict[str, int], *, file: str, report: ImportReport) -> list:
     """The rows whose deal is known; the others are rejected with their line."""
     known = []
     for row in rows:
@@ -147,7 +175,7 @@ def write_history(rows: list[HistoryRow], *, source: str, file: str, report: Imp
     the same is unchanged, with another stage or time it is rejected (history is never rewritten)."""
     counts = report.counts(file)
     deals = deal_pks(source, {r.deal_id for r in rows})
-    known = _with_known_deal(rows, deals, file=file, report=report)
+    known = with_known_deal(rows, deals, file=file, report=report)
     history = [
         {
             "deal_id": deals[r.deal_id],
@@ -176,7 +204,7 @@ def write_usage(rows: list[UsageRow], *, source: str, file: str, report: ImportR
     the same is unchanged, with other content it is rejected, and so is usage after its deal closed."""
     counts = report.counts(file)
     deals = deal_pks(source, {r.deal_id for r in rows})
-    known = _with_known_deal(rows, deals, file=file, report=report)
+    known = with_known_deal(rows, deals, file=file, report=report)
     events = [
         {
             "event_id": row.event_id,

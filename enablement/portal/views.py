@@ -130,8 +130,8 @@ def stored_file(request: HttpRequest, name: str) -> HttpResponse:
     if version is not None:
         return stored_file_response(version.file, inline=False)
     if request.user.has_perm("enablement.view_importrun"):
-        run = ImportRun.objects.filter(Q(file=name) | Q(stage_map_file=name)).first()
+        run = ImportRun.objects.filter(Q(file=name) | Q(stage_map_file=name) | Q(role_map_file=name)).first()
         if run is not None:
-            field = run.file if run.file.name == name else run.stage_map_file
+            field = next(f for f in (run.file, run.stage_map_file, run.role_map_file) if f.name == name)
             return stored_file_response(field, inline=False)
     raise Http404("No such file, or not one you may see.")

@@ -74,7 +74,7 @@ def counts_line(output: str, name: str) -> list[int]:
     """[created, updated, unchanged, rejected] from the command's table."""
     for line in output.splitlines():
         if line.startswith(name + " "):
-            return [int(x) for x in line.split()[1:]]
+            return [int(x) for x in line[len(name) :].split()]
     raise AssertionError(f"no counts for {name} in:\n{output}")
 
 

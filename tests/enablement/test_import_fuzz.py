@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from assets.models import Asset, BuyerRole, FunnelStage
-from enablement.models import Account, Deal, StageChange, UsageEvent
+from enablement.models import Account, Deal, DealRole, StageChange, UsageEvent
 from tests.enablement.malformed import DATES, EMAILS, csv_bytes, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,7 @@ fuzz = settings(
 
 DEAL_IDS = ["N-1", "N-2", "0064600000J5S5TAAV", "9001"]
 STAGES = ["discovery", "Proposal", "closed-won", "Closed Lost"]
+ROLES = ["economic-buyer", "Champion", "Decision Maker", "end_user", "Influencer", ""]
 NATIVE = {
     "stages.csv": {
         "slug": ["discovery", "technical-validation", "pilot"],
@@ -87,6 +88,11 @@ NATIVE = {
         "action": ["viewed", "Presented", "e-mailed"],
         "occurred_at": DATES,
     },
+    "deal_roles.csv": {
+        "deal_id": DEAL_IDS,
+        "role": ROLES,
+        "contact": ["", "Maria Lopez", "  maria   LOPEZ "],
+    },
 }
 SALESFORCE = {
     "Opportunity.csv": {
@@ -125,6 +131,20 @@ SALESFORCE = {
         "FirstName": ["Lena"],
         "LastName": ["Krüger"],
     },
+    "OpportunityContactRole.csv": {
+        "Id": ["00KR1", "00KR2", ""],
+        "OpportunityId": DEAL_IDS,
+        "ContactId": ["003C1", ""],
+        "Role": ROLES,
+        "IsPrimary": ["", "1", "0", "false"],
+        "IsDeleted": ["", "1"],
+    },
+    "Contact.csv": {
+        "Id": ["003C1", "003C2"],
+        "FirstName": ["Jonas", ""],
+        "LastName": ["Weber"],
+        "Name": ["Jonas Weber", ""],
+    },
 }
 HUBSPOT = {
     "Record ID": DEAL_IDS,
@@ -139,14 +159,16 @@ HUBSPOT = {
     'Date entered "Discovery (Sales Pipeline)"': ["", *DATES],
     'Date entered "Closed Won (Sales Pipeline)"': ["", *DATES],
     "Date entered Proposal": ["", *DATES],
+    "Buying Roles": ["", "Champion;Budget Holder", "Influencer;;", "champion;CHAMPION"],
 }
 FILES = {"native": list(NATIVE), "salesforce": list(SALESFORCE), "hubspot": ["deals.csv"]}
 OPTIONS = st.sampled_from([(), ("--skip-invalid",), ("--dry-run",)])
-WRITTEN = (Deal, StageChange, UsageEvent, Asset, FunnelStage, BuyerRole, Account, User)
+WRITTEN = (Deal, StageChange, UsageEvent, Asset, FunnelStage, BuyerRole, Account, User, DealRole)
 # The refusals the importers give: rejected rows (listed on stderr), unmapped stages, or a sentence
 # that starts with the file, zip or folder it is about.
 SUMMARY = re.compile(
     r"\d+ row\(s\) rejected; nothing was written\. |\d+ CRM stage name\(s\) have no funnel stage: "
+    r"|\d+ CRM role name\(s\) have no buyer role: "
 )
 ROW = re.compile(r"[^:\n]+\.csv:\d+: \S")
 

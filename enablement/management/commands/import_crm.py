@@ -10,7 +10,10 @@ from enablement.importers import FORMATS, ImportFailed, ImportReport, run_import
 
 
 class Command(BaseCommand):
-    help = "Import deals, stage history and usage from CRM exports (native CSV, Salesforce, HubSpot)."
+    help = (
+        "Import deals, stage history, usage and buying committees from CRM exports "
+        "(native CSV, Salesforce, HubSpot)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("format", choices=sorted(FORMATS))
@@ -20,6 +23,7 @@ class Command(BaseCommand):
             "--skip-invalid", action="store_true", help="write the good rows, report the rest"
         )
         parser.add_argument("--stage-map", type=Path, help="CSV with columns crm_stage,stage_slug")
+        parser.add_argument("--role-map", type=Path, help="CSV with columns crm_role,role_slug")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, **options) -> None:
@@ -48,6 +52,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
                 stage_map=options["stage_map"],
+                role_map=options["role_map"],
                 progress=progress,
             )
         except ImportFailed as exc:
