@@ -318,7 +318,9 @@ def test_marketing_edits_role_mappings_and_reads_the_committee_on_the_deals_page
 # --- the deals' fit -------------------------------------------------------------------------------
 
 
-def test_imported_roles_and_deals_are_scored_against_the_approved_profile(tmp_path):
+def test_imported_roles_and_deals_are_scored_against_the_approved_profile(
+    tmp_path, django_capture_on_commit_callbacks
+):
     folder = copy_fixture("native", tmp_path)
     roles = (folder / "deal_roles.csv").read_text()
     (folder / "deal_roles.csv").unlink()
@@ -333,7 +335,8 @@ def test_imported_roles_and_deals_are_scored_against_the_approved_profile(tmp_pa
             ]
         },
     )
-    profile_approve(profile=profile, by=boss)
+    with django_capture_on_commit_callbacks(execute=True):  # deals are scored after the commit
+        profile_approve(profile=profile, by=boss)
     assert "missing Technical evaluator" in Deal.objects.get(external_id="N-2").fit_reasons[-1]
 
     (tmp_path / "roles" / "deal_roles.csv").parent.mkdir()
