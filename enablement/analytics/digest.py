@@ -41,7 +41,6 @@ def digest_context() -> dict | None:
         .exclude(verdict=Verdict.TOO_LITTLE)
         .select_related("asset", "stage")
     )
-    _, _, cells = gaps.coverage(run)
     deals, _ = selectors.stalled_deals(run, limit=None)
     return {
         "run": run,
@@ -51,7 +50,7 @@ def digest_context() -> dict | None:
             for m in judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")[:3]
         ],
         "bottom": [verdict_sentence(m) + f" ({m.asset.title})" for m in judged.order_by("adjusted_lift")[:3]],
-        "gaps": gaps.build_next(cells, limit=3),
+        "gaps": gaps.build_next(gaps.coverage(run), limit=3),
         "stalled": len(deals),
         "site": settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost",
     }
