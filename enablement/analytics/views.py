@@ -107,6 +107,7 @@ def assets(request: HttpRequest) -> HttpResponse:
             "sorts": selectors.ASSET_SORTS,
             "profile": current_profile(),
             "segmented": selectors.segmented(run),
+            "sums": selectors.sums_currency(),
             "tab": "assets",
         },
     )
