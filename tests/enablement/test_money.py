@@ -77,3 +77,18 @@ def test_the_deal_admin_lists_amounts_compact_in_each_deals_currency(client, adm
     client.force_login(admin_user)
     page = client.get(reverse("admin:enablement_deal_changelist")).text
     assert 'title="USD 46,653,000.00">$46.7M<' in page and ">CHF 12.5K<" in page
+
+
+@pytest.mark.django_db
+def test_a_reps_home_and_deal_page_show_the_deals_amount_compact(client, rep):
+    from django.urls import reverse
+
+    from assets.models import FunnelStage
+    from enablement.deals.history import deal_stage_change
+    from tests.factories import DealFactory
+
+    deal = DealFactory(owner=rep, amount=Decimal("1200"), currency="EUR")
+    deal_stage_change(deal=deal, stage=FunnelStage.objects.get(slug="proposal"), entered_at=deal.created_at)
+    client.force_login(rep)
+    for url in [reverse("home"), reverse("deal-detail", args=[deal.pk])]:
+        assert '<span class="money" title="EUR 1,200.00">€1.2K</span>' in client.get(url).text, url
