@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assets.choices import Role
 from enablement.analytics import gaps, scorecard, selectors
+from enablement.analytics.fitness import fit_summary
 from enablement.analytics.models import AssetStageMetric
 from enablement.analytics.wording import verdict_sentence
 from enablement.choices import Verdict
@@ -45,6 +46,7 @@ def digest_context() -> dict | None:
     return {
         "run": run,
         "changes": changes,
+        "fit": fit_summary(run),
         "top": [
             verdict_sentence(m) + f" ({m.asset.title})"
             for m in judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")[:3]
