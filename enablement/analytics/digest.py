@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assets.choices import Role
 from enablement.analytics import gaps, scorecard, selectors
+from enablement.analytics.fitness import fit_summary
 from enablement.analytics.models import AssetStageMetric
 from enablement.analytics.wording import verdict_sentence
 from enablement.choices import Verdict
@@ -41,17 +42,17 @@ def digest_context() -> dict | None:
         .exclude(verdict=Verdict.TOO_LITTLE)
         .select_related("asset", "stage")
     )
-    _, _, cells = gaps.coverage(run)
     deals, _ = selectors.stalled_deals(run, limit=None)
     return {
         "run": run,
         "changes": changes,
+        "fit": fit_summary(run),
         "top": [
             verdict_sentence(m) + f" ({m.asset.title})"
             for m in judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")[:3]
         ],
         "bottom": [verdict_sentence(m) + f" ({m.asset.title})" for m in judged.order_by("adjusted_lift")[:3]],
-        "gaps": gaps.build_next(cells, limit=3),
+        "gaps": gaps.build_next(gaps.coverage(run), limit=3),
         "stalled": len(deals),
         "site": settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost",
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import F, FloatField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assets.choices import AssetStatus
@@ -19,6 +19,7 @@ from enablement.analytics.models import (
 )
 from enablement.choices import Verdict
 from enablement.deals.models import Deal, StageChange
+from enablement.money import SumsCurrency
 
 UNUSED_DAYS = 90
 
@@ -32,6 +33,13 @@ ASSET_SORTS = {
     "asset": "asset__title",
     "stage": "stage__order",
 }
+
+
+def sums_currency() -> SumsCurrency:
+    """The currency the pages label sums over deals with (influenced and won amounts): the one every
+    deal with an amount is in, else the one of most deals, marked mixed (see SumsCurrency)."""
+    rows = Deal.objects.exclude(amount=None).values("currency").annotate(n=Count("pk")).order_by()
+    return SumsCurrency.of([(row["currency"], row["n"]) for row in rows])
 
 
 def asset_rows(

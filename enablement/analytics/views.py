@@ -107,6 +107,7 @@ def assets(request: HttpRequest) -> HttpResponse:
             "sorts": selectors.ASSET_SORTS,
             "profile": current_profile(),
             "segmented": selectors.segmented(run),
+            "sums": selectors.sums_currency(),
             "tab": "assets",
         },
     )
@@ -143,10 +144,12 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
 @analytics_view
 def coverage(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
-    roles, stages, cells = gaps.coverage(run)
-    grid = [(role, [cells[(role.pk, stage.pk)] for stage in stages]) for role in roles]
+    grid = gaps.coverage(run)
+    rows = [(role, [grid.cells[(role.pk, stage.pk)] for stage in grid.stages]) for role in grid.roles]
     return _page(
-        request, "analytics/coverage.html", {"run": run, "stages": stages, "grid": grid, "tab": "coverage"}
+        request,
+        "analytics/coverage.html",
+        {"run": run, "coverage": grid, "stages": grid.stages, "grid": rows, "tab": "coverage"},
     )
 
 
@@ -154,11 +157,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @analytics_view
 def build_next(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
-    _, _, cells = gaps.coverage(run)
+    grid = gaps.coverage(run)
     return _page(
         request,
         "analytics/build_next.html",
-        {"run": run, "ranked": gaps.build_next(cells), "tab": "build-next"},
+        {"run": run, "coverage": grid, "ranked": gaps.build_next(grid), "tab": "build-next"},
     )
 
 

@@ -149,6 +149,19 @@ class GapSerializer(serializers.Serializer):
     higher_conversion = serializers.BooleanField()
     conversion_rate = serializers.FloatField(allow_null=True)
     entered = serializers.IntegerField()
+    present = serializers.IntegerField(
+        allow_null=True,
+        help_text="Deals that entered the stage with this buyer role on their buying committee (in profile "
+        "when a buyer profile is approved); null while no deal has a committee role recorded.",
+    )
+    present_of = serializers.IntegerField(
+        allow_null=True, help_text="Deals that entered the stage (in profile when a profile is approved)."
+    )
+    present_advanced = serializers.IntegerField(allow_null=True)
+    present_lost = serializers.IntegerField(allow_null=True)
+    in_profile_only = serializers.BooleanField(
+        help_text="The presence figures count only deals in the approved buyer profile."
+    )
     requests = serializers.IntegerField()
     votes = serializers.IntegerField()
     no_result_searches = serializers.IntegerField()

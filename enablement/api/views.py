@@ -226,7 +226,9 @@ class AnalyticsAssets(APIView):
         return Response([asset_object(m) for m in rows])
 
 
-def _cell(c) -> dict:
+def _cell(c: gaps.Cell, grid: gaps.Coverage) -> dict:
+    # The committee's figures are null while no deal has a committee role recorded (c.present None).
+    known = c.present is not None
     return {
         "buyer_role": c.role.slug,
         "stage": c.stage.slug,
@@ -236,6 +238,11 @@ def _cell(c) -> dict:
         "higher_conversion": c.higher,
         "conversion_rate": None if c.conversion is None else round(c.conversion, 4),
         "entered": c.entered,
+        "present": c.present,
+        "present_of": c.present_of if known else None,
+        "present_advanced": c.present_advanced if known else None,
+        "present_lost": c.present_lost if known else None,
+        "in_profile_only": known and grid.profile is not None,
         "requests": c.requests,
         "votes": c.votes,
         "no_result_searches": c.searches,
@@ -249,8 +256,8 @@ class AnalyticsGaps(APIView):
         summary="The buyer role × stage coverage grid", responses={200: s.GapSerializer(many=True), **ERRORS}
     )
     def get(self, request: Request) -> Response:
-        roles, stages, cells = gaps.coverage(current_run())
-        return Response([_cell(cells[(r.pk, st.pk)]) for r in roles for st in stages])
+        grid = gaps.coverage(current_run())
+        return Response([_cell(grid.cells[(r.pk, st.pk)], grid) for r in grid.roles for st in grid.stages])
 
 
 class AnalyticsBuildNext(APIView):
@@ -261,7 +268,10 @@ class AnalyticsBuildNext(APIView):
         responses={200: s.BuildNextSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        _, _, cells = gaps.coverage(current_run())
+        grid = gaps.coverage(current_run())
         return Response(
-            [{**_cell(c), "score": round(c.score, 2), "reason": c.reasons[0]} for c in gaps.build_next(cells)]
+            [
+                {**_cell(c, grid), "score": round(c.score, 2), "reason": c.reasons[0]}
+                for c in gaps.build_next(grid)
+            ]
         )

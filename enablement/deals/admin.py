@@ -7,6 +7,7 @@ from django.contrib import admin
 from config.admin_inlines import ReadOnlyInline
 from enablement.buyers.models import DealRole
 from enablement.deals.models import Account, Deal, StageChange, StageMap
+from enablement.templatetags.money import money
 from enablement.usage.models import UsageEvent
 
 
@@ -48,8 +49,7 @@ class DealAdmin(admin.ModelAdmin):
         "name",
         "account",
         "owner",
-        "amount",
-        "currency",
+        "compact_amount",
         "current_stage",
         "created_at",
         "closed_at",
@@ -75,6 +75,10 @@ class DealAdmin(admin.ModelAdmin):
         "closed_at",
         "updated_at",
     ]
+
+    @admin.display(description="Amount", ordering="amount")
+    def compact_amount(self, deal: Deal) -> str:
+        return money(deal.amount, deal.currency)
 
 
 @admin.register(StageMap)
