@@ -10,9 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from assets.models import BuyerRole, FunnelStage
+from enablement.analytics.engine import analytics_compute
 from enablement.buyers import services
 from enablement.deals.history import deal_stage_change
 from enablement.usage.services import usage_record
+from tests.enablement.analytics.test_build_next import inquiry_deal
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
 
 
@@ -82,3 +84,33 @@ def test_a_rep_adds_a_role_to_a_deal_and_the_home_suggestions_change(page: Page,
     expect(page.get_by_role("heading", name="Ideal buyer profile")).to_be_visible()
     expect(page.locator("p.lead")).to_contain_text("Mid-size software companies in EMEA")
     screenshot("buyer-profile")
+
+
+def test_marketing_sees_build_next_ranked_by_the_roles_in_the_room(page: Page, live_server, screenshot):
+    UserFactory(username="mara", first_name="Mara", role="Marketing", is_staff=True)
+    # Inquiry: the champion in eight of ten deals (six lost), procurement in two (one lost);
+    # Discovery: the economic buyer in four of five (three lost).
+    for outcome, roles in [
+        *[("lost", ["champion"])] * 6,
+        ("lost", ["procurement"]),
+        ("advanced", ["champion"]),
+    ]:
+        inquiry_deal(outcome, roles)
+    inquiry_deal("advanced", ["champion"])
+    inquiry_deal("advanced", ["procurement"])
+    for outcome, roles in [
+        *[("lost", ["economic-buyer"])] * 3,
+        ("advanced", ["economic-buyer"]),
+        ("lost", []),
+    ]:
+        inquiry_deal(outcome, roles, stage="discovery")
+    analytics_compute()
+
+    log_in(page, live_server.url, "mara")
+    page.goto(f"{live_server.url}/analytics/build-next/")
+    titles = page.locator("ol.ranked li strong").all_inner_texts()
+    assert titles.index("Champion at Inquiry") < titles.index("Procurement at Inquiry")
+    assert "Economic buyer at Inquiry" not in titles  # never in the room there: nothing to weigh
+    first = page.locator("ol.ranked li").first
+    expect(first).to_contain_text("Present in 8 of 10 Inquiry deals, 75% of them lost")
+    screenshot("build-next")
