@@ -167,3 +167,56 @@ def test_progress_is_reported_for_the_qualification_file(tmp_path):
         progress=lambda name, done, total: seen.__setitem__(name, (done, total)),
     )
     assert seen["qualification.csv"] == (len(RATED), len(RATED))
+
+
+# HubSpot: a "Deal Score" (or "HubSpot Score") column, 0–100, is the qualification's CRM score.
+EXPORT = (FIXTURES / "hubspot" / "deals.csv").read_text().splitlines()
+STAGE_MAP = str(FIXTURES / "hubspot" / "stage-map.csv")
+
+
+def hubspot_with_scores(tmp_path: Path, column: str, scores: list[str]) -> str:
+    lines = [f"{EXPORT[0]},{column}", *(f"{row},{s}" for row, s in zip(EXPORT[1:], scores, strict=True))]
+    export = tmp_path / "deals.csv"
+    export.write_text("\n".join(lines) + "\n")
+    return str(export)
+
+
+def test_a_hubspot_deal_score_is_stored_in_tenths_and_an_empty_one_is_nothing(tmp_path):
+    export = hubspot_with_scores(tmp_path, "Deal Score", ["72", "", "100"])
+    out, _ = import_crm("hubspot", export, "--stage-map", STAGE_MAP)
+    assert counts_line(out, "qualification (deals.csv)") == [2, 0, 0, 0]
+    assert dict(Qualification.objects.values_list("deal__external_id", "crm_score")) == {
+        "9001": Decimal("7.2"),
+        "9003": Decimal("10.0"),
+    }
+    again, _ = import_crm("hubspot", export)
+    assert counts_line(again, "qualification (deals.csv)") == [0, 0, 2, 0]
+
+
+def test_a_hubspot_score_column_in_any_case_rounds_to_one_decimal(tmp_path):
+    import_crm(
+        "hubspot",
+        hubspot_with_scores(tmp_path, "HUBSPOT SCORE", ["72.45", "0", "7.5"]),
+        "--stage-map",
+        STAGE_MAP,
+    )
+    assert sorted(Qualification.objects.values_list("crm_score", flat=True)) == [
+        Decimal("0.0"),
+        Decimal("0.8"),
+        Decimal("7.2"),
+    ]
+
+
+def test_a_hubspot_score_out_of_range_refuses_its_deal_row(tmp_path):
+    export = hubspot_with_scores(tmp_path, "Deal Score", ["72", "150", "high"])
+    _, errors = import_refused("hubspot", export, "--stage-map", STAGE_MAP)
+    assert errors == [
+        "deals.csv:3: Deal Score '150' is out of range (0 to 100).",
+        "deals.csv:4: Deal Score 'high' is not a number.",
+    ]
+    assert not Qualification.objects.exists()
+
+
+def test_a_hubspot_export_without_a_score_column_has_no_qualification_line():
+    out, _ = import_crm("hubspot", str(FIXTURES / "hubspot" / "deals.csv"), "--stage-map", STAGE_MAP)
+    assert "qualification" not in out and not Qualification.objects.exists()
