@@ -93,6 +93,16 @@ class CsvFile:
         first row stands; only the value and its line are kept, so memory stays flat).
         """
         on_read = (lambda n: progress(self.name, n, self.size)) if progress else (lambda n: None)
+        with self._reader(on_read) as reader:
+            yield from self._records(reader, required, report, unique)
+
+    def header(self, *, required: Iterable[str] = ()) -> list[str]:
+        """The file's columns, checked as `rows` checks them, without reading a row."""
+        with self._reader(lambda n: None) as reader:
+            return self._header(reader, required)
+
+    @contextmanager
+    def _reader(self, on_read: Callable[[int], None]) -> Iterator[Iterator[list[str]]]:
         try:
             with self.opener() as raw:
                 text = io.TextIOWrapper(
@@ -101,7 +111,7 @@ class CsvFile:
                     errors="surrogateescape",
                     newline="",
                 )
-                yield from self._records(csv.reader(text), required, report, unique)
+                yield csv.reader(text)
         except READ_ERRORS as exc:
             raise ImportFailed(f"{self.name} ({self.where}): the file cannot be read: {exc}.") from None
 

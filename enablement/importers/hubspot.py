@@ -1,7 +1,8 @@
 """A HubSpot deals export: one row per deal, with "Date entered <stage> (<pipeline>)" columns from
 which the stage history is rebuilt. Headers are HubSpot's property labels; "Deal Stage" values may
 be labels or internal ids, and both go through the stage map. A buying-role column, where exported,
-gives each deal's buying committee (roles only: the export does not say which contact holds which).
+gives each deal's buying committee (roles only: the export does not say which contact holds which),
+and a "Deal Score" or "HubSpot Score" column (0–100) its qualification's CRM score (0–10).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enablement.importers.committee import CommitteeWriter, RoleRow
 from enablement.importers.csvfile import CsvFile, UniqueColumn
 from enablement.importers.parse import optional, parse_amount, parse_currency, parse_when, required
 from enablement.importers.people import People
+from enablement.importers.qualification import QualificationRow, QualificationWriter, crm_score_from_percent
 from enablement.importers.roles import RoleResolver, role_names_seen
 from enablement.importers.stages import StageResolver
 from enablement.importers.writers import (
@@ -36,6 +38,8 @@ STAGE_AND_PIPELINE = re.compile(r"^(?P<stage>.+?)(?: \((?P<pipeline>[^()]+)\))?$
 OWNER_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*[(<](?P<email>[^()<>@\s]+@[^()<>\s]+)[)>]$")
 # The deal's buying roles, `;`-separated, under the names HubSpot exports give the column (any case).
 ROLE_COLUMNS = {"buying role", "buying roles", "associated contact buying roles", "deal roles"}
+# The deal's score, 0–100 (HubSpot's score property as exports label it, any case); the first one found.
+SCORE_COLUMNS = {"deal score", "hubspot score"}
 
 
 def open_files(path: Path) -> dict[str, CsvFile]:
@@ -72,10 +76,42 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
     resolver.require_all({k: v for k, v in seen.items() if k})
     stage_columns = _stage_columns(file, header or [])
     role_columns = [c for c in header or [] if c.lower() in ROLE_COLUMNS]
+    score_column = next((c for c in header or [] if c.lower() in SCORE_COLUMNS), None)
     roles = _check_roles(file, role_columns)
     people = People()
     report.counts(file.name)
-    # Exports without a buying-role column (most) get no line of role counts.
+    committee, qualification = _writers(file, report, role_columns, score_column)
+    for batch in batches(file.rows(required=COLUMNS, report=report, progress=progress, unique=RECORD_ID)):
+        deals, accounts, history, members, scores = [], [], [], [], []
+        for row in batch:
+            try:
+                deal, account, changes = _parse(row.line, row.data, stage_columns, resolver, people)
+                score = crm_score_from_percent(row.data[score_column], score_column) if score_column else None
+            except RowInvalid as exc:
+                report.reject(file.name, row.line, str(exc))
+                continue
+            deals.append(deal)
+            history.extend(changes)
+            members.extend(_committee(row.line, deal.external_id, row.data, role_columns, roles))
+            if account:
+                accounts.append(account)
+            if score is not None:  # an empty score leaves the deal's qualification as it is
+                scores.append(QualificationRow(row.line, deal.external_id, {"crm_score": score}))
+        account_pks = write_accounts(accounts, source=SOURCE)
+        write_deals(deals, source=SOURCE, counts=report.counts(file.name), account_pks=account_pks)
+        # History rows come from deal rows, so their counts are not the file's rows.
+        write_history(history, source=SOURCE, file=file.name, report=ErrorsOnly(report))
+        if committee:
+            committee.add(members)
+        if qualification:
+            qualification.add(scores)
+
+
+def _writers(
+    file: CsvFile, report: ImportReport, role_columns: list[str], score_column: str | None
+) -> tuple[CommitteeWriter | None, QualificationWriter | None]:
+    """The writers of the optional columns this export has; exports without a buying-role or a score
+    column (most) get no line of counts for it."""
     committee = (
         CommitteeWriter(
             source=SOURCE,
@@ -87,25 +123,14 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
         if role_columns
         else None
     )
-    for batch in batches(file.rows(required=COLUMNS, report=report, progress=progress, unique=RECORD_ID)):
-        deals, accounts, history, members = [], [], [], []
-        for row in batch:
-            try:
-                deal, account, changes = _parse(row.line, row.data, stage_columns, resolver, people)
-            except RowInvalid as exc:
-                report.reject(file.name, row.line, str(exc))
-                continue
-            deals.append(deal)
-            history.extend(changes)
-            members.extend(_committee(row.line, deal.external_id, row.data, role_columns, roles))
-            if account:
-                accounts.append(account)
-        account_pks = write_accounts(accounts, source=SOURCE)
-        write_deals(deals, source=SOURCE, counts=report.counts(file.name), account_pks=account_pks)
-        # History rows come from deal rows, so their counts are not the file's rows.
-        write_history(history, source=SOURCE, file=file.name, report=ErrorsOnly(report))
-        if committee:
-            committee.add(members)
+    qualification = (
+        QualificationWriter(
+            source=SOURCE, file=file.name, report=report, counts_as=f"qualification ({file.name})"
+        )
+        if score_column
+        else None
+    )
+    return committee, qualification
 
 
 def _check_roles(file: CsvFile, role_columns: list[str]) -> RoleResolver:

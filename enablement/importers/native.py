@@ -1,5 +1,5 @@
-"""The product's own CSVs (CONTRACT section 2): stages, roles, assets, deals, history, usage and the
-deals' buying committees."""
+"""The product's own CSVs (CONTRACT section 2): stages, roles, assets, deals, history, usage, the
+deals' buying committees and, our extension, their qualification ratings (qualification.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from enablement.importers.parse import (
     required_slug,
 )
 from enablement.importers.people import People
+from enablement.importers.qualification import read_native as _qualification
 from enablement.importers.roles import RoleResolver, role_names_seen
 from enablement.importers.staging import DealSink, HistorySink, UsageSink
 from enablement.importers.writers import AccountRow, DealRow, HistoryRow, UsageRow
@@ -42,6 +43,7 @@ FILES = [
     "stage_history.csv",
     "usage.csv",
     "deal_roles.csv",
+    "qualification.csv",
 ]
 COLUMNS = {
     "stages.csv": ["slug", "name", "order", "outcome"],
@@ -60,6 +62,7 @@ COLUMNS = {
     "stage_history.csv": ["deal_id", "stage", "entered_at"],
     "usage.csv": ["event_id", "deal_id", "asset", "rep_email", "action", "occurred_at"],
     "deal_roles.csv": ["deal_id", "role"],
+    "qualification.csv": ["deal_id"],  # and at least one of the ratings (checked by its reader)
 }
 # A second row for the same record would silently overwrite the first; it is refused instead.
 UNIQUE = {
@@ -67,6 +70,7 @@ UNIQUE = {
     "roles.csv": UniqueColumn("slug", "role slug"),
     "assets.csv": UniqueColumn("slug", "asset slug"),
     "deals.csv": UniqueColumn("deal_id", "deal id"),
+    "qualification.csv": UniqueColumn("deal_id", "deal id"),
 }
 
 
@@ -88,6 +92,7 @@ def run(files: dict[str, CsvFile], report: ImportReport, progress: Progress | No
         "usage.csv": _usage,
         # The role names are checked against the role map before the first row is written.
         "deal_roles.csv": lambda rows, *args: _deal_roles(files["deal_roles.csv"], rows, *args),
+        "qualification.csv": lambda rows, *args: _qualification(files["qualification.csv"], rows, *args),
     }
     for name in FILES:  # in dependency order: later files refer to earlier ones
         if name in files:
@@ -176,10 +181,8 @@ def _assets(rows, report, name, people) -> None:
                 check_url(url)
             except ValidationError:
                 raise RowInvalid(f"url {url!r} is not an http(s) address.") from None
-        asset_roles, asset_stages = (
-            _slugs(d["buyer_roles"], roles, "buyer role"),
-            _slugs(d["stages"], stages, "stage"),
-        )
+        asset_roles = _slugs(d["buyer_roles"], roles, "buyer role")
+        asset_stages = _slugs(d["stages"], stages, "stage")
         asset = Asset.objects.filter(slug=slug).first()
         values = {"title": title, "kind": kind, "summary": d["summary"], "external_url": url}
         if asset is None:

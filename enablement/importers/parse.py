@@ -80,6 +80,27 @@ def parse_whole(value: str, column: str, *, high: int = MAX_WHOLE_NUMBER) -> int
     return number
 
 
+def parse_score(value: str, column: str, *, high: int, places: int | None = None) -> Decimal | None:
+    """A number from 0 to `high`, or None when empty; with `places`, at most that many decimals
+    (a score in tenths is `7.5`, never `7.25`: nothing is rounded away silently)."""
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():  # `high`, `NaN` and `Infinity` alike
+        raise RowInvalid(f"{column} {value!r} is not a number.")
+    if not 0 <= number <= high:
+        raise RowInvalid(f"{column} {value!r} is out of range (0 to {high}).")
+    if places is not None:
+        step = Decimal(1).scaleb(-places)
+        if number != number.quantize(step):
+            raise RowInvalid(f"{column} {value!r} has more than {places} decimal place(s).")
+        number = number.quantize(step)
+    return number
+
+
 def parse_bool(value: str, column: str) -> bool:
     word = value.lower()
     if word in {"1", "true", "yes"}:

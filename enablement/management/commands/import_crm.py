@@ -11,7 +11,7 @@ from enablement.importers import FORMATS, ImportFailed, ImportReport, run_import
 
 class Command(BaseCommand):
     help = (
-        "Import deals, stage history, usage and buying committees from CRM exports "
+        "Import deals, stage history, usage, buying committees and qualification ratings from CRM exports "
         "(native CSV, Salesforce, HubSpot)."
     )
 
