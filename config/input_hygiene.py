@@ -17,12 +17,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.views.defaults import ERROR_PAGE_TEMPLATE
 
-_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+# NUL and lone surrogates: PostgreSQL cannot store the one, and the other is not valid Unicode.
+UNSAFE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
 def text_problem(text: str) -> str | None:
     """What makes this text unacceptable ("holds a NUL character …"), or None."""
-    found = _UNSAFE.search(text)
+    found = UNSAFE_CHARACTERS.search(text)
     if found is None:
         return None
     if found.group() == "\x00":

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
+from config.input_hygiene import UNSAFE_CHARACTERS
 from enablement.choices import DealSource, UsageAction
 
 ACTIONS = frozenset(UsageAction.values)
 DEAL_SOURCES = frozenset(DealSource.values)
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # DRF's SlugField
-# What DRF's CharField refuses or changes: NUL, surrogates (and blanks at either end, checked apart).
-ODD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
-TEXT_LIMITS = {"event_id": 100, "deal_id": 100, "rep": 254}
 
 
 def _plain_text(value, limit: int) -> bool:
@@ -26,7 +24,8 @@ def _plain_text(value, limit: int) -> bool:
         and 0 < len(value) <= limit
         and not value[0].isspace()
         and not value[-1].isspace()
-        and ODD_CHARACTER.search(value) is None
+        # What DRF's CharField refuses: NUL, surrogates (blanks at either end are checked above).
+        and UNSAFE_CHARACTERS.search(value) is None
     )
 
 
@@ -42,14 +41,15 @@ def _when(value, zone: tzinfo) -> datetime | None:
         return None
 
 
-def plain_event(item: dict, zone: tzinfo) -> dict | None:
+def plain_event(item: dict, zone: tzinfo, limits: dict[str, int]) -> dict | None:
     """The validated event as the serializer would give it, or None when the serializer must judge.
-    `zone` is the current time zone, asked once per batch (asking costs more than parsing a time)."""
+    `zone` is the current time zone, asked once per batch (asking costs more than parsing a time);
+    `limits` the serializer's max_length per field (event_id, deal_id, asset, rep)."""
     for name in ("event_id", "deal_id"):
-        if not _plain_text(item.get(name), TEXT_LIMITS[name]):
+        if not _plain_text(item.get(name), limits[name]):
             return None
     asset, action = item.get("asset"), item.get("action")
-    if type(asset) is not str or len(asset) > 200 or SLUG.fullmatch(asset) is None:
+    if type(asset) is not str or len(asset) > limits["asset"] or SLUG.fullmatch(asset) is None:
         return None
     if type(action) is not str or action not in ACTIONS:
         return None
@@ -59,7 +59,7 @@ def plain_event(item: dict, zone: tzinfo) -> dict | None:
             return None
         data["deal_source"] = item["deal_source"]
     if "rep" in item:
-        if not _plain_text(item["rep"], TEXT_LIMITS["rep"]):
+        if not _plain_text(item["rep"], limits["rep"]):
             return None
         data["rep"] = item["rep"]
     if "occurred_at" in item:
