@@ -110,6 +110,10 @@ def figures_write(
             step["rows"] = len(figures.stage_metrics_write(run, landmarks))
     with steps("asset figures") as step:
         step["rows"] = figures.asset_metrics_write(run, landmarks, availability(run), scope)
+    if scope is not None:
+        # A refresh leaves the figures in and out of profile as the last full run made them: they
+        # would cost two full asset-figure steps, and a refresh's cost should follow the new rows.
+        return
     if current_profile() is None:
         AssetStageMetric.segments.filter(run=run).exclude(segment=Segment.ALL).delete()
         return

@@ -140,3 +140,22 @@ def test_suggestions_put_assets_for_the_roles_in_the_room_first(rep):
         ("Budget case", ["Economic buyer"]),
         ("Champion kit", []),
     ]
+
+
+def test_a_refresh_leaves_the_in_profile_figures_of_the_last_full_run(funnel_deals):
+    asset = AssetFactory(title="Software ROI model", stages=[stage("discovery")])
+    _used_early(asset, funnel_deals[0])
+    run = analytics_compute()
+    segment_rows = set(
+        AssetStageMetric.segments.filter(run=run, segment=Segment.IN_PROFILE).values_list("pk")
+    )
+    assert segment_rows
+
+    _used_early(asset, funnel_deals[1])
+    refreshed = analytics_compute(refresh=True)
+
+    assert (refreshed.pk, refreshed.mode) == (run.pk, "refresh")
+    assert AssetStageMetric.objects.get(run=run, asset=asset).exposed_deals == 2
+    kept = set(AssetStageMetric.segments.filter(run=run, segment=Segment.IN_PROFILE).values_list("pk"))
+    assert kept == segment_rows
+    assert AssetStageMetric.segments.get(run=run, segment=Segment.IN_PROFILE, asset=asset).exposed_deals == 1
