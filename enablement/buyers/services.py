@@ -139,7 +139,7 @@ def deals_fit_refresh(deal_ids: Iterable[int] | None = None) -> int:
     profile = current_profile()
     deals = Deal.objects.all() if deal_ids is None else Deal.objects.filter(pk__in=list(deal_ids))
     if profile is None:
-        return deals.exclude(fit_score=None).update(fit_score=None, in_profile=None, fit_reasons=[])
+        return deals.exclude(fit_score=None).update(fit_score=None, in_profile=None, fit_reasons=None)
     terms = profile_terms(profile)
     role_names = dict(BuyerRole.objects.values_list("pk", "name"))
     ids = list(deals.order_by("pk").values_list("pk", flat=True))

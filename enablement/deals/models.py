@@ -53,7 +53,7 @@ class Deal(models.Model):
     # The fit to the approved ideal buyer profile (enablement.buyers.fit), kept current by its services.
     fit_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     in_profile = models.BooleanField(null=True, blank=True, editable=False)
-    fit_reasons = models.JSONField(default=list, blank=True, editable=False)
+    fit_reasons = models.JSONField(null=True, blank=True, editable=False)  # None: not scored
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

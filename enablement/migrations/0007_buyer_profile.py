@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='deal',
             name='fit_reasons',
-            field=models.JSONField(blank=True, default=list, editable=False),
+            field=models.JSONField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name='deal',

@@ -83,9 +83,9 @@ class DealSink(Sink):
                 f"""
                 WITH written AS (
                     INSERT INTO {DEAL} (source, external_id, name, account_id, owner_id, amount, currency,
-                                        created_at, updated_at, fit_reasons)
+                                        created_at, updated_at)
                     SELECT %s, s.external_id, s.name, a.id, s.owner_id, s.amount, s.currency, s.created_at,
-                           %s, '[]'::jsonb
+                           %s
                     FROM {s} s
                     LEFT JOIN {ACCOUNT} a ON a.source = %s AND a.external_id = s.account AND s.account <> ''
                     ORDER BY s.external_id
