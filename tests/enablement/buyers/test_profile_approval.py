@@ -122,6 +122,12 @@ def test_a_band_whose_upper_bound_is_below_its_lower_bound_is_refused(client, ma
     assert not BuyerProfile.objects.exists()
 
 
+def test_sizes_written_with_thousands_separators_stay_one_band_each(client, marketer):
+    client.force_login(marketer)
+    client.post(reverse("buyer-profile-propose"), _proposal(size_bands="201-1,000,1,001-5,000, 5,001+"))
+    assert BuyerProfile.objects.get().size_bands == ["201-1,000", "1,001-5,000", "5,001+"]
+
+
 def test_the_threshold_must_be_between_one_and_ten(client, marketer):
     client.force_login(marketer)
     response = client.post(reverse("buyer-profile-propose"), _proposal(fit_threshold="11"))
