@@ -37,7 +37,8 @@ class DealFacts:
 
 
 def band_range(band: str) -> tuple[int, int | None] | None:
-    """ "201-1000" → (201, 1000); "5001+" → (5001, None); "250" → (250, 250); else None."""
+    """ "201-1000" → (201, 1000); "5001+" → (5001, None); "250" → (250, 250); else None (also for
+    "1000-500", whose upper bound is below its lower one: no company would ever fall inside it)."""
     m = _BAND.match(band)
     if not m:
         return None
@@ -45,7 +46,7 @@ def band_range(band: str) -> tuple[int, int | None] | None:
     if m.group(3):
         return low, None
     high = int(m.group(2).replace(",", "")) if m.group(2) else low
-    return low, high
+    return (low, high) if low <= high else None
 
 
 def _in_bands(size: str, bands: tuple[str, ...]) -> bool:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from assets.models import BuyerRole, FunnelStage
 from enablement.buyers.models import FOUR_AS, BuyerProfile
 
+# A comma between items, not one in a number's thousands ("1,001-5,000"): one not followed by exactly
+# three digits. "1000,500+" stays one (refused) item; "1000, 500+" is two.
+_ITEM_COMMA = re.compile(r",(?!\d{3}(?!\d))")
 
-def _lines(value: str) -> list[str]:
-    """One item per line or comma."""
-    return [part.strip() for line in value.splitlines() for part in line.split(",") if part.strip()]
+
+def _lines(value: str, *, separator: re.Pattern[str] | None = None) -> list[str]:
+    """One item per line or comma (`separator`: a pattern of the commas that separate)."""
+    split = separator.split if separator else (lambda line: line.split(","))
+    return [part.strip() for line in value.splitlines() for part in split(line) if part.strip()]
 
 
 class ProfileForm(forms.Form):
@@ -76,7 +83,7 @@ class ProfileForm(forms.Form):
         return {
             "summary": data["summary"],
             "industries": _lines(data["industries"]),
-            "size_bands": _lines(data["size_bands"]),
+            "size_bands": _lines(data["size_bands"], separator=_ITEM_COMMA),
             "regions": _lines(data["regions"]),
             "fit_threshold": data["fit_threshold"],
             "roles_by_stage": {stage: list(data[f"roles_{stage.pk}"]) for stage in self.stages},

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assets.choices import StageOutcome
 from assets.models import FunnelStage
+from enablement.buyers.services import deals_fit_refresh
 from enablement.deals.models import Deal, StageChange
 from enablement.usage.models import UsageEvent
 
@@ -124,4 +125,7 @@ def deal_stage_change(
             "differently; history is never rewritten."
         )
     deal.refresh_from_db(fields=["current_stage", "closed_at"])
+    if outcome == CREATED:
+        # The buyer roles the profile expects follow the deal's stage (imports re-score at their end).
+        deals_fit_refresh([deal.pk])
     return StageChange.objects.select_related("stage").get(deal=deal, external_id=key), outcome == CREATED

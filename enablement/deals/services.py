@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
+from enablement.buyers.services import deals_fit_refresh
 from enablement.deals.models import Account, Deal
 
 
@@ -67,7 +68,7 @@ def deal_apply(
     account = current.account if current is not None and "account" not in fields else None
     if fields.get("account"):
         account = account_upsert(source=source, external_id=fields["account"], name=fields["account"])
-    return deal_upsert(
+    deal, created = deal_upsert(
         source=source,
         external_id=external_id,
         name=fields.get("name", current.name if current else ""),
@@ -77,3 +78,6 @@ def deal_apply(
         currency=fields.get("currency", current.currency if current else "USD"),
         created_at=fields.get("created_at"),
     )
+    deals_fit_refresh([deal.pk])  # its account may have changed, and a new deal needs a score at once
+    deal.refresh_from_db(fields=["fit_score", "in_profile", "fit_reasons"])
+    return deal, created

@@ -114,6 +114,20 @@ def test_a_size_band_that_is_not_a_band_is_refused_by_name(client, marketer):
     assert not BuyerProfile.objects.exists()
 
 
+def test_a_band_whose_upper_bound_is_below_its_lower_bound_is_refused(client, marketer):
+    client.force_login(marketer)
+    response = client.post(reverse("buyer-profile-propose"), _proposal(size_bands="51-200, 1000-500"))
+    assert response.status_code == 400
+    assert "Not a size band: 1000-500" in response.content.decode()
+    assert not BuyerProfile.objects.exists()
+
+
+def test_sizes_written_with_thousands_separators_stay_one_band_each(client, marketer):
+    client.force_login(marketer)
+    client.post(reverse("buyer-profile-propose"), _proposal(size_bands="201-1,000,1,001-5,000, 5,001+"))
+    assert BuyerProfile.objects.get().size_bands == ["201-1,000", "1,001-5,000", "5,001+"]
+
+
 def test_the_threshold_must_be_between_one_and_ten(client, marketer):
     client.force_login(marketer)
     response = client.post(reverse("buyer-profile-propose"), _proposal(fit_threshold="11"))
