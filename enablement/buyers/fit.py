@@ -31,7 +31,7 @@ class DealFacts:
     industry: str = ""
     size: str = ""
     region: str = ""
-    stage_order: int | None = None  # the current open stage's order; None: closed or no history
+    stage_order: int | None = None  # the current open stage's order (0: no history yet); None: closed
     stage_name: str = ""
     roles: set[int] = field(default_factory=set)
 
@@ -105,9 +105,10 @@ def _roles(terms: ProfileTerms, facts: DealFacts, role_names: dict[int, str]) ->
         for order, _, role_id, _ in terms.expected
         if facts.stage_order is None or order <= facts.stage_order
     }
-    where = (
-        f"by {facts.stage_name}" if facts.stage_order is not None and facts.stage_name else "in the profile"
-    )
+    if facts.stage_order is None:
+        where = "in the profile"
+    else:  # a deal with no history yet is at order 0: before every stage
+        where = f"by {facts.stage_name}" if facts.stage_name else "before its first stage"
     if not due:
         return full, f"No buyer role is expected {where} (+{full})."
     present = sorted(role_names[r] for r in due & facts.roles)

@@ -159,3 +159,19 @@ def test_without_an_approved_profile_deals_carry_no_score(deal):
     assert services.deals_fit_refresh() == 0
     deal.refresh_from_db()
     assert deal.fit_score is None and deal.in_profile is None
+
+
+def test_a_deal_with_no_history_yet_has_no_role_due(approved_profile):
+    deal = DealFactory(account=AccountFactory(industry="Software", size="500", region="EMEA"))
+    services.deals_fit_refresh([deal.pk])
+    deal.refresh_from_db()
+    assert deal.fit_score == 10
+    assert deal.fit_reasons[-1] == "No buyer role is expected before its first stage (+3)."
+
+
+def test_a_closed_deal_is_held_to_every_role_the_profile_lists(approved_profile):
+    deal = DealFactory(account=AccountFactory(industry="Software", size="500", region="EMEA"))
+    deal_stage_change(deal=deal, stage=stage("closed-won"), entered_at=timezone.now())
+    deal.refresh_from_db()
+    assert deal.fit_score == 7
+    assert deal.fit_reasons[-1].startswith("0 of 2 buyer roles expected in the profile are in the room")

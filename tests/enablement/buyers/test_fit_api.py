@@ -17,11 +17,9 @@ def test_a_deal_an_integration_creates_is_scored_against_the_approved_profile(wo
     body = {"deal_id": "006F", "source": "salesforce", "name": "Acme", "account": "Acme GmbH"}
     created = client.post("/api/v1/deals/", body, format="json").json()
     # The account the API names has no industry, size or region (+0 each), and a deal with no stage
-    # yet is held to every role the profile lists (+0 with none in the room).
-    assert (created["fit_score"], created["in_profile"]) == (0, False)
-    assert created["fit_reasons"][-1] == (
-        "0 of 2 buyer roles expected in the profile are in the room; missing Champion, Economic buyer (+0)."
-    )
+    # yet has no role due (+3).
+    assert (created["fit_score"], created["in_profile"]) == (3, False)
+    assert created["fit_reasons"][-1] == "No buyer role is expected before its first stage (+3)."
 
 
 def test_a_stage_change_through_the_api_brings_the_roles_due_by_that_stage_into_the_fit(
