@@ -92,7 +92,9 @@ def assets(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         response = HttpResponse(assets_csv([asset_object(m) for m in rows]), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="assets-and-conversion.csv"'
+        # The file says whose figures it holds: every deal, or those in / out of the buyer profile.
+        part = {"in": "-in-profile", "out": "-out-of-profile"}.get(g.get("profile", ""), "")
+        response["Content-Disposition"] = f'attachment; filename="assets-and-conversion{part}.csv"'
         return response
     return _page(
         request,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from config.admin_inlines import ReadOnlyInline
 from enablement.buyers.models import DealRole
+from enablement.buyers.services import deals_fit_refresh
 from enablement.deals.models import Account, Deal, StageChange, StageMap
 from enablement.templatetags.money import money
 from enablement.usage.models import UsageEvent
@@ -41,6 +43,12 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "industry", "size", "region", "source"]
     list_filter = ["source", "industry", "region"]
     search_fields = ["name", "external_id", "industry"]
+
+    def save_model(self, request: HttpRequest, obj: Account, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"industry", "size", "region"} & set(form.changed_data):
+            # The account's deals are scored on these: their fit follows at once.
+            deals_fit_refresh(obj.deals.values_list("pk", flat=True))
 
 
 @admin.register(Deal)

@@ -175,3 +175,16 @@ def test_a_closed_deal_is_held_to_every_role_the_profile_lists(approved_profile)
     deal.refresh_from_db()
     assert deal.fit_score == 7
     assert deal.fit_reasons[-1].startswith("0 of 2 buyer roles expected in the profile are in the room")
+
+
+def test_an_account_edited_in_the_admin_rescores_its_deals(client, admin_user, deal, approved_profile):
+    account = deal.account
+    client.force_login(admin_user)
+    data = {"source": account.source, "external_id": account.external_id, "name": account.name}
+    client.post(
+        reverse("admin:enablement_account_change", args=[account.pk]),
+        {**data, "industry": "Retail", "size": "500", "region": "EMEA"},
+    )
+    deal.refresh_from_db()
+    assert (deal.fit_score, deal.in_profile) == (4, False)
+    assert deal.fit_reasons[0] == "Industry “Retail” is not in the profile (Software, Healthcare) (+0)."

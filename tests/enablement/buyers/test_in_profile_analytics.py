@@ -159,3 +159,12 @@ def test_a_refresh_leaves_the_in_profile_figures_of_the_last_full_run(funnel_dea
     kept = set(AssetStageMetric.segments.filter(run=run, segment=Segment.IN_PROFILE).values_list("pk"))
     assert kept == segment_rows
     assert AssetStageMetric.segments.get(run=run, segment=Segment.IN_PROFILE, asset=asset).exposed_deals == 1
+
+
+def test_the_effectiveness_csv_names_the_deals_it_covers(client, marketer, funnel_deals):
+    analytics_compute()
+    client.force_login(marketer)
+    response = client.get(reverse("analytics-assets"), {"profile": "out", "format": "csv"})
+    assert 'filename="assets-and-conversion-out-of-profile.csv"' in response["Content-Disposition"]
+    response = client.get(reverse("analytics-assets"), {"format": "csv"})
+    assert 'filename="assets-and-conversion.csv"' in response["Content-Disposition"]
