@@ -75,7 +75,8 @@ class PageViewInline(_ReadOnly, admin.TabularInline):
 
 @admin.register(Visit)
 class VisitAdmin(_ReadOnly, admin.ModelAdmin):
-    list_display = ["room", "viewer", "started_at", "ended_at", "summary_sent_at"]
+    # `events` 0: the page never ran (a link preview or scanner); such a visit counts nowhere.
+    list_display = ["room", "viewer", "started_at", "ended_at", "events", "summary_sent_at"]
     list_select_related = ["room", "viewer"]
     date_hierarchy = "started_at"
     exclude = ["key"]

@@ -115,8 +115,21 @@ class Viewer(models.Model):
         return self.email or f"Anonymous reader {self.cookie_hash[:6]}"
 
 
+class VisitQuerySet(models.QuerySet):
+    def confirmed(self) -> VisitQuerySet:
+        """Visits whose page ran: at least one event accepted. A link preview or a mail scanner
+        fetches the room without running its script, so its visit stays unconfirmed and counts
+        nowhere (the idle sweep deletes it)."""
+        return self.filter(events__gt=0)
+
+
+# The same rule from a room: `Count("visits", filter=CONFIRMED_VISITS)`.
+CONFIRMED_VISITS = Q(visits__events__gt=0)
+
+
 class Visit(models.Model):
-    """One sitting of a viewer in a room. `key` is the unguessable id the page sends events with."""
+    """One sitting of a viewer in a room. `key` is the unguessable id the page sends events with.
+    Only a confirmed visit (`events` > 0: its page ran and reported) is shown, counted or notified."""
 
     key = models.CharField(max_length=64, unique=True, default=new_visit_key, editable=False)
     room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="visits")
@@ -126,6 +139,8 @@ class Visit(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     events = models.PositiveIntegerField(default=0)
     summary_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -176,7 +191,7 @@ class EmailChallenge(models.Model):
 
 
 class BuyerNotification(models.Model):
-    """What the rep hears: a first open, a return visit, or a new viewer."""
+    """What the rep hears: a first open, a return visit, or a new viewer, once a visit is confirmed."""
 
     class Kind(models.TextChoices):
         FIRST_OPEN = "first_open", "First open"
@@ -194,6 +209,8 @@ class BuyerNotification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "created_at"])]
+        # A visit is announced once, when its first events are accepted.
+        constraints = [models.UniqueConstraint(fields=["visit"], name="buyernotification_one_per_visit")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.room}"

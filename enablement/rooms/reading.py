@@ -51,19 +51,13 @@ def viewer_get_or_create(*, room: DealRoom, email: str = "", cookie: str = "") -
     return viewer
 
 
-def _notification_kind(room: DealRoom, viewer: Viewer, visit: Visit) -> str:
-    earlier = Visit.objects.filter(room=room).exclude(pk=visit.pk)
-    if not earlier.exists():
-        return BuyerNotification.Kind.FIRST_OPEN
-    if earlier.filter(viewer=viewer).exists():
-        return BuyerNotification.Kind.RETURN_VISIT
-    return BuyerNotification.Kind.NEW_VIEWER
-
-
 @transaction.atomic
 def visit_continue_or_start(*, room: DealRoom, viewer: Viewer, key: str = "") -> Visit:
-    """The viewer's visit going on in this room (moving between its pages), or a new one, which the
-    rep hears about: a first open, a return visit, or a new viewer."""
+    """The viewer's visit going on in this room (moving between its pages), or a new one.
+
+    A new visit is unconfirmed: the rep hears of it only when its page's first events arrive
+    (`events_record`), so a link preview or mail scanner that fetches the page without running it
+    tells the rep nothing, and the idle sweep deletes its visit."""
     if reason := room.unavailable_reason():
         raise ValidationError(f"This room is no longer live ({reason}).")
     now = timezone.now()
@@ -77,17 +71,27 @@ def visit_continue_or_start(*, room: DealRoom, viewer: Viewer, key: str = "") ->
         ).first()
         if going_on is not None:
             return going_on
-    visit = Visit.objects.create(room=room, viewer=viewer, started_at=now, last_seen_at=now)
+    return Visit.objects.create(room=room, viewer=viewer, started_at=now, last_seen_at=now)
+
+
+def _notification_kind(room: DealRoom, visit: Visit) -> str:
+    # Against the room's other confirmed visits only: a bot's fetch before the buyer's first open
+    # does not turn it into a "new viewer".
+    earlier = Visit.objects.confirmed().filter(room=room).exclude(pk=visit.pk)
+    if not earlier.exists():
+        return BuyerNotification.Kind.FIRST_OPEN
+    if earlier.filter(viewer_id=visit.viewer_id).exists():
+        return BuyerNotification.Kind.RETURN_VISIT
+    return BuyerNotification.Kind.NEW_VIEWER
+
+
+def _visit_confirmed(room: DealRoom, visit: Visit, now: datetime) -> None:
+    """The visit's first events were accepted: its page ran, so the rep hears of it now."""
     recipient = room.deal.owner or room.created_by
     if recipient is not None:
         BuyerNotification.objects.create(
-            recipient=recipient,
-            room=room,
-            visit=visit,
-            kind=_notification_kind(room, viewer, visit),
-            created_at=now,
+            recipient=recipient, room=room, visit=visit, kind=_notification_kind(room, visit), created_at=now
         )
-    return visit
 
 
 @dataclass(frozen=True)
@@ -206,9 +210,14 @@ def events_record(*, room: DealRoom, visit_key: str, events: list) -> EventsOutc
             seconds=Greatest(F("seconds"), seconds)
         )
     ended = any(e["kind"] == "end" for e in cleaned)
-    Visit.objects.filter(pk=visit.pk).update(
-        events=F("events") + len(cleaned), last_seen_at=now, **({"ended_at": now} if ended else {})
-    )
+    changes = {"last_seen_at": now, **({"ended_at": now} if ended else {})}
+    # The first accepted batch confirms the visit. The claim is one conditional UPDATE, so of two
+    # first batches at once (the row lock aside, which SQLite lacks) only one finds events = 0.
+    confirms = bool(cleaned) and visit.events == 0
+    if confirms and Visit.objects.filter(pk=visit.pk, events=0).update(events=len(cleaned), **changes):
+        _visit_confirmed(room, visit, now)
+    else:
+        Visit.objects.filter(pk=visit.pk).update(events=F("events") + len(cleaned), **changes)
     if ended:
         _summary_queue(visit)
     return EventsOutcome(accepted=len(cleaned), pages=len(totals), ended=ended)
@@ -220,13 +229,29 @@ def _summary_queue(visit: Visit) -> None:
     enqueue(visit_summary_send, visit.pk)
 
 
+def _unconfirmed_delete(idle_since: datetime) -> int:
+    """Delete visits whose page never ran (bots, scanners) once idle, and viewers left without a visit."""
+    stale = list(
+        Visit.objects.select_for_update(skip_locked=True)
+        .filter(events=0, last_seen_at__lte=idle_since)
+        .values_list("pk", "viewer_id")[:1000]
+    )
+    # events=0 again (SQLite takes no row lock): a visit a batch confirmed meanwhile is kept.
+    _, deleted = Visit.objects.filter(pk__in=[pk for pk, _ in stale], events=0).delete()
+    Viewer.objects.filter(pk__in={viewer for _, viewer in stale}, visits__isnull=True).delete()
+    return deleted.get(Visit._meta.label, 0)
+
+
 @transaction.atomic
 def visits_close_idle(*, now: datetime | None = None) -> int:
-    """End visits whose page went quiet without an `end` (a crashed tab), and queue their summaries."""
+    """End visits whose page went quiet without an `end` (a crashed tab), and queue their summaries;
+    delete idle visits whose page never ran. Returns the visits ended."""
     now = now or timezone.now()
+    idle_since = now - timedelta(minutes=VISIT_IDLE_MINUTES)
+    _unconfirmed_delete(idle_since)
     idle = list(
         Visit.objects.select_for_update(skip_locked=True).filter(
-            ended_at__isnull=True, last_seen_at__lte=now - timedelta(minutes=VISIT_IDLE_MINUTES)
+            ended_at__isnull=True, last_seen_at__lte=idle_since
         )[:1000]
     )
     for visit in idle:
@@ -239,13 +264,13 @@ def visit_summary_send(*, visit_id: int) -> bool:
     """Email the rep one summary of an ended visit: which assets and pages, for how long.
 
     Sent at most once per visit (the claim is one conditional UPDATE), and not at all when the rep
-    turned buyer-activity emails off or the visit read nothing."""
+    turned buyer-activity emails off or the visit is unconfirmed (no event: its page never ran)."""
     from enablement.rooms.selectors import visit_reading
 
     visit = (
         Visit.objects.select_related("room__deal", "room__created_by", "viewer").filter(pk=visit_id).first()
     )
-    if visit is None or visit.ended_at is None:
+    if visit is None or visit.ended_at is None or not visit.events:  # a page that never ran: no summary
         return False
     room = visit.room
     rep = room.deal.owner or room.created_by

@@ -12,7 +12,14 @@ from assets.choices import AssetStatus
 from assets.models import Asset, AssetVersion
 from enablement.deals.models import Deal
 from enablement.deals.selectors import deals_visible_to
-from enablement.rooms.models import BuyerNotification, DealRoom, PageView, RoomItem, Visit
+from enablement.rooms.models import (
+    CONFIRMED_VISITS,
+    BuyerNotification,
+    DealRoom,
+    PageView,
+    RoomItem,
+    Visit,
+)
 
 VISITS_ON_DEAL_PAGE = 30
 
@@ -20,6 +27,11 @@ VISITS_ON_DEAL_PAGE = 30
 def rooms_visible_to(user: AbstractBaseUser) -> QuerySet[DealRoom]:
     """Rooms of the deals the user may see (reps: their own deals)."""
     return DealRoom.objects.filter(deal__in=deals_visible_to(user).values("pk")).select_related("deal")
+
+
+def with_visit_count(rooms: QuerySet[DealRoom]) -> QuerySet[DealRoom]:
+    """Each room with `visit_count`: its confirmed visits (a page that ran), not bots' fetches."""
+    return rooms.annotate(visit_count=Count("visits", filter=CONFIRMED_VISITS))
 
 
 def live_rooms_of(user: AbstractBaseUser) -> list[DealRoom]:
@@ -94,14 +106,15 @@ class RoomEngagement:
 
 
 def deal_engagement(deal: Deal) -> list[RoomEngagement]:
-    """The deal's rooms, each with its items and its latest visits with per-asset and per-page seconds.
-    A fixed number of queries, whatever the number of rooms and visits."""
-    rooms = list(deal.rooms.select_related("created_by").annotate(visit_count=Count("visits")))
+    """The deal's rooms, each with its items and its latest confirmed visits with per-asset and per-page
+    seconds. A fixed number of queries, whatever the number of rooms and visits."""
+    rooms = list(with_visit_count(deal.rooms.select_related("created_by")))
     items: dict[int, list[RoomItem]] = {}
     for item in RoomItem.objects.filter(room__in=rooms).select_related("asset"):
         items.setdefault(item.room_id, []).append(item)
     visits = list(
-        Visit.objects.filter(room__in=rooms)
+        Visit.objects.confirmed()
+        .filter(room__in=rooms)
         .select_related("viewer")
         .order_by("-started_at")[:VISITS_ON_DEAL_PAGE]
     )
@@ -180,15 +193,15 @@ def pdf_pages(asset: Asset) -> int:
 
 
 def asset_engagement(asset: Asset) -> AssetEngagement:
-    """Rooms holding the asset, the visits that read it, the median seconds a visit spent on it, the
-    mean share of its pages a visit read, and the furthest page each visit reached (where readers
-    stop). Per-visit figures come from one grouped query."""
+    """Rooms holding the asset, the (confirmed) visits that read it, the median seconds a visit spent
+    on it, the mean share of its pages a visit read, and the furthest page each visit reached (where
+    readers stop). Per-visit figures come from one grouped query."""
     from statistics import median
 
     from django.db.models import Max, Sum
 
     per_visit = list(
-        PageView.objects.filter(asset=asset, seconds__gt=0)
+        PageView.objects.filter(asset=asset, seconds__gt=0, visit__events__gt=0)
         .values("visit")
         .annotate(total=Sum("seconds"), furthest=Max("page"), read=Count("page"))
         .order_by()

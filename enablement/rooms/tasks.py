@@ -13,7 +13,8 @@ def visit_summary_send(visit_id: int) -> bool:
 
 @shared_task
 def visits_close_idle() -> int:
-    """Every few minutes: end visits whose tab went quiet without saying so, and summarise them."""
+    """Every few minutes: end visits whose tab went quiet without saying so, and summarise them;
+    delete quiet visits whose page never ran (link previews, mail scanners)."""
     from enablement.rooms.reading import visits_close_idle as close
 
     return close()

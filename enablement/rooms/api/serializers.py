@@ -19,7 +19,9 @@ class RoomSerializer(serializers.ModelSerializer):
     deal_source = serializers.CharField(source="deal.source")
     created_by = serializers.CharField(source="created_by.username", allow_null=True)
     active = serializers.SerializerMethodField()
-    visits = serializers.IntegerField(source="visit_count")
+    visits = serializers.IntegerField(
+        source="visit_count", help_text="Visits whose page ran (link previews and mail scanners are none)."
+    )
     items = RoomItemSerializer(many=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
@@ -10,7 +10,7 @@ from rest_framework import generics, mixins, viewsets
 from config.api.common import ERRORS
 from enablement.rooms.api.serializers import RoomSerializer, VisitSerializer
 from enablement.rooms.models import DealRoom, PageView, Visit
-from enablement.rooms.selectors import rooms_visible_to
+from enablement.rooms.selectors import rooms_visible_to, with_visit_count
 
 
 @extend_schema_view(
@@ -27,10 +27,9 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if getattr(self, "swagger_fake_view", False):
             return DealRoom.objects.none()
         return (
-            rooms_visible_to(self.request.user)
+            with_visit_count(rooms_visible_to(self.request.user))
             .select_related("created_by")
             .prefetch_related("items__asset")
-            .annotate(visit_count=Count("visits"))
             .order_by("-created_at", "pk")
         )
 
@@ -41,7 +40,9 @@ PAGE_VIEWS = Prefetch(
 
 
 @extend_schema(
-    summary="Visits of a deal room, with seconds per page", responses={200: VisitSerializer, **ERRORS}
+    summary="Visits of a deal room, with seconds per page",
+    description="Only visits whose page ran and sent events (a link preview's fetch is none).",
+    responses={200: VisitSerializer, **ERRORS},
 )
 class RoomVisitList(generics.ListAPIView):
     serializer_class = VisitSerializer
@@ -51,7 +52,8 @@ class RoomVisitList(generics.ListAPIView):
             return Visit.objects.none()
         room = get_object_or_404(rooms_visible_to(self.request.user), pk=self.kwargs["pk"])
         return (
-            room.visits.select_related("viewer")
+            room.visits.confirmed()
+            .select_related("viewer")
             .prefetch_related("notifications", PAGE_VIEWS)
             .order_by("-started_at", "pk")
         )

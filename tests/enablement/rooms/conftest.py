@@ -10,7 +10,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from assets.services import asset_version_add
-from enablement.rooms import services
+from enablement.rooms import reading, services
+from enablement.rooms.models import Visit
 from tests.factories import AssetFactory, DealFactory
 from tests.files import pdf_with_pages
 
@@ -63,3 +64,14 @@ def page_event(visit: str, asset, page: int, seconds: float, kind: str = "page")
         "seconds": seconds,
         "at": "2026-11-23T10:00:00Z",
     }
+
+
+def visit_read(room, *, cookie: str = "", email: str = "") -> Visit:
+    """A visit whose page ran, as the real page's: opened, then its script's first event accepted
+    (only such a visit counts and tells the rep)."""
+    viewer = reading.viewer_get_or_create(room=room, email=email, cookie=cookie)
+    visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+    reading.events_record(
+        room=room, visit_key=visit.key, events=[page_event(visit.key, None, None, 0, "start")]
+    )
+    return visit

@@ -7,17 +7,15 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from assets.services import asset_version_add
-from enablement.rooms import reading
 from enablement.rooms.models import PageView
 from enablement.rooms.selectors import asset_engagement
-from tests.enablement.rooms.conftest import make_room
+from tests.enablement.rooms.conftest import make_room, visit_read
 from tests.factories import AssetFactory
 from tests.files import pdf_with_pages
 
 
 def read(room, asset, cookie: str, seconds_by_page: dict[int, float]) -> None:
-    viewer = reading.viewer_get_or_create(room=room, cookie=cookie * 20)
-    visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+    visit = visit_read(room, cookie=cookie * 20)
     for page, seconds in seconds_by_page.items():
         PageView.objects.create(visit=visit, asset=asset, page=page, seconds=seconds)
 

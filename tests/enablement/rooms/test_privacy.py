@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from enablement.rooms import gate, reading, services
 from enablement.rooms.models import BuyerNotification, EmailChallenge, PageView, Viewer, Visit
-from tests.enablement.rooms.conftest import make_room, page_event, post_events, tracking_of
+from tests.enablement.rooms.conftest import make_room, page_event, post_events, tracking_of, visit_read
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +68,10 @@ def test_erasing_a_viewer_removes_their_visits_page_times_notifications_and_code
 ):
     room = make_room(rep=rep, deal=deal, assets=assets, email_gate=True)
     gate.email_challenge_send(room=room, email="peter@initech.com")
-    peter = reading.viewer_get_or_create(room=room, email="peter@initech.com")
-    anna = reading.viewer_get_or_create(room=room, email="anna@initech.com")
-    for viewer in (peter, anna):
-        visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+    for email in ("peter@initech.com", "anna@initech.com"):
+        visit = visit_read(room, email=email)
         PageView.objects.create(visit=visit, asset=assets[0], page=1, seconds=5)
+    peter = Viewer.objects.get(email="peter@initech.com")
     response = admin_client.post(
         reverse("admin:enablement_viewer_changelist"),
         {"action": "erase", "_selected_action": [peter.pk]},

@@ -7,17 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enablement.rooms import reading
 from enablement.rooms.models import PageView
-from tests.enablement.rooms.conftest import make_room
+from tests.enablement.rooms.conftest import make_room, visit_read
 
 pytestmark = pytest.mark.django_db
 
 
 def add_visits(room, assets, n: int) -> None:
     for i in range(n):
-        viewer = reading.viewer_get_or_create(room=room, cookie=f"{room.pk}-{i}-" + "c" * 30)
-        visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+        visit = visit_read(room, cookie=f"{room.pk}-{i}-" + "c" * 30)
         for asset in assets:
             for page in (1, 2):
                 PageView.objects.create(visit=visit, asset=asset, page=page, seconds=3)

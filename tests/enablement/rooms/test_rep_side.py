@@ -96,8 +96,9 @@ def test_first_open_return_visit_and_new_viewer_reach_the_reps_home_and_the_deal
     post_events(
         buyer, room, [page_event(visit, assets[0], 2, 12.0), page_event(visit, None, None, 0, kind="end")]
     )
-    buyer.get(reverse("room-buyer", args=[room.token]))  # after the end: a new visit
-    colleague.get(reverse("room-buyer", args=[room.token]))
+    for reader in (buyer, colleague):  # after the end: a new visit; then a colleague's first
+        again = tracking_of(reader.get(reverse("room-buyer", args=[room.token])))["visit"]
+        post_events(reader, room, [page_event(again, None, None, 0, kind="start")])  # as the page does
     kinds = list(BuyerNotification.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["first_open", "return_visit", "new_viewer"]
 
