@@ -24,7 +24,7 @@ from enablement.rooms.models import (
     Viewer,
     Visit,
 )
-from enablement.rooms.selectors import pdf_pages
+from enablement.rooms.selectors import is_pdf, pdf_pages
 from enablement.rooms.services import emails_wanted
 
 # Bounds that keep one page (or a script posing as one) from filling the database.
@@ -130,9 +130,10 @@ def _clean_events(room: DealRoom, visit: Visit, events: list, now: datetime) -> 
         raise ValidationError({"events": "Send a JSON list of events."})
     if len(events) > MAX_EVENTS_PER_REQUEST:
         raise ValidationError({"events": f"Send at most {MAX_EVENTS_PER_REQUEST} events at once."})
-    # Each asset in the room with its last page: a PDF's page count, else the general bound.
+    # Each asset in the room with its last page: a PDF's page count (the general bound when it cannot
+    # be read); anything else is shown as one page.
     last_page = {
-        item.asset_id: pdf_pages(item.asset) or MAX_PAGE
+        item.asset_id: (pdf_pages(item.asset) or MAX_PAGE) if is_pdf(item.asset) else 1
         for item in room.items.filter(asset__status=AssetStatus.PUBLISHED).select_related(
             "asset__current_version"
         )

@@ -185,11 +185,14 @@ def _pdf_page_count(name: str) -> int:
         return 0
 
 
-def pdf_pages(asset: Asset) -> int:
+def is_pdf(asset: Asset) -> bool:
     version = asset.current_version if asset.current_version_id else None
-    if version is None or not version.file.name.lower().endswith(".pdf"):
-        return 0
-    return _pdf_page_count(version.file.name)
+    return version is not None and version.file.name.lower().endswith(".pdf")
+
+
+def pdf_pages(asset: Asset) -> int:
+    """A PDF's page count; 0 for anything else or a PDF that cannot be read."""
+    return _pdf_page_count(asset.current_version.file.name) if is_pdf(asset) else 0
 
 
 def asset_engagement(asset: Asset) -> AssetEngagement:

@@ -52,6 +52,15 @@ def test_a_page_beyond_the_pdf_s_last_page_is_refused(client, room, assets):
     assert post_events(client, room, [page_event(visit, assets[0], 1, 2.0)]).status_code == 200
 
 
+def test_an_asset_that_is_not_a_pdf_has_one_page(client, room, assets):
+    visit = open_visit(client, room)  # assets[1] is a link or a file without pages
+    response = post_events(client, room, [page_event(visit, assets[1], 2, 2.0)])
+    assert response.status_code == 400
+    assert response.json() == {"[0].page": ["page must be between 1 and 1."]}
+    assert not PageView.objects.exists()
+    assert post_events(client, room, [page_event(visit, assets[1], 1, 2.0)]).status_code == 200
+
+
 def test_a_visit_s_pages_together_cannot_claim_more_time_than_the_visit_has_lasted(client, room, assets):
     visit = open_visit(client, room)
     # Each page alone is within the visit's age and its slack; twelve pages of 25 s at once are not.
