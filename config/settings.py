@@ -196,6 +196,9 @@ AXES_VERBOSE = False  # no banner on every manage.py command; failures are still
 
 # Deal rooms: days a buyer's visits (and the page times in them) are kept before they are deleted.
 ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
+# Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
+# deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "enablement@localhost")

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from assets.files import asset_preview
+from config.client_address import client_address
 from enablement.rooms import gate, reading
 from enablement.rooms.forms import CodeForm, EmailForm, PasscodeForm
 from enablement.rooms.models import DealRoom, Visit
@@ -83,11 +84,12 @@ def _gate_page(request: HttpRequest, room: DealRoom, state: dict) -> HttpRespons
         "gate_email": request.POST.get("email", "")[:254].strip().lower(),
     }
     status = 200
+    client = gate.client_hash(room=room, address=client_address(request))
     if room.has_passcode and state.get("passcode") is not True:
         form = PasscodeForm(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:
-                opened = gate.passcode_check(room=room, passcode=form.cleaned_data["passcode"])
+                opened = gate.passcode_check(room=room, passcode=form.cleaned_data["passcode"], client=client)
             except ValidationError as exc:
                 form.add_error("passcode", exc.message_dict["passcode"])
             else:
@@ -116,7 +118,7 @@ def _gate_page(request: HttpRequest, room: DealRoom, state: dict) -> HttpRespons
     form = EmailForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            gate.email_challenge_send(room=room, email=form.cleaned_data["email"])
+            gate.email_challenge_send(room=room, email=form.cleaned_data["email"], client=client)
         except ValidationError as exc:
             form.add_error("email", exc.message_dict.get("email", exc.messages))
             status = 403

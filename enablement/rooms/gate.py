@@ -1,11 +1,16 @@
-"""The room's gate: its passcode, the email gate's one-time codes, and the keyed hash of a buyer's cookie."""
+"""The room's gate: its passcode, the email gate's one-time codes, and the keyed hashes of a buyer's
+cookie and of a client's address."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import logging
+import math
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
@@ -13,42 +18,46 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from enablement.rooms.models import (
     DealRoom,
     EmailChallenge,
+    PasscodeFailure,
 )
+
+logger = logging.getLogger(__name__)
 
 CODE_MINUTES = 15
 CODE_ATTEMPTS = 5
+# Wrong passcodes from one client (PASSCODE_FAILURES), or from all clients together
+# (ROOM_PASSCODE_FAILURES), within PASSCODE_PAUSE pause that client, or the whole room. Per client so
+# that someone with the link cannot keep the real buyer out; the room's ceiling still bounds guessing
+# from many addresses at once.
 PASSCODE_FAILURES = 10
+ROOM_PASSCODE_FAILURES = 100
 PASSCODE_PAUSE = timedelta(minutes=15)
-# Codes one address (and one room) may be sent per hour: the gate must not be a way to flood inboxes.
+# The email gate must not be a way to flood inboxes: codes one address and one room may be sent per
+# hour, and different addresses one client may have codes sent to in that hour.
 CODES_PER_ADDRESS_HOUR = 5
-CODES_PER_ROOM_HOUR = 100
+CODES_PER_ROOM_HOUR = 30
+ADDRESSES_PER_CLIENT_HOUR = 5
+CODE_WINDOW = timedelta(hours=1)
 
 
-@transaction.atomic
-def passcode_check(*, room: DealRoom, passcode: str) -> bool:
-    """Whether `passcode` opens the room. After PASSCODE_FAILURES wrong ones, each less than
-    PASSCODE_PAUSE after the last, the room takes none (right or wrong) until that pause has passed:
-    guessing a passcode online is slowed to a handful of tries per quarter hour."""
-    room = DealRoom.objects.select_for_update().get(pk=room.pk)
-    now = timezone.now()
-    recent = room.passcode_failed_at is not None and now - room.passcode_failed_at < PASSCODE_PAUSE
-    if recent and room.passcode_failures >= PASSCODE_FAILURES:
-        raise ValidationError(
-            {"passcode": "Too many wrong passcodes for this room; try again in 15 minutes."}
-        )
-    if room.passcode_hash and check_password(passcode, room.passcode_hash):
-        DealRoom.objects.filter(pk=room.pk).update(passcode_failures=0, passcode_failed_at=None)
-        return True
-    DealRoom.objects.filter(pk=room.pk).update(
-        passcode_failures=(room.passcode_failures if recent else 0) + 1, passcode_failed_at=now
-    )
-    return False
+def client_hash(*, room: DealRoom, address: str) -> str:
+    """A keyed hash of a client's address, different per room: no address is stored, and the same
+    client in two rooms cannot be linked. An IPv6 client is its /64 network: a home or office gets a
+    whole /64, and could otherwise take a fresh address for every guess."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        key = address
+    else:
+        key = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    message = f"deal-room-client:{room.pk}:{key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def cookie_hash(*, room: DealRoom, cookie: str) -> str:
@@ -56,6 +65,67 @@ def cookie_hash(*, room: DealRoom, cookie: str) -> str:
     be linked, and without the site's secret key the cookie cannot be recovered or guessed."""
     message = f"deal-room-viewer:{room.pk}:{cookie}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _lock(room: DealRoom) -> None:
+    # One gate decision at a time per room, so that concurrent requests cannot all slip under a limit.
+    list(DealRoom.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
+
+
+def _minutes_left(times: Iterable[datetime], *, limit: int, window: timedelta) -> int | None:
+    """Whole minutes until fewer than `limit` of `times` (newest first, all within `window`) are
+    within it, or None when fewer already are."""
+    newest = list(times)[:limit]
+    if len(newest) < limit:
+        return None
+    seconds = (newest[-1] + window - timezone.now()).total_seconds()
+    return max(1, math.ceil(seconds / 60))
+
+
+def _wait(minutes: int) -> str:
+    return f"try again in {minutes} minute{'' if minutes == 1 else 's'}"
+
+
+@transaction.atomic
+def passcode_check(*, room: DealRoom, passcode: str, client: str) -> bool:
+    """Whether `passcode` opens the room for `client` (a `client_hash`).
+
+    A client with PASSCODE_FAILURES wrong ones in the last PASSCODE_PAUSE is refused every passcode,
+    right or wrong, until the oldest of them is that old; after ROOM_PASSCODE_FAILURES from all clients
+    together, so is everyone. A refused try is not counted, so a paused client adds nothing to the
+    room's ceiling. The counts live in the database: a Redis outage neither opens nor closes the gate.
+    """
+    _lock(room)
+    since = timezone.now() - PASSCODE_PAUSE
+    PasscodeFailure.objects.filter(failed_at__lte=since).delete()  # only the pause's window is kept
+    recent = PasscodeFailure.objects.filter(room=room, failed_at__gt=since)
+    stamps = recent.order_by("-failed_at").values_list("failed_at", flat=True)
+    limit = PASSCODE_FAILURES
+    if minutes := _minutes_left(
+        stamps.filter(client_hash=client)[:limit], limit=limit, window=PASSCODE_PAUSE
+    ):
+        raise ValidationError(
+            {"passcode": f"Too many wrong passcodes from your connection; {_wait(minutes)}."}
+        )
+    limit = ROOM_PASSCODE_FAILURES
+    if minutes := _minutes_left(stamps[:limit], limit=limit, window=PASSCODE_PAUSE):
+        raise ValidationError(
+            {"passcode": f"Too many wrong passcodes were given for this room; {_wait(minutes)}."}
+        )
+    if room.passcode_hash and check_password(passcode, room.passcode_hash):
+        recent.filter(client_hash=client).delete()  # a buyer's earlier typos do not follow them
+        return True
+    PasscodeFailure.objects.create(room=room, client_hash=client)
+    if recent.count() == ROOM_PASSCODE_FAILURES:
+        logger.warning(
+            "Deal room %s (deal %s): %d wrong passcodes from several addresses within %d minutes; "
+            "its passcode form is paused for everyone. Consider a new passcode or a new room.",
+            room.pk,
+            room.deal_id,
+            ROOM_PASSCODE_FAILURES,
+            PASSCODE_PAUSE.total_seconds() // 60,
+        )
+    return False
 
 
 def _code_hash(room: DealRoom, email: str, code: str) -> str:
@@ -75,20 +145,48 @@ def email_refusal(*, room: DealRoom, email: str) -> str | None:
     return None
 
 
+def _code_refusal(*, room: DealRoom, email: str, client: str) -> str | None:
+    """Why no code may be sent now, saying when to ask again; or None."""
+    since = timezone.now() - CODE_WINDOW
+    # A client's hash is needed for the hour only: kept no longer.
+    EmailChallenge.objects.filter(created_at__lte=since).exclude(client_hash="").update(client_hash="")
+    sent = EmailChallenge.objects.filter(room=room, created_at__gt=since)
+    newest = sent.order_by("-created_at").values_list("created_at", flat=True)
+    limit = CODES_PER_ADDRESS_HOUR
+    if minutes := _minutes_left(newest.filter(email=email)[:limit], limit=limit, window=CODE_WINDOW):
+        return f"Too many codes were sent to this address; {_wait(minutes)}."
+    # An address leaves the client's count an hour after the client last asked for it.
+    asked = sent.filter(client_hash=client).values("email").annotate(last=Max("created_at"))
+    last_asked = {row["email"]: row["last"] for row in asked}
+    limit = ADDRESSES_PER_CLIENT_HOUR
+    if email not in last_asked and (
+        minutes := _minutes_left(sorted(last_asked.values(), reverse=True), limit=limit, window=CODE_WINDOW)
+    ):
+        return (
+            f"Codes were asked for {limit} different addresses from your connection in the last hour; "
+            f"use one of those, or {_wait(minutes)}."
+        )
+    limit = CODES_PER_ROOM_HOUR
+    if minutes := _minutes_left(newest[:limit], limit=limit, window=CODE_WINDOW):
+        return f"Too many codes were sent for this room; {_wait(minutes)}."
+    return None
+
+
 @transaction.atomic
-def email_challenge_send(*, room: DealRoom, email: str) -> EmailChallenge:
-    """Email a six-digit code to a buyer's work address; only its keyed hash is stored."""
+def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailChallenge:
+    """Email a six-digit code to a buyer's work address, asked for by `client` (a `client_hash`);
+    only the code's keyed hash is stored."""
     email = email.strip().lower()
     if problem := email_refusal(room=room, email=email):
         raise ValidationError({"email": problem})
-    hour_ago = timezone.now() - timedelta(hours=1)
-    sent = EmailChallenge.objects.filter(room=room, created_at__gt=hour_ago)
-    if sent.filter(email=email).count() >= CODES_PER_ADDRESS_HOUR or sent.count() >= CODES_PER_ROOM_HOUR:
-        raise ValidationError({"email": "Too many codes were sent for this room; try again in an hour."})
+    _lock(room)
+    if problem := _code_refusal(room=room, email=email, client=client):
+        raise ValidationError({"email": problem})
     code = f"{secrets.randbelow(10**6):06d}"
     challenge = EmailChallenge.objects.create(
         room=room,
         email=email,
+        client_hash=client,
         code_hash=_code_hash(room, email, code),
         expires_at=timezone.now() + timedelta(minutes=CODE_MINUTES),
     )

@@ -41,9 +41,6 @@ class DealRoom(Lapsing, models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     allow_download = models.BooleanField(default=False)
     passcode_hash = models.CharField(max_length=200, blank=True, editable=False)
-    # Wrong passcodes in a row, and when the last came: many in a short time pause the passcode form.
-    passcode_failures = models.PositiveIntegerField(default=0, editable=False)
-    passcode_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     email_gate = models.BooleanField(
         default=False, help_text="The buyer confirms a work email with a one-time code before reading."
     )
@@ -178,6 +175,9 @@ class EmailChallenge(models.Model):
     room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField()
     code_hash = models.CharField(max_length=64)
+    # Keyed hash of the address that asked (enablement.rooms.gate.client_hash): one client may not
+    # have codes sent to many addresses.
+    client_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -188,6 +188,22 @@ class EmailChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.email}"
+
+
+class PasscodeFailure(models.Model):
+    """A wrong passcode given to a room, by a client known only by a keyed hash of its address. Kept
+    for the gate's pause (15 minutes): many from one client pause that client, very many from any
+    clients pause the room."""
+
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="+")
+    client_hash = models.CharField(max_length=64)
+    failed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["room", "failed_at"]), models.Index(fields=["failed_at"])]
+
+    def __str__(self) -> str:
+        return f"wrong passcode for {self.room} at {self.failed_at:%Y-%m-%d %H:%M}"
 
 
 class BuyerNotification(models.Model):

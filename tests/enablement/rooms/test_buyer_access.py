@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enablement.rooms import gate, services
-from enablement.rooms.models import DealRoom, PageView, Visit
+from enablement.rooms.models import DealRoom, PageView, PasscodeFailure, Visit
 from tests.enablement.rooms.conftest import make_room, page_event, post_events, tracking_of
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_a_viewer_from_a_domain_not_on_the_allow_list_is_refused(client, rep, de
 
 def test_a_code_stops_working_after_five_wrong_tries(client, rep, deal, assets):
     room = make_room(rep=rep, deal=deal, assets=assets, email_gate=True)
-    gate.email_challenge_send(room=room, email="peter@initech.com")
+    gate.email_challenge_send(room=room, email="peter@initech.com", client="a-client")
     code = next(w for w in mail.outbox[0].body.split() if w.isdigit() and len(w) == 6)
     wrong = "1" * 6 if code != "1" * 6 else "2" * 6
     for _ in range(5):
@@ -118,14 +118,14 @@ def test_an_asset_not_in_the_room_is_not_served_through_it(client, room, deal, r
     assert client.get(reverse("room-file", args=[room.token, other.pk])).status_code == 410
 
 
-def test_many_wrong_passcodes_pause_the_room_even_for_the_right_one(client, rep, deal, assets):
+def test_many_wrong_passcodes_pause_that_client_even_for_the_right_one(client, rep, deal, assets):
     room = make_room(rep=rep, deal=deal, assets=assets, passcode="blue-heron")
     url = reverse("room-buyer", args=[room.token])
     for _ in range(gate.PASSCODE_FAILURES):
         assert client.post(url, {"passcode": "guess"}).status_code == 403
     paused = client.post(url, {"passcode": "blue-heron"})
     assert paused.status_code == 403 and "Too many wrong passcodes" in paused.text
-    DealRoom.objects.filter(pk=room.pk).update(passcode_failed_at=timezone.now() - timedelta(minutes=16))
+    PasscodeFailure.objects.update(failed_at=timezone.now() - timedelta(minutes=16))
     client.post(url, {"passcode": "blue-heron"})
     assert assets[0].title in client.get(url).text
 

@@ -67,7 +67,7 @@ def test_erasing_a_viewer_removes_their_visits_page_times_notifications_and_code
     admin_client, rep, deal, assets
 ):
     room = make_room(rep=rep, deal=deal, assets=assets, email_gate=True)
-    gate.email_challenge_send(room=room, email="peter@initech.com")
+    gate.email_challenge_send(room=room, email="peter@initech.com", client="a-client")
     for email in ("peter@initech.com", "anna@initech.com"):
         visit = visit_read(room, email=email)
         PageView.objects.create(visit=visit, asset=assets[0], page=1, seconds=5)
