@@ -8,6 +8,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from assets.files import asset_file_response, asset_preview, is_inline_safe
 from assets.models import Asset
+from config.client_address import client_address
 from enablement.sharing.models import ShareLink
 from enablement.sharing.selectors import share_link_by_token
 from enablement.sharing.services import share_view_record
@@ -26,7 +27,7 @@ def buyer_view(request: HttpRequest, token: str) -> HttpResponse:
     link = share_link_by_token(token)
     if gone := _gone_unless_live(request, link):
         return gone
-    share_view_record(link=link, viewer_address=request.META.get("REMOTE_ADDR", ""))
+    share_view_record(link=link, viewer_address=client_address(request))
     return render(
         request,
         "enablement/buyer.html",

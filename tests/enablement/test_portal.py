@@ -122,6 +122,17 @@ def test_sharing_creates_a_link_the_buyer_opens_without_logging_in(client, rep, 
     assert UsageEvent.objects.filter(source="share_link", action="shared", deal=deal).count() == 1
 
 
+def test_behind_a_trusted_proxy_two_buyers_are_two_viewers_of_a_shared_link(
+    client, rep, deal, asset, settings
+):
+    settings.TRUSTED_PROXY_HOPS = 1
+    link = share_link_create(asset=asset, deal=deal, by=rep, days=7)
+    url = reverse("buyer-view", args=[link.token])
+    for buyer in ("198.51.100.4", "203.0.113.9"):
+        client.get(url, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=buyer)  # the proxy's address
+    assert ShareView.objects.values("viewer_hash").distinct().count() == 2
+
+
 def test_an_expired_or_unknown_link_is_gone(client, rep, deal, asset):
     link = share_link_create(asset=asset, deal=deal, by=rep, days=1)
     ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
