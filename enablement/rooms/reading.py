@@ -89,9 +89,12 @@ def _visit_confirmed(room: DealRoom, visit: Visit, now: datetime) -> None:
     """The visit's first events were accepted: its page ran, so the rep hears of it now."""
     recipient = room.deal.owner or room.created_by
     if recipient is not None:
-        BuyerNotification.objects.create(
+        # A visit begun before this rule (migration 0010) was notified when it was fetched: that one
+        # notification stands, and its first batch is still taken.
+        notification = BuyerNotification(
             recipient=recipient, room=room, visit=visit, kind=_notification_kind(room, visit), created_at=now
         )
+        BuyerNotification.objects.bulk_create([notification], ignore_conflicts=True)
 
 
 @dataclass(frozen=True)

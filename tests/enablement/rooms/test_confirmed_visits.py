@@ -148,3 +148,17 @@ def test_two_first_batches_at_once_make_one_notification(rep, room, assets):
         visit = fetch(room)
     assert statuses == [200] * 20
     assert kinds() == ["first_open"] + ["new_viewer"] * 4
+
+
+@pytest.mark.django_db
+def test_a_visit_notified_at_its_start_before_the_upgrade_still_takes_its_first_events(rep, room, assets):
+    # Until migration 0010 the rep was told when the page was fetched; a visit open across the
+    # deployment already has its notification when its first batch arrives.
+    buyer = Client()
+    visit = fetch(room, buyer)
+    BuyerNotification.objects.create(
+        recipient=rep, room=room, visit=Visit.objects.get(key=visit), kind="first_open"
+    )
+    assert post_events(buyer, room, [page_event(visit, assets[0], 1, 3.0)]).status_code == 200
+    assert Visit.objects.get(key=visit).events == 1
+    assert kinds() == ["first_open"]
