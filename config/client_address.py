@@ -13,6 +13,15 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
+def _without_port(entry: str) -> str:
+    """Some proxies (Azure's, for one) write the client's port too: `203.0.113.5:40123`,
+    `[2001:db8::1]:443`. A port changes with every connection, so it must not be part of the client."""
+    if entry.startswith("[") and "]" in entry:
+        return entry[1 : entry.index("]")]
+    host, colon, port = entry.rpartition(":")
+    return host if colon and "." in host and ":" not in host and port.isdigit() else entry
+
+
 def client_address(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     hops = settings.TRUSTED_PROXY_HOPS
@@ -22,4 +31,4 @@ def client_address(request: HttpRequest) -> str:
     forwarded = [part for part in forwarded if part]
     # Fewer entries than proxies: the request did not come through all of them (a health check, or
     # a direct connection); the connection's own address is then the only fact.
-    return forwarded[-hops] if len(forwarded) >= hops else remote
+    return _without_port(forwarded[-hops]) if len(forwarded) >= hops else remote

@@ -55,6 +55,9 @@ def client_hash(*, room: DealRoom, address: str) -> str:
     except ValueError:
         key = address
     else:
+        # An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is that IPv4 address: as a
+        # /64 it would be ::/64, every IPv4 client at once.
+        ip = getattr(ip, "ipv4_mapped", None) or ip
         key = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
     message = f"deal-room-client:{room.pk}:{key}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
@@ -65,6 +68,17 @@ def cookie_hash(*, room: DealRoom, cookie: str) -> str:
     be linked, and without the site's secret key the cookie cannot be recovered or guessed."""
     message = f"deal-room-viewer:{room.pk}:{cookie}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def client_hashes_forget(*, now: datetime | None = None) -> None:
+    """Keep a client's hash no longer than its limit needs it: a wrong passcode for PASSCODE_PAUSE, a
+    code request for CODE_WINDOW. Run at each gate decision and by the idle sweep, so the hashes go
+    even when no one tries the gate again."""
+    now = now or timezone.now()
+    PasscodeFailure.objects.filter(failed_at__lte=now - PASSCODE_PAUSE).delete()
+    EmailChallenge.objects.filter(created_at__lte=now - CODE_WINDOW).exclude(client_hash="").update(
+        client_hash=""
+    )
 
 
 def _lock(room: DealRoom) -> None:
@@ -97,7 +111,7 @@ def passcode_check(*, room: DealRoom, passcode: str, client: str) -> bool:
     """
     _lock(room)
     since = timezone.now() - PASSCODE_PAUSE
-    PasscodeFailure.objects.filter(failed_at__lte=since).delete()  # only the pause's window is kept
+    client_hashes_forget()
     recent = PasscodeFailure.objects.filter(room=room, failed_at__gt=since)
     stamps = recent.order_by("-failed_at").values_list("failed_at", flat=True)
     limit = PASSCODE_FAILURES
@@ -148,8 +162,7 @@ def email_refusal(*, room: DealRoom, email: str) -> str | None:
 def _code_refusal(*, room: DealRoom, email: str, client: str) -> str | None:
     """Why no code may be sent now, saying when to ask again; or None."""
     since = timezone.now() - CODE_WINDOW
-    # A client's hash is needed for the hour only: kept no longer.
-    EmailChallenge.objects.filter(created_at__lte=since).exclude(client_hash="").update(client_hash="")
+    client_hashes_forget()
     sent = EmailChallenge.objects.filter(room=room, created_at__gt=since)
     newest = sent.order_by("-created_at").values_list("created_at", flat=True)
     limit = CODES_PER_ADDRESS_HOUR

@@ -14,9 +14,12 @@ def visit_summary_send(visit_id: int) -> bool:
 @shared_task
 def visits_close_idle() -> int:
     """Every few minutes: end visits whose tab went quiet without saying so, and summarise them;
-    delete quiet visits whose page never ran (link previews, mail scanners)."""
+    delete quiet visits whose page never ran (link previews, mail scanners); forget the gate's
+    clients' hashes whose window has passed."""
+    from enablement.rooms.gate import client_hashes_forget
     from enablement.rooms.reading import visits_close_idle as close
 
+    client_hashes_forget()
     return close()
 
 

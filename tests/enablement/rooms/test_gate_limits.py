@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from enablement.rooms import gate
 from enablement.rooms.models import EmailChallenge, PasscodeFailure
+from enablement.rooms.tasks import visits_close_idle
 from tests.enablement.rooms.conftest import make_room
 from tests.outage import answers_fast
 
@@ -188,3 +189,34 @@ def test_a_clients_hash_is_forgotten_an_hour_after_its_code_request(gated_room):
     kept = dict(EmailChallenge.objects.values_list("email", "client_hash"))
     assert kept["peter@initech.com"] == ""
     assert kept["paula@initech.com"] == gate.client_hash(room=gated_room, address=BUYER)
+
+
+def test_ipv4_clients_seen_through_a_dual_stack_socket_are_each_their_own_client(locked_room):
+    # A server listening on [::] sees IPv4 clients as ::ffff:a.b.c.d: one /64 would hold them all.
+    guess_many(locked_room, f"::ffff:{GUESSER}")
+    assert passcode(locked_room, "blue-heron", f"::ffff:{BUYER}").status_code == 302
+    assert passcode(locked_room, "blue-heron", GUESSER).status_code == 403
+
+
+def test_a_proxy_that_appends_the_clients_port_does_not_make_each_connection_a_new_client(
+    locked_room, settings
+):
+    settings.TRUSTED_PROXY_HOPS = 1
+    for port in range(40000, 40000 + gate.PASSCODE_FAILURES):
+        passcode(locked_room, "guess", "127.0.0.1", HTTP_X_FORWARDED_FOR=f"{GUESSER}:{port}")
+    refused = passcode(locked_room, "blue-heron", "127.0.0.1", HTTP_X_FORWARDED_FOR=f"{GUESSER}:50001")
+    assert refused.status_code == 403
+    assert (
+        passcode(locked_room, "blue-heron", "127.0.0.1", HTTP_X_FORWARDED_FOR="[2001:db8::1]:443").status_code
+        == 302
+    )
+
+
+def test_the_sweep_forgets_clients_hashes_when_no_one_tries_the_gate_again(locked_room, gated_room):
+    passcode(locked_room, "guess", GUESSER)
+    ask_code(gated_room, "peter@initech.com", GUESSER)
+    PasscodeFailure.objects.update(failed_at=timezone.now() - timedelta(minutes=16))
+    EmailChallenge.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+    visits_close_idle.run()
+    assert not PasscodeFailure.objects.exists()
+    assert list(EmailChallenge.objects.values_list("client_hash", flat=True)) == [""]
