@@ -89,6 +89,9 @@ def _visit_confirmed(room: DealRoom, visit: Visit, now: datetime) -> None:
     """The visit's first events were accepted: its page ran, so the rep hears of it now."""
     recipient = room.deal.owner or room.created_by
     if recipient is not None:
+        # The room's row locked (after the visit's: every path takes them in that order), so two
+        # visits confirmed at once are judged one after the other: one first open, not two.
+        list(DealRoom.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
         # A visit begun before this rule (migration 0010) was notified when it was fetched: that one
         # notification stands, and its first batch is still taken.
         notification = BuyerNotification(

@@ -150,6 +150,27 @@ def test_two_first_batches_at_once_make_one_notification(rep, room, assets):
     assert kinds() == ["first_open"] + ["new_viewer"] * 4
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_buyers_opening_a_room_at_once_make_one_first_open(rep, room, assets):
+    visits = [fetch(room, Client()) for _ in range(4)]  # four browsers, none has sent an event yet
+    ready = threading.Barrier(len(visits))
+
+    def send(visit: str) -> None:
+        try:
+            ready.wait()
+            post_events(Client(), room, [page_event(visit, assets[0], 1, 1.0)])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(visit,)) for visit in visits]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(kinds()) == ["first_open"] + ["new_viewer"] * 3
+
+
 @pytest.mark.django_db
 def test_a_visit_notified_at_its_start_before_the_upgrade_still_takes_its_first_events(rep, room, assets):
     # Until migration 0010 the rep was told when the page was fetched; a visit open across the
