@@ -71,6 +71,13 @@ def visit_continue_or_start(*, room: DealRoom, viewer: Viewer, key: str = "") ->
         ).first()
         if going_on is not None:
             return going_on
+    # The viewer's row locked while its visit is written: the idle sweep, which deletes viewers left
+    # without a visit, then waits (and fails its round, not this request). Gone already (deleted by
+    # the sweep since it was read): the same viewer again.
+    if not Viewer.objects.select_for_update().filter(pk=viewer.pk).exists():
+        viewer, _ = Viewer.objects.get_or_create(
+            room=room, email=viewer.email, cookie_hash=viewer.cookie_hash
+        )
     return Visit.objects.create(room=room, viewer=viewer, started_at=now, last_seen_at=now)
 
 

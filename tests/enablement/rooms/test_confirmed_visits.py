@@ -183,3 +183,14 @@ def test_a_visit_notified_at_its_start_before_the_upgrade_still_takes_its_first_
     assert post_events(buyer, room, [page_event(visit, assets[0], 1, 3.0)]).status_code == 200
     assert Visit.objects.get(key=visit).events == 1
     assert kinds() == ["first_open"]
+
+
+@pytest.mark.django_db
+def test_a_viewer_the_sweep_deleted_after_it_was_read_is_made_again_for_the_new_visit(room):
+    viewer = reading.viewer_get_or_create(room=room, cookie="c" * 32)
+    Viewer.objects.filter(pk=viewer.pk).delete()  # the idle sweep, between the read and the visit
+
+    visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+
+    again = Viewer.objects.get()
+    assert visit.viewer == again and again.cookie_hash == viewer.cookie_hash
