@@ -31,7 +31,7 @@ class DealFacts:
     industry: str = ""
     size: str = ""
     region: str = ""
-    stage_order: int | None = None  # the current open stage's order (0: no history yet); None: closed
+    stage_order: int | None = None  # the current open stage's order (-1: no history yet); None: closed
     stage_name: str = ""
     roles: set[int] = field(default_factory=set)
 
@@ -107,7 +107,7 @@ def _roles(terms: ProfileTerms, facts: DealFacts, role_names: dict[int, str]) ->
     }
     if facts.stage_order is None:
         where = "in the profile"
-    else:  # a deal with no history yet is at order 0: before every stage
+    else:  # a deal with no history yet is at order -1: before every stage (orders start at 0)
         where = f"by {facts.stage_name}" if facts.stage_name else "before its first stage"
     if not due:
         return full, f"No buyer role is expected {where} (+{full})."

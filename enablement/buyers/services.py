@@ -169,7 +169,7 @@ def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]
         account, stage = deal.account, deal.current_stage
         is_open = stage is not None and stage.outcome == StageOutcome.OPEN
         # Closed: every role the profile lists was due; no history yet: none is.
-        order = stage.order if is_open else (0 if stage is None else None)
+        order = stage.order if is_open else (-1 if stage is None else None)
         facts = DealFacts(
             industry=account.industry if account else "",
             size=account.size if account else "",

@@ -25,11 +25,13 @@ from enablement.usage.services import usage_record_many
 
 @dataclass
 class AccountRow:
+    """An account as a CRM file names it; None: the file does not say (what is stored stands)."""
+
     external_id: str
     name: str
-    industry: str = ""
-    size: str = ""
-    region: str = ""
+    industry: str | None = None
+    size: str | None = None
+    region: str | None = None
 
 
 @dataclass
@@ -106,7 +108,7 @@ def upsert_objects(
         for obj in changed:
             for f in stamps:
                 f.pre_save(obj, add=False)
-        fields = [*next(iter(values_by_key.values())), *(f.name for f in stamps)]
+        fields = [*{f: None for values in values_by_key.values() for f in values}, *(f.name for f in stamps)]
         model.objects.bulk_update(changed, fields)
     if counts is not None:
         counts.created += len(new)
@@ -119,12 +121,11 @@ def write_accounts(
     rows: list[AccountRow], *, source: str, counts: FileCounts | None = None
 ) -> dict[str, int]:
     """Upsert accounts; returns {source id: pk} for the given rows."""
+    limits = {"industry": 120, "size": 60, "region": 120}
     values = {
         r.external_id: {
             "name": r.name[:255],
-            "industry": r.industry[:120],
-            "size": r.size[:60],
-            "region": r.region[:120],
+            **{f: getattr(r, f)[:n] for f, n in limits.items() if getattr(r, f) is not None},
         }
         for r in rows
     }

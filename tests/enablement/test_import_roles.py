@@ -15,7 +15,7 @@ from enablement.buyers.models import DealRole, RoleMap
 from enablement.buyers.services import profile_approve, profile_propose
 from enablement.choices import ImportStatus
 from enablement.importers.committee import deals_fit_after_import
-from enablement.models import Deal, ImportRun
+from enablement.models import Account, Deal, ImportRun
 from tests.enablement.importing import (
     FIXTURES,
     ONE_ROW_REJECTED,
@@ -364,3 +364,19 @@ def test_without_an_approved_profile_the_fit_step_costs_one_query(django_assert_
     touched = set(Deal.objects.values_list("pk", flat=True))
     with django_assert_num_queries(1):
         assert deals_fit_after_import(since=started, committee_deals=touched) == 0
+
+
+def test_a_re_import_keeps_the_size_and_region_the_admin_gave_an_account(tmp_path):
+    # deals.csv names an account's industry only: its size and region (which the fit reads) stand.
+    folder = copy_fixture("native", tmp_path)
+    import_crm("native", str(folder))
+    Account.objects.filter(external_id="Initech").update(size="500", region="EMEA")
+
+    import_crm("native", str(folder))
+    (folder / "deals.csv").write_text(
+        (folder / "deals.csv").read_text().replace("Initech,Software", "Initech,Retail")
+    )
+    import_crm("native", str(folder))
+
+    account = Account.objects.get(external_id="Initech")
+    assert (account.industry, account.size, account.region) == ("Retail", "500", "EMEA")

@@ -65,16 +65,16 @@ class DealSink(Sink):
             return
         self.staging.analyse()
         s = self.staging.name
-        # Accounts: the last row naming an account sets its industry, as batch by batch before.
+        # Accounts: the last row naming an account sets its industry, as batch by batch before; size
+        # and region are not in deals.csv, so what is stored (the admin's, say) stands.
         execute(
             f"""
             INSERT INTO {ACCOUNT} (source, external_id, name, industry, size, region)
             SELECT DISTINCT ON (account) %s, account, account, industry, '', ''
             FROM {s} WHERE account <> '' ORDER BY account, line DESC
             ON CONFLICT (source, external_id) DO UPDATE
-               SET name = EXCLUDED.name, industry = EXCLUDED.industry, size = '', region = ''
-             WHERE ({ACCOUNT}.name, {ACCOUNT}.industry, {ACCOUNT}.size, {ACCOUNT}.region)
-                   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.industry, '', '')
+               SET name = EXCLUDED.name, industry = EXCLUDED.industry
+             WHERE ({ACCOUNT}.name, {ACCOUNT}.industry) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.industry)
             """,
             [self.source],
         )
