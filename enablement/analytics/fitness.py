@@ -11,6 +11,7 @@ from functools import reduce
 from django.db.models import Avg, Case, Count, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast, Coalesce
 
+from enablement.analytics import stats
 from enablement.analytics.models import AnalyticsRun, StageEntry
 from enablement.buyers.models import FOUR_AS, BuyerProfile, Qualification
 from enablement.buyers.services import current_profile
@@ -34,7 +35,7 @@ class FitGroup:
 
     @property
     def rate(self) -> float | None:
-        return self.advanced / self.resolved if self.resolved else None
+        return stats.rate(self.advanced, self.resolved)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, Q, Sum
 
 from assets.choices import AssetStatus
 from assets.models import Asset, BuyerRole, ContentRequest, FunnelStage, SearchLog
+from enablement.analytics import stats
 from enablement.analytics.models import (
     AnalyticsRun,
     AssetStageMetric,
@@ -54,7 +55,7 @@ class Cell:
     @property
     def present_lost_share(self) -> float | None:
         """Share lost among the resolved deals where the role was present; None if none resolved."""
-        return self.present_lost / self.present_resolved if self.present_resolved else None
+        return stats.rate(self.present_lost, self.present_resolved)
 
 
 @dataclass

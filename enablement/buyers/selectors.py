@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 
 from enablement.buyers.models import BuyerProfile, DealRole, ProfileStatus, Qualification
@@ -44,6 +46,16 @@ def expected_by_stage(profile: BuyerProfile) -> list[tuple]:
     for pr in sorted(profile.roles.all(), key=lambda pr: (pr.stage.order, pr.role.name)):
         grouped.setdefault(pr.stage, []).append(pr.role)
     return list(grouped.items())
+
+
+def roles_in_room(deal_ids: Iterable[int]) -> dict[int, set[int]]:
+    """{deal id: the buyer roles on its committee} for these deals, in one query."""
+    in_room: dict[int, set[int]] = {}
+    for deal_id, role_id in DealRole.objects.filter(deal_id__in=list(deal_ids)).values_list(
+        "deal_id", "role_id"
+    ):
+        in_room.setdefault(deal_id, set()).add(role_id)
+    return in_room
 
 
 def committee_of(deal: Deal) -> list[DealRole]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from assets.choices import StageOutcome
 from assets.models import BuyerRole, FunnelStage
 from config.outbox.services import enqueue
-from enablement.buyers.fit import DealFacts, ProfileTerms, deal_fit
+from enablement.buyers.fit import DealFacts, ProfileTerms, band_range, deal_fit
 from enablement.buyers.models import (
     FOUR_AS,
     BuyerProfile,
@@ -23,6 +23,7 @@ from enablement.buyers.models import (
     Qualification,
     RoleSource,
 )
+from enablement.buyers.selectors import roles_in_room
 from enablement.buyers.tasks import profile_apply
 from enablement.deals.models import Deal
 
@@ -56,8 +57,6 @@ def profile_propose(
     fit_threshold: int = 7,
 ) -> BuyerProfile:
     """A new version, proposed by `by` (Marketing); it counts only once an admin approves it."""
-    from enablement.buyers.fit import band_range
-
     bands = _clean_list(size_bands)
     bad = [b for b in bands if band_range(b) is None]
     if bad:
@@ -149,9 +148,7 @@ def deals_fit_refresh(deal_ids: Iterable[int] | None = None) -> int:
 
 
 def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]) -> None:
-    roles: dict[int, set[int]] = {}
-    for deal_id, role_id in DealRole.objects.filter(deal_id__in=ids).values_list("deal_id", "role_id"):
-        roles.setdefault(deal_id, set()).add(role_id)
+    roles = roles_in_room(ids)
     batch = list(
         Deal.objects.filter(pk__in=ids)
         .select_related("account", "current_stage")

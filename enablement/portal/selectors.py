@@ -11,7 +11,7 @@ from assets.choices import AssetStatus
 from assets.models import Asset, BuyerRole
 from enablement.analytics.engine import current_run
 from enablement.analytics.models import AssetStageMetric
-from enablement.buyers.models import DealRole
+from enablement.buyers.selectors import roles_in_room
 from enablement.choices import Verdict
 from enablement.deals.models import Deal
 from enablement.usage.models import UsageEvent
@@ -73,11 +73,7 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
 
 def _roles_in_room(deals: list[Deal], asset_ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     """({deal: buyer roles on its committee}, {asset: buyer roles it was made for})."""
-    in_room: dict[int, set[int]] = {}
-    for deal_id, role_id in DealRole.objects.filter(deal__in=[d.pk for d in deals]).values_list(
-        "deal_id", "role_id"
-    ):
-        in_room.setdefault(deal_id, set()).add(role_id)
+    in_room = roles_in_room(d.pk for d in deals)
     made_for: dict[int, set[int]] = {}
     for asset_id, role_id in Asset.buyer_roles.through.objects.filter(asset_id__in=asset_ids).values_list(
         "asset_id", "buyerrole_id"
