@@ -134,20 +134,31 @@ def profile_terms(profile: BuyerProfile) -> ProfileTerms:
 
 def deals_fit_refresh(deal_ids: Iterable[int] | None = None) -> int:
     """Score `deal_ids` (all deals when None) against the approved profile; without one, clear the
-    scores. Reads and writes in batches, so memory stays flat in the number of deals."""
+    scores; returns how many deals were scored or cleared. Reads and writes FIT_BATCH deals at a
+    time (a statement never names more ids than that), so memory stays flat in the number of deals."""
     profile = current_profile()
-    deals = Deal.objects.all() if deal_ids is None else Deal.objects.filter(pk__in=list(deal_ids))
-    if profile is None:
-        return deals.exclude(fit_score=None).update(fit_score=None, in_profile=None, fit_reasons=None)
-    terms = profile_terms(profile)
-    role_names = dict(BuyerRole.objects.values_list("pk", "name"))
-    ids = list(deals.order_by("pk").values_list("pk", flat=True))
+    if deal_ids is None:
+        ids = list(Deal.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(deal_ids))
+    if profile is not None:
+        terms = profile_terms(profile)
+        role_names = dict(BuyerRole.objects.values_list("pk", "name"))
+    done = 0
     for start in range(0, len(ids), FIT_BATCH):
-        _score_batch(ids[start : start + FIT_BATCH], terms, role_names)
-    return len(ids)
+        chunk = ids[start : start + FIT_BATCH]
+        if profile is None:
+            done += (
+                Deal.objects.filter(pk__in=chunk)
+                .exclude(fit_score=None)
+                .update(fit_score=None, in_profile=None, fit_reasons=None)
+            )
+        else:
+            done += _score_batch(chunk, terms, role_names)
+    return done
 
 
-def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]) -> None:
+def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]) -> int:
     roles = roles_in_room(ids)
     batch = list(
         Deal.objects.filter(pk__in=ids)
@@ -178,6 +189,7 @@ def _score_batch(ids: list[int], terms: ProfileTerms, role_names: dict[int, str]
         deal.fit_score, deal.fit_reasons = deal_fit(terms, facts, role_names)
         deal.in_profile = deal.fit_score >= terms.threshold
     Deal.objects.bulk_update(batch, ["fit_score", "in_profile", "fit_reasons"])
+    return len(batch)
 
 
 def committee_member_key(*, role: BuyerRole, contact: str) -> tuple[str, str]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assets.models import BuyerRole
-from enablement.buyers.models import BuyerProfile, DealRole, ProfileStatus
-from enablement.buyers.services import FIT_BATCH, committee_member_key, deals_fit_refresh
+from enablement.buyers.models import DealRole
+from enablement.buyers.services import committee_member_key, current_profile, deals_fit_refresh
 from enablement.deals.models import Deal, StageChange
 from enablement.importers.base import ImportReport
 from enablement.importers.writers import deal_pks, upsert_objects, with_known_deal
@@ -82,13 +82,9 @@ def deals_fit_after_import(*, since: datetime, committee_deals: set[int]) -> int
     """Re-score the deals an import touched (written, gaining history, or with a changed committee)
     against the approved profile; returns how many. Without an approved profile no deal has a
     score to keep current, and nothing is read at all."""
-    if not BuyerProfile.objects.filter(status=ProfileStatus.APPROVED).exists():
+    if current_profile() is None:
         return 0
     touched = set(committee_deals)
     touched.update(Deal.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     touched.update(StageChange.objects.filter(recorded_at__gte=since).values_list("deal_id", flat=True))
-    ids = sorted(touched)
-    # In slices: one list of a million ids would be one statement of a million parameters.
-    for start in range(0, len(ids), FIT_BATCH):
-        deals_fit_refresh(ids[start : start + FIT_BATCH])
-    return len(ids)
+    return deals_fit_refresh(touched)
