@@ -46,6 +46,11 @@ ADDRESSES_PER_CLIENT_HOUR = 5
 CODE_WINDOW = timedelta(hours=1)
 
 
+def _keyed(message: bytes) -> str:
+    """HMAC-SHA256 of `message` under the site's secret key: what the gate stores instead of a value."""
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
 def client_hash(*, room: DealRoom, address: str) -> str:
     """A keyed hash of a client's address, different per room: no address is stored, and the same
     client in two rooms cannot be linked. An IPv6 client is its /64 network: a home or office gets a
@@ -60,14 +65,14 @@ def client_hash(*, room: DealRoom, address: str) -> str:
         ip = getattr(ip, "ipv4_mapped", None) or ip
         key = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
     message = f"deal-room-client:{room.pk}:{key}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return _keyed(message)
 
 
 def cookie_hash(*, room: DealRoom, cookie: str) -> str:
     """A keyed hash of the buyer's cookie, different per room: the same browser in two rooms cannot
     be linked, and without the site's secret key the cookie cannot be recovered or guessed."""
     message = f"deal-room-viewer:{room.pk}:{cookie}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return _keyed(message)
 
 
 def client_hashes_forget(*, now: datetime | None = None) -> None:
@@ -144,7 +149,7 @@ def passcode_check(*, room: DealRoom, passcode: str, client: str) -> bool:
 
 def _code_hash(room: DealRoom, email: str, code: str) -> str:
     message = f"deal-room-code:{room.pk}:{email}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return _keyed(message)
 
 
 def email_refusal(*, room: DealRoom, email: str) -> str | None:
