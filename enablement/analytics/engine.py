@@ -29,8 +29,8 @@ from django.db import connection
 from django.utils import timezone
 
 from config.cache_outage import CACHE_ERRORS
-from enablement.analytics import cohort, figures
-from enablement.analytics.models import AnalyticsRun, Exposure, StageEntry
+from enablement.analytics import cohort, stage_figures
+from enablement.analytics.models import AnalyticsRun, Exposure, FigureState, StageEntry
 from enablement.analytics.refresh import refresh as refresh_run
 from enablement.analytics.runs import (  # noqa: F401  (current_run: read by the pages and the API)
     Steps,
@@ -45,7 +45,7 @@ from enablement.analytics.runs import (  # noqa: F401  (current_run: read by the
 
 LOCK_KEY = "analytics:compute-lock"
 LOCK_SECONDS = 60 * 60
-days_quantiles = figures.days_quantiles  # read by the funnel page
+days_quantiles = stage_figures.days_quantiles  # read by the funnel page
 logger = logging.getLogger(__name__)
 
 
@@ -114,6 +114,6 @@ def _remove_older_runs(run: AnalyticsRun) -> None:
     # Plain bulk deletes: the cohort tables are large and need no per-row cascade.
     marks = ", ".join(["%s"] * len(older))
     with connection.cursor() as cursor:
-        for table in (Exposure._meta.db_table, StageEntry._meta.db_table):
+        for table in (Exposure._meta.db_table, StageEntry._meta.db_table, FigureState._meta.db_table):
             cursor.execute(f"DELETE FROM {table} WHERE run_id IN ({marks})", older)
     AnalyticsRun.objects.filter(pk__in=older).delete()

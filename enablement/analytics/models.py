@@ -43,6 +43,9 @@ class AnalyticsRun(models.Model):
     watermark = models.DateTimeField(null=True, blank=True)
     steps = models.JSONField(default=list, blank=True)
     availability = models.JSONField(default=dict, blank=True)
+    available = models.JSONField(
+        default=dict, blank=True, help_text="when each asset became available, as the figures took it"
+    )
 
     class Meta:
         ordering = ["-computed_at"]
@@ -95,6 +98,24 @@ class Exposure(models.Model):
 
     def __str__(self) -> str:
         return f"asset {self.asset_id} in entry {self.entry_id}"
+
+
+class FigureState(models.Model):
+    """What a refresh needs to bring one pair's figures up to date by difference, without reading the
+    working tables again: for `asset_id` 0, the stage's cohort at risk (counts per stratum, the
+    advanced entries' days in order, its first entry); else the asset's exposed counts per stratum
+    and the days of the exposed entries that advanced. Written by full runs (all deals only)."""
+
+    run = models.ForeignKey(AnalyticsRun, **WORKING)
+    stage = models.ForeignKey(FunnelStage, **WORKING)
+    asset_id = models.IntegerField(default=0)
+    state = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "stage", "asset_id"])]
+
+    def __str__(self) -> str:
+        return f"state of asset {self.asset_id} at stage {self.stage_id}"
 
 
 class StageMetric(models.Model):

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from assets.models import Asset
-from enablement.analytics import cohort, figures, sql
+from enablement.analytics import cohort, delta, figures, sql
 from enablement.analytics.models import AnalyticsRun, StageEntry, StageMetric
 from enablement.analytics.runs import (
     Steps,
+    availability,
     current_run,
     figures_write,
     iso,
@@ -59,12 +59,14 @@ def refresh() -> AnalyticsRun | None:
         with steps("exposures") as step:
             step["rows"], passed = _exposures_again(run, landmarks, moved, before, touched)
             scope.stages |= moved | passed
-            scope.pairs = _exposures_changed(run, touched)
+            scope.changes = _exposures_changed(run, touched)
+            scope.pairs = {(c.asset_id, c.stage_id) for c in scope.changes}
         with steps("availability"):
-            first = _first_uses_since(run, since)
-            scope.assets = {int(a) for a, t in first.items() if run.availability.get(a) != t}
-            scope.assets |= set(Asset.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
-            run.availability = first
+            run.availability = _first_uses_since(run, since)
+            was = {int(a): datetime.fromisoformat(t) for a, t in run.available.items()}
+            now_available = availability(run)
+            scope.assets = {a for a in set(was) | set(now_available) if was.get(a) != now_available.get(a)}
+            scope.was_available = was
         figures_write(run, landmarks, steps, stages=history or bool(moved), scope=scope)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TOUCHED}")
@@ -83,39 +85,42 @@ def _entry_stages(run: AnalyticsRun, deals: str) -> set[int]:
         return {stage for (stage,) in cursor.fetchall()}
 
 
+# An exposure with what its figures need of its entry: stratum, outcome, amount, days.
+EXPOSURE_ROWS = (
+    "SELECT x.asset_id, e.stage_id, x.entry_id, e.owner_id, e.quarter, e.outcome, x.in_window, e.amount, "
+    "e.won, e.days FROM {entry} e JOIN {exposure} x ON x.run_id = e.run_id AND x.entry_id = e.id "
+    "WHERE e.run_id = %s AND e.deal_id IN ({deals})"
+)
+
+
 def _exposures_kept(run: AnalyticsRun, deals: str) -> None:
     """The touched deals' exposures before the refresh, to compare with them after it."""
-    t = sql.tables()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {BEFORE}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {BEFORE} AS SELECT x.asset_id, e.stage_id, x.entry_id, x.in_window "
-            f"FROM {t['entry']} e JOIN {t['exposure']} x ON x.run_id = e.run_id AND x.entry_id = e.id "
-            f"WHERE e.run_id = %s AND e.deal_id IN ({deals})",
+            f"CREATE TEMPORARY TABLE {BEFORE} AS {EXPOSURE_ROWS.format(**sql.tables(), deals=deals)}",
             [run.pk],
         )
 
 
-def _exposures_changed(run: AnalyticsRun, deals: str) -> set[tuple[int, int]]:
-    """The (asset, stage) pairs whose exposures in the touched deals differ from before the refresh
-    (an exposure came, went, or moved before or after the landmark): only their figures change, with
-    the stages whose cohort changed."""
-    t = sql.tables()
-    now = (
-        f"SELECT x.asset_id, e.stage_id, x.entry_id, x.in_window FROM {t['entry']} e "
-        f"JOIN {t['exposure']} x ON x.run_id = e.run_id AND x.entry_id = e.id "
-        f"WHERE e.run_id = %s AND e.deal_id IN ({deals})"
-    )
-    before = f"SELECT asset_id, stage_id, entry_id, in_window FROM {BEFORE}"
+def _exposures_changed(run: AnalyticsRun, deals: str) -> list[delta.Change]:
+    """The exposures in the touched deals that came or went since before the refresh (one that moved
+    before or after the landmark both goes and comes): only their pairs' figures change, with those
+    of the stages whose cohort changed."""
+    now = EXPOSURE_ROWS.format(**sql.tables(), deals=deals)
+    before = f"SELECT * FROM {BEFORE}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT asset_id, stage_id FROM ({now} EXCEPT {before}) a "
-            f"UNION SELECT DISTINCT asset_id, stage_id FROM ({before} EXCEPT {now}) b",
+            f"SELECT 1, a.* FROM ({now} EXCEPT {before}) a "
+            f"UNION ALL SELECT -1, b.* FROM ({before} EXCEPT {now}) b",
             [run.pk, run.pk],
         )
-        changed = set(cursor.fetchall())
+        changes = [
+            delta.Change(sign, asset, stage, owner, quarter, outcome, bool(window), amount, bool(won), days)
+            for sign, asset, stage, _, owner, quarter, outcome, window, amount, won, days in cursor.fetchall()
+        ]
         cursor.execute(f"DROP TABLE {BEFORE}")
-    return changed
+    return changes
 
 
 def _touched_sql(since: datetime) -> tuple[str, list]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from assets.models import Asset
-from enablement.analytics import cohort, figures, sql
+from enablement.analytics import cohort, figures, sql, stage_figures
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
 from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
@@ -107,9 +107,13 @@ def figures_write(
 ) -> None:
     if stages:  # the scorecard follows from history and landmarks only
         with steps("stage figures") as step:
-            step["rows"] = len(figures.stage_metrics_write(run, landmarks))
+            step["rows"] = len(stage_figures.stage_metrics_write(run, landmarks))
+    available = availability(run)
+    run.available = {str(a): t.isoformat() for a, t in available.items()}
     with steps("asset figures") as step:
-        step["rows"] = figures.asset_metrics_write(run, landmarks, availability(run), scope)
+        step["rows"] = figures.asset_metrics_write(run, landmarks, available, scope)
+        if scope is not None:
+            step["moved"] = scope.moved  # (asset, stage) pairs settled by difference, not from the tables
     if scope is not None:
         # A refresh leaves the figures in and out of profile as the last full run made them: they
         # would cost two full asset-figure steps, and a refresh's cost should follow the new rows.
@@ -119,7 +123,7 @@ def figures_write(
         return
     for segment in (Segment.IN_PROFILE, Segment.OUT_OF_PROFILE):
         with steps(f"asset figures {segment.label.lower()}") as step:
-            step["rows"] = figures.segment_metrics_write(run, landmarks, availability(run), segment)
+            step["rows"] = figures.segment_metrics_write(run, landmarks, available, segment)
 
 
 def run_finish(run: AnalyticsRun, steps: Steps) -> None:

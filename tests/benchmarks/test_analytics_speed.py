@@ -269,7 +269,11 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
     print(f"  refresh after {NEW_EVENTS:,} new usage events      : {refresh_seconds:7.2f} s", end=" ")
     print(f"= {refresh_seconds / full_seconds:.1%} of the full recompute after it ({full_seconds:.2f} s)")
     for name, run in (("full", warm), ("refresh", refreshed)):
-        steps = ", ".join(f"{s['step']} {s['seconds']:.2f} s" for s in run.steps)
+        steps = ", ".join(
+            f"{s['step']} {s['seconds']:.2f} s"
+            + (f" ({s['moved']} pairs by difference)" if "moved" in s else "")
+            for s in run.steps
+        )
         print(f"  steps of the {name} run: {steps}")
     # Issue 11 asks for ≤ 1.5x and ≤ 5%; this engine does not reach them yet (README, measured figures),
     # so these bounds only catch a regression from the figures measured, and the targets are printed.

@@ -33,6 +33,40 @@ def computed(settings):
     return world
 
 
+def figures_step(run) -> dict:
+    return next(s for s in run.steps if s["step"] == "asset figures")
+
+
+def post_uses(client, asset, deals, at: str, tag: str) -> None:
+    events = [
+        {"event_id": f"{tag}-{n}", "deal_id": f"P-{n}", "asset": asset, "action": "viewed", "occurred_at": at}
+        for n in deals
+    ]
+    reply = client.post("/api/v1/usage-events/", events, content_type="application/json").json()
+    # uses after a deal closed are refused; the rest are stored
+    assert reply["created"] + reply["rejected"] == len(events) and reply["created"] > len(events) // 2
+
+
+def test_uses_after_and_then_before_the_landmark_move_the_figures_by_difference(computed, client, admin_user):
+    """Two refreshes in a row, the second moving uses from after the landmark to before it, leave the
+    run a full recompute makes, each having moved the pairs from the stored inputs alone."""
+    client.force_login(admin_user)
+    rare, nulls = computed["assets"]["rare"].slug, [a.slug for a in computed["nulls"][:3]]
+    post_uses(client, rare, range(300, 340), "2025-01-13T00:00:00Z", "after")  # past the landmark
+    post_uses(client, nulls[0], range(300, 340), "2025-01-13T00:00:00Z", "null-after")
+    first = analytics_compute(refresh=True)
+    assert first.mode == "refresh" and figures_step(first)["moved"] == 2
+    post_uses(client, rare, range(300, 340), "2025-01-02T00:00:00Z", "before")  # the same deals, earlier
+    post_uses(client, nulls[1], range(340, 380), "2025-01-03T00:00:00Z", "null-before")
+    second = analytics_compute(refresh=True)
+    assert second.mode == "refresh" and figures_step(second)["moved"] == 2
+    after_refresh = report()
+    rows = {r["asset"]: r for r in after_refresh["assets"]}
+    assert rows["rare"]["exposed"]["deals"] > 12  # the 12 planted deals and the new ones
+    analytics_compute()
+    assert without_time(report()) == without_time(after_refresh)
+
+
 def write_native(folder: Path, files: dict[str, list[str]]) -> Path:
     folder.mkdir()
     for name, lines in files.items():
@@ -118,6 +152,7 @@ def test_a_refresh_after_usage_only_keeps_the_entries_and_equals_a_full_recomput
     steps = {s["step"]: s["rows"] for s in refreshed.steps}
     assert refreshed.mode == "refresh" and steps["touched deals"] == 10 and steps["entries"] == 0
     assert set(StageEntry.objects.values_list("pk", flat=True)) == entries  # no entry written again
+    assert figures_step(refreshed)["moved"] == 1  # lifts at proposal, moved by difference
     after_refresh = report()
     analytics_compute()
     assert without_time(report()) == without_time(after_refresh)
