@@ -32,6 +32,7 @@ class Change:
     sign: int
     asset_id: int
     stage_id: int
+    entry_id: int
     owner_id: int | None
     quarter: int
     outcome: str
@@ -39,6 +40,9 @@ class Change:
     amount: Decimal | None
     won: bool
     days: float | None
+
+    def __post_init__(self) -> None:
+        self.in_window, self.won = bool(self.in_window), bool(self.won)  # SQLite: 0 or 1
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from enablement.analytics import cohort, delta, figures, sql
+from enablement.analytics import cohort, exposure_changes, figures, sql
 from enablement.analytics.models import AnalyticsRun, StageEntry, StageMetric
 from enablement.analytics.runs import (
     Steps,
@@ -25,7 +25,6 @@ from enablement.analytics.runs import (
 )
 
 TOUCHED = "analytics_touched"
-BEFORE = "analytics_exposures_before"
 
 
 def refresh() -> AnalyticsRun | None:
@@ -47,19 +46,22 @@ def refresh() -> AnalyticsRun | None:
             step["rows"], history = _touched_table(since)
         touched = f"SELECT deal_id FROM {TOUCHED}"
         rewritten = f"SELECT deal_id FROM {TOUCHED} WHERE kind > 0"  # new history or a deal edit
+        used = f"SELECT deal_id FROM {TOUCHED} WHERE kind = 0"  # new usage only: entries stand
         with steps("entries") as step:
             scope = figures.Scope(stages=_entry_stages(run, rewritten))
-            _exposures_kept(run, touched)
-            cohort.exposures_delete(run.pk, touched)
+            exposure_changes.kept(run.pk, used)
+            cohort.exposures_delete(run.pk, rewritten)
             cohort.entries_delete(run.pk, rewritten)
             step["rows"] = cohort.entries_insert(run.pk, deals=rewritten)
             scope.stages |= _entry_stages(run, rewritten)
         with steps("landmarks"):
             landmarks, moved = _landmarks_again(run, now, history)
         with steps("exposures") as step:
-            step["rows"], passed = _exposures_again(run, landmarks, moved, before, touched)
+            step["rows"], passed = _exposures_again(run, landmarks, moved, before, touched, rewritten)
+            kept = [s for s, days in landmarks.days.items() if days is not None and s not in moved]
+            scope.changes = exposure_changes.changes_written(run.pk, landmarks, used, kept)
+            step["rows"] += len(scope.changes)
             scope.stages |= moved | passed
-            scope.changes = _exposures_changed(run, touched)
             scope.pairs = {(c.asset_id, c.stage_id) for c in scope.changes}
         with steps("availability"):
             run.availability = _first_uses_since(run, since)
@@ -83,44 +85,6 @@ def _entry_stages(run: AnalyticsRun, deals: str) -> set[int]:
             [run.pk],
         )
         return {stage for (stage,) in cursor.fetchall()}
-
-
-# An exposure with what its figures need of its entry: stratum, outcome, amount, days.
-EXPOSURE_ROWS = (
-    "SELECT x.asset_id, e.stage_id, x.entry_id, e.owner_id, e.quarter, e.outcome, x.in_window, e.amount, "
-    "e.won, e.days FROM {entry} e JOIN {exposure} x ON x.run_id = e.run_id AND x.entry_id = e.id "
-    "WHERE e.run_id = %s AND e.deal_id IN ({deals})"
-)
-
-
-def _exposures_kept(run: AnalyticsRun, deals: str) -> None:
-    """The touched deals' exposures before the refresh, to compare with them after it."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {BEFORE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {BEFORE} AS {EXPOSURE_ROWS.format(**sql.tables(), deals=deals)}",
-            [run.pk],
-        )
-
-
-def _exposures_changed(run: AnalyticsRun, deals: str) -> list[delta.Change]:
-    """The exposures in the touched deals that came or went since before the refresh (one that moved
-    before or after the landmark both goes and comes): only their pairs' figures change, with those
-    of the stages whose cohort changed."""
-    now = EXPOSURE_ROWS.format(**sql.tables(), deals=deals)
-    before = f"SELECT * FROM {BEFORE}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1, a.* FROM ({now} EXCEPT {before}) a "
-            f"UNION ALL SELECT -1, b.* FROM ({before} EXCEPT {now}) b",
-            [run.pk, run.pk],
-        )
-        changes = [
-            delta.Change(sign, asset, stage, owner, quarter, outcome, bool(window), amount, bool(won), days)
-            for sign, asset, stage, _, owner, quarter, outcome, window, amount, won, days in cursor.fetchall()
-        ]
-        cursor.execute(f"DROP TABLE {BEFORE}")
-    return changes
 
 
 def _touched_sql(since: datetime) -> tuple[str, list]:
@@ -177,11 +141,17 @@ def _landmarks_again(run: AnalyticsRun, now: datetime, history: bool) -> tuple[c
 
 
 def _exposures_again(
-    run: AnalyticsRun, landmarks: cohort.Landmarks, moved: set[int], before: datetime, touched: str
+    run: AnalyticsRun,
+    landmarks: cohort.Landmarks,
+    moved: set[int],
+    before: datetime,
+    touched: str,
+    rewritten: str,
 ) -> tuple[int, set[int]]:
-    """Exposures of the touched deals, of every entry of a stage whose landmark moved, and of entries
-    whose landmark has passed since the run was last computed; and the stages of those entries (their
-    cohort at risk grew)."""
+    """Exposures of the deals whose entries were written again, of every entry of a stage whose
+    landmark moved, and of untouched entries whose landmark has passed since the run was last
+    computed; and the stages of those entries (their cohort at risk grew). The other touched deals'
+    exposures follow by difference (enablement.analytics.exposure_changes)."""
     t = sql.tables()
     rows = 0
     if moved:
@@ -198,7 +168,7 @@ def _exposures_again(
         return rows, set()
     marks = ", ".join(str(int(s)) for s in kept)
     rows += cohort.exposures_insert(
-        run.pk, landmarks, where=f"e.deal_id IN ({touched}) AND e.stage_id IN ({marks})"
+        run.pk, landmarks, where=f"e.deal_id IN ({rewritten}) AND e.stage_id IN ({marks})"
     )
     passed, params = [], []
     for stage_id in kept:
