@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from enablement.analytics.comparison import Counts, Pair, metric_build
 from enablement.analytics.medians import median, median_without, moved
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric
-from enablement.analytics.states import cut_of, pair_state, states_read, strata_in, strata_sorted
+from enablement.analytics.states import (
+    cut_of,
+    days_unpacked,
+    pair_state,
+    states_read,
+    strata_in,
+    strata_sorted,
+)
 
 if TYPE_CHECKING:
     from enablement.analytics.cohort import Landmarks
@@ -76,6 +83,7 @@ def metrics_moved(
     changes: dict[Key, list[Change]] = defaultdict(list)
     for change in scope.changes:
         changes[(change.asset_id, change.stage_id)].append(change)
+    everyone: dict[int, list[float]] = {}  # each stage's advanced days at risk, unpacked once
     for key in sorted(candidates):
         cohort = stage_states.get(key[1])
         first = datetime.fromisoformat(cohort["first"]) if cohort else None
@@ -93,7 +101,9 @@ def metrics_moved(
             continue  # no use before the landmark left: no row, as a full run would leave
         metric = metric_build(run, key, pair, strata_sorted(strata_in(cohort["strata"])))
         metric.exposed_median_days = median(days)
-        metric.unexposed_median_days = median_without(cohort["days"], days)
+        if key[1] not in everyone:
+            everyone[key[1]] = days_unpacked(cohort["days"])
+        metric.unexposed_median_days = median_without(everyone[key[1]], days)
         result.metrics.append(metric)
         result.states[key] = pair_state(pair, days)
     scope.pairs -= result.done
@@ -127,7 +137,7 @@ def _pair_moved(
     later, influenced, won = stored
     pair = Pair(exposed=defaultdict(Counts, strata_in(state["exposed"])), influenced=influenced, won=won)
     pair.later = later
-    days = list(state["days"])
+    days = days_unpacked(state["days"])
     for c in changes:
         if not c.in_window:
             pair.later += c.sign

@@ -39,6 +39,9 @@ class AnalyticsRun(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     deals = models.PositiveIntegerField(default=0)
     usage_events = models.PositiveIntegerField(default=0)
+    usage_recent = models.PositiveIntegerField(
+        default=0, help_text="of those, recorded since the watermark (a refresh counts on from here)"
+    )
     mode = models.CharField(max_length=8, default="full", help_text="full, or refresh after new rows")
     watermark = models.DateTimeField(null=True, blank=True)
     steps = models.JSONField(default=list, blank=True)

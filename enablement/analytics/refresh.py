@@ -72,7 +72,7 @@ def refresh() -> AnalyticsRun | None:
         figures_write(run, landmarks, steps, stages=history or bool(moved), scope=scope)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TOUCHED}")
-        run_finish(run, steps)
+        run_finish(run, steps, since=since)
     return run
 
 

@@ -126,10 +126,17 @@ def figures_write(
             step["rows"] = figures.segment_metrics_write(run, landmarks, available, segment)
 
 
-def run_finish(run: AnalyticsRun, steps: Steps) -> None:
+def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None) -> None:
+    """Mark the run complete with its counts. A refresh (`since`: the watermark it started from)
+    counts usage by difference: every event recorded before that watermark was counted by the run
+    before, so only those recorded since are counted again (a full run recounts them all)."""
     run.complete, run.finished_at = True, timezone.now()
     run.deals = Deal.objects.count()
-    run.usage_events = UsageEvent.objects.count()
+    if since is None:
+        run.usage_events = UsageEvent.objects.count()
+    else:
+        run.usage_events += UsageEvent.objects.filter(recorded_at__gte=since).count() - run.usage_recent
+    run.usage_recent = UsageEvent.objects.filter(recorded_at__gte=run.watermark).count()
     run.seconds = steps.seconds
     run.steps = steps.done
     run.save()

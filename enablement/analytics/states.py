@@ -4,9 +4,14 @@ first entry) and each (asset, stage)'s exposed counts per stratum and exposed ad
 
 from __future__ import annotations
 
+import base64
+import json
+import sys
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -51,7 +56,7 @@ class Cohort:
         return {
             stage: {
                 "strata": _strata_out(by),
-                "days": self.stage_days.get((stage, 0), []),
+                "days": days_packed(self.stage_days.get((stage, 0), [])),
                 "first": self.first[stage].isoformat(),
             }
             for stage, by in self.strata.items()
@@ -62,7 +67,23 @@ class Cohort:
 
 
 def pair_state(pair: Pair, days: list[float]) -> dict:
-    return {"exposed": _strata_out(pair.exposed), "days": days}
+    return {"exposed": _strata_out(pair.exposed), "days": days_packed(days)}
+
+
+def days_packed(days: list[float]) -> str:
+    """Days as the bytes of their doubles (little-endian), base64: exact, and read and written many
+    times faster than a JSON list of numbers (a stage's list holds every advanced entry at risk)."""
+    packed = array("d", days)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def days_unpacked(text: str) -> list[float]:
+    packed = array("d", base64.b64decode(text))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tolist()
 
 
 def states_read(
@@ -98,9 +119,15 @@ def states_replace(
             by_stage.setdefault(stage_id, []).append(asset_id)
         for stage_id, assets in by_stage.items():
             stored.filter(stage_id=stage_id, asset_id__in=assets).delete()
-    rows = [FigureState(run=run, stage_id=s, asset_id=STAGE, state=v) for s, v in stage_states.items()]
-    rows += [FigureState(run=run, stage_id=s, asset_id=a, state=v) for (a, s), v in pair_states.items()]
-    FigureState.objects.bulk_create(rows, batch_size=500)
+    rows = [(run.pk, s, STAGE, json.dumps(v)) for s, v in stage_states.items()]
+    rows += [(run.pk, s, a, json.dumps(v)) for (a, s), v in pair_states.items()]
+    if rows:  # plain rows: half the time of bulk_create's, for a megabyte of states at 100,000 deals
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {FigureState._meta.db_table} (run_id, stage_id, asset_id, state) "
+                "VALUES (%s, %s, %s, %s)",
+                rows,
+            )
 
 
 def moment_of(value: datetime | str) -> datetime:

@@ -63,8 +63,9 @@ def test_uses_after_and_then_before_the_landmark_move_the_figures_by_difference(
     after_refresh = report()
     rows = {r["asset"]: r for r in after_refresh["assets"]}
     assert rows["rare"]["exposed"]["deals"] > 12  # the 12 planted deals and the new ones
-    analytics_compute()
+    full = analytics_compute()
     assert without_time(report()) == without_time(after_refresh)
+    assert (second.usage_events, second.deals) == (full.usage_events, full.deals)  # counted on, not again
 
 
 def write_native(folder: Path, files: dict[str, list[str]]) -> Path:
