@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -253,3 +254,28 @@ def test_a_run_and_a_refresh_outside_any_transaction_commit_as_a_worker_runs_the
     after_refresh = report()
     analytics_compute()
     assert without_time(report()) == without_time(after_refresh)
+
+
+def test_a_full_run_that_fails_leaves_the_last_run_and_its_working_rows(computed, monkeypatch):
+    """A full run empties the working tables and builds their indexes after filling them, all inside
+    its transaction: when it fails, the last run, its rows and its indexes are as they were."""
+    from enablement.analytics import engine
+
+    last = current_run()
+    entries = StageEntry.objects.filter(run=last).count()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the figures could not be written")
+
+    monkeypatch.setattr(engine, "figures_write", broken)
+    with pytest.raises(RuntimeError):
+        analytics_compute()
+    monkeypatch.undo()
+    assert current_run().pk == last.pk and StageEntry.objects.filter(run=last).count() == entries > 0
+    assert analytics_compute(refresh=True).mode == "refresh"  # its working rows still serve a refresh
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = StageEntry._meta.db_table
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+            names = {name for (name,) in cursor.fetchall()}
+        assert {index.name for index in StageEntry._meta.indexes} <= names
