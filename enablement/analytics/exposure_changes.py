@@ -1,78 +1,86 @@
-"""A refresh's exposures of the deals with new usage only (their entries stand): the exposures they
-should have now are worked out beside the stored ones, and only the difference is written — the
-exposures that came, went, or moved before or after the landmark, a handful per new use — instead of
-deleting and writing every exposure of those deals again. The difference is also what
-enablement.analytics.delta moves the figures by."""
+"""A refresh's exposures of the deals with new usage only (their entries stand), moved by the new
+uses alone. Uses are only ever added (an import or the API inserts them; none is edited), so an
+exposure of an asset in an entry can only come (a first use in the stay) or move from after the
+landmark to before it (an earlier first use); reading the new uses and the stored exposures of their
+(asset, entry) pairs is enough, however many uses and exposures those deals had before. Only that
+difference is written, and it is also what enablement.analytics.delta moves the figures by.
+
+Uses recorded since the last run's watermark may include some that run saw already; applying them
+again changes nothing (the exposure is there, on the right side of the landmark)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db import connection
 
 from enablement.analytics import delta, sql
 from enablement.analytics.cohort import Landmarks
 
-BEFORE = "analytics_exposures_before"
-AFTER = "analytics_exposures_after"
-COLUMNS = "asset_id, stage_id, entry_id, owner_id, quarter, outcome, in_window, amount, won, days"
-
-# An exposure with what its figures need of its entry: stratum, outcome, amount, days.
-STORED = (
-    "SELECT x.asset_id, e.stage_id, x.entry_id, e.owner_id, e.quarter, e.outcome, x.in_window, e.amount, "
-    "e.won, e.days FROM {entry} e JOIN {exposure} x ON x.run_id = e.run_id AND x.entry_id = e.id "
-    "WHERE e.run_id = %s AND e.deal_id IN ({deals})"
-)
-# The same rows as the exposures step would write them now (enablement.analytics.cohort.EXPOSURES_SQL).
-DUE = """
-SELECT u.asset_id, e.stage_id, e.id AS entry_id, e.owner_id, e.quarter, e.outcome,
-       MIN(u.occurred_at) < {landmark_at} AS in_window, e.amount, e.won, e.days
-FROM {entry} e JOIN {usage} u ON u.deal_id = e.deal_id
-WHERE e.run_id = %s AND {at_risk} AND u.occurred_at >= e.entered_at
-  AND (e.resolved_at IS NULL OR u.occurred_at < e.resolved_at)
-  AND e.deal_id IN ({deals}) AND e.stage_id IN ({stages})
-GROUP BY u.asset_id, e.id, e.stage_id, e.owner_id, e.quarter, e.outcome, e.amount, e.won, e.days, e.entered_at
+# Per (asset, entry at risk) the first of the new uses in the stay, with the entry's stratum, outcome,
+# amount and days, and the stored exposure's side of the landmark (NULL: none stored yet).
+NEW_USES = """
+SELECT n.asset_id, e.stage_id, e.id, e.owner_id, e.quarter, e.outcome, x.in_window,
+       n.first < {landmark_at} AS due, e.amount, e.won, e.days
+FROM (
+    SELECT u.asset_id, e.id AS entry_id, MIN(u.occurred_at) AS first
+    FROM {usage} u JOIN {entry} e ON e.deal_id = u.deal_id
+    WHERE u.recorded_at >= %s AND u.deal_id IN ({deals}) AND e.run_id = %s AND {at_risk}
+      AND u.occurred_at >= e.entered_at AND (e.resolved_at IS NULL OR u.occurred_at < e.resolved_at)
+      AND e.stage_id IN ({stages}) AND NOT ({passed})
+    GROUP BY u.asset_id, e.id
+) n
+JOIN {entry} e ON e.id = n.entry_id
+LEFT JOIN {exposure} x ON x.run_id = e.run_id AND x.entry_id = e.id AND x.asset_id = n.asset_id
 """
 
 
-def kept(run_id: int, deals: str) -> None:
-    """The stored exposures of these deals, before the refresh changes anything."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {BEFORE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {BEFORE} AS {STORED.format(**sql.tables(), deals=deals)}", [run_id]
-        )
-
-
-def changes_written(run_id: int, landmarks: Landmarks, deals: str, stages: list[int]) -> list[delta.Change]:
-    """Bring the exposures of these deals at these stages up to date by their difference from the
-    stored ones (`kept` first), and return that difference."""
+def changes_written(
+    run_id: int,
+    landmarks: Landmarks,
+    since: datetime,
+    deals: str,
+    stages: list[int],
+    passed: tuple[str, list],
+) -> list[delta.Change]:
+    """Bring the exposures of these deals at these stages up to date with the uses recorded since
+    `since`, leaving out the entries whose landmark passed since the last run (`passed`: SQL over
+    `e` and its parameters; their exposures are written whole), and return what changed."""
     marks = ", ".join(str(int(s)) for s in stages) or "NULL"
     at_risk, risk_params = landmarks.at_risk()
-    due = DUE.format(
-        **sql.tables(), landmark_at=landmarks.landmark_at, at_risk=at_risk, deals=deals, stages=marks
+    where_passed, passed_params = passed
+    statement = NEW_USES.format(
+        **sql.tables(),
+        landmark_at=landmarks.landmark_at,
+        at_risk=at_risk,
+        deals=deals,
+        stages=marks,
+        passed=where_passed or "FALSE",
     )
-    before = f"SELECT {COLUMNS} FROM {BEFORE} WHERE stage_id IN ({marks})"
-    after = f"SELECT {COLUMNS} FROM {AFTER}"
-    t = sql.tables()
+    changes: list[delta.Change] = []
+    came, flipped = [], []
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {AFTER}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {AFTER} AS {due}", [run_id, *risk_params])
-        cursor.execute(
-            f"SELECT 1, a.* FROM ({after} EXCEPT {before}) a "
-            f"UNION ALL SELECT -1, b.* FROM ({before} EXCEPT {after}) b"
-        )
-        changes = [delta.Change(*row) for row in cursor.fetchall()]
-        gone = [(run_id, c.entry_id, c.asset_id) for c in changes if c.sign < 0]
-        came = [(run_id, c.asset_id, c.entry_id, c.in_window) for c in changes if c.sign > 0]
-        if gone:
+        cursor.execute(statement, [sql.moment(since), run_id, *risk_params, *passed_params])
+        for asset, stage, entry, owner, quarter, outcome, stored, due, amount, won, days in cursor.fetchall():
+            row = (asset, stage, entry, owner, quarter, outcome)
+            if stored is None:  # a first use in the stay
+                changes.append(delta.Change(1, *row, due, amount, won, days))
+                came.append((run_id, asset, entry, bool(due)))
+            elif not stored and due:  # used before the landmark now, only after it until now
+                changes.append(delta.Change(-1, *row, False, amount, won, days))
+                changes.append(delta.Change(1, *row, True, amount, won, days))
+                flipped.append((run_id, entry, asset))
+        table = sql.tables()["exposure"]
+        if flipped:
             cursor.executemany(
-                f"DELETE FROM {t['exposure']} WHERE run_id = %s AND entry_id = %s AND asset_id = %s", gone
+                f"UPDATE {table} SET in_window = TRUE WHERE run_id = %s AND entry_id = %s AND asset_id = %s",
+                flipped,
             )
-        if came:
-            cursor.executemany(
-                f"INSERT INTO {t['exposure']} (run_id, asset_id, entry_id, in_window) "
-                "VALUES (%s, %s, %s, %s)",
-                came,
+        for start in range(0, len(came), 1000):  # one statement per thousand rows
+            chunk = came[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {table} (run_id, asset_id, entry_id, in_window) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
             )
-        cursor.execute(f"DROP TABLE {AFTER}")
-        cursor.execute(f"DROP TABLE {BEFORE}")
     return changes

@@ -1,7 +1,9 @@
 """A refresh (after an import or an API batch) brings the current run up to date in place: it
-rewrites the entries and exposures of the deals with rows recorded since the run's watermark, adds
-the exposures of entries whose landmark has passed since, rebuilds a stage whose landmark moved, and
-recomputes only the figures that can have changed (enablement.analytics.engine)."""
+rewrites the entries and exposures of the deals with new history or edits since the run's watermark,
+adds or moves the exposures the new uses of other deals make (enablement.analytics.exposure_changes),
+adds the exposures of entries whose landmark has passed since, rebuilds a stage whose landmark
+moved, and recomputes only the figures that can have changed, moving by difference those it can
+(enablement.analytics.delta; enablement.analytics.engine)."""
 
 from __future__ import annotations
 
@@ -44,12 +46,10 @@ def refresh() -> AnalyticsRun | None:
         run.computed_at, run.watermark, run.mode = now, watermark(now), "refresh"
         with steps("touched deals") as step:
             step["rows"], history = _touched_table(since)
-        touched = f"SELECT deal_id FROM {TOUCHED}"
         rewritten = f"SELECT deal_id FROM {TOUCHED} WHERE kind > 0"  # new history or a deal edit
         used = f"SELECT deal_id FROM {TOUCHED} WHERE kind = 0"  # new usage only: entries stand
         with steps("entries") as step:
             scope = figures.Scope(stages=_entry_stages(run, rewritten))
-            exposure_changes.kept(run.pk, used)
             cohort.exposures_delete(run.pk, rewritten)
             cohort.entries_delete(run.pk, rewritten)
             step["rows"] = cohort.entries_insert(run.pk, deals=rewritten)
@@ -57,9 +57,10 @@ def refresh() -> AnalyticsRun | None:
         with steps("landmarks"):
             landmarks, moved = _landmarks_again(run, now, history)
         with steps("exposures") as step:
-            step["rows"], passed = _exposures_again(run, landmarks, moved, before, touched, rewritten)
             kept = [s for s, days in landmarks.days.items() if days is not None and s not in moved]
-            scope.changes = exposure_changes.changes_written(run.pk, landmarks, used, kept)
+            newly = _newly_at_risk(landmarks, kept, before)
+            step["rows"], passed = _exposures_again(run, landmarks, moved, kept, newly, rewritten)
+            scope.changes = exposure_changes.changes_written(run.pk, landmarks, since, used, kept, newly)
             step["rows"] += len(scope.changes)
             scope.stages |= moved | passed
             scope.pairs = {(c.asset_id, c.stage_id) for c in scope.changes}
@@ -140,18 +141,29 @@ def _landmarks_again(run: AnalyticsRun, now: datetime, history: bool) -> tuple[c
     return landmarks, moved
 
 
+def _newly_at_risk(landmarks: cohort.Landmarks, kept: list[int], before: datetime) -> tuple[str, list]:
+    """SQL over entries `e` (and its parameters): the entries of these stages whose landmark has
+    passed since the run was last computed (`before`), so they joined the cohort at risk since."""
+    passed, params = [], []
+    for stage_id in kept:
+        gone = timedelta(days=landmarks.days[stage_id])
+        passed.append("(e.stage_id = %s AND e.entered_at > %s AND e.entered_at <= %s)")
+        params += [stage_id, sql.moment(before - gone), sql.moment(landmarks.as_of - gone)]
+    return " OR ".join(passed), params
+
+
 def _exposures_again(
     run: AnalyticsRun,
     landmarks: cohort.Landmarks,
     moved: set[int],
-    before: datetime,
-    touched: str,
+    kept: list[int],
+    newly: tuple[str, list],
     rewritten: str,
 ) -> tuple[int, set[int]]:
     """Exposures of the deals whose entries were written again, of every entry of a stage whose
-    landmark moved, and of untouched entries whose landmark has passed since the run was last
-    computed; and the stages of those entries (their cohort at risk grew). The other touched deals'
-    exposures follow by difference (enablement.analytics.exposure_changes)."""
+    landmark moved, and of the other entries newly at risk (`newly`); and the stages of those
+    entries (their cohort at risk grew). The other exposures of deals with new uses follow from those
+    uses (enablement.analytics.exposure_changes)."""
     t = sql.tables()
     rows = 0
     if moved:
@@ -163,24 +175,19 @@ def _exposures_again(
                 [run.pk, run.pk],
             )
         rows += cohort.exposures_insert(run.pk, landmarks, where=f"e.stage_id IN ({marks})")
-    kept = [s for s, days in landmarks.days.items() if days is not None and s not in moved]
     if not kept:
         return rows, set()
     marks = ", ".join(str(int(s)) for s in kept)
     rows += cohort.exposures_insert(
         run.pk, landmarks, where=f"e.deal_id IN ({rewritten}) AND e.stage_id IN ({marks})"
     )
-    passed, params = [], []
-    for stage_id in kept:
-        gone = timedelta(days=landmarks.days[stage_id])
-        passed.append("(e.stage_id = %s AND e.entered_at > %s AND e.entered_at <= %s)")
-        params += [stage_id, sql.moment(before - gone), sql.moment(landmarks.as_of - gone)]
+    passed, params = newly
     rows += cohort.exposures_insert(
-        run.pk, landmarks, where=f"({' OR '.join(passed)}) AND e.deal_id NOT IN ({touched})", params=params
+        run.pk, landmarks, where=f"({passed}) AND e.deal_id NOT IN ({rewritten})", params=params
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT e.stage_id FROM {t['entry']} e WHERE e.run_id = %s AND ({' OR '.join(passed)})",
+            f"SELECT DISTINCT e.stage_id FROM {t['entry']} e WHERE e.run_id = %s AND ({passed})",
             [run.pk, *params],
         )
         return rows, {stage for (stage,) in cursor.fetchall()}

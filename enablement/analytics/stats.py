@@ -74,10 +74,12 @@ def mantel_haenszel_rd(strata: Sequence[Stratum]) -> float | None:
     """Mantel–Haenszel risk difference (exposed − unexposed) over strata with both groups present."""
     numerator = denominator = 0.0
     for s in strata:
-        if s.exposed == 0 or s.unexposed == 0:
+        a, c = s.exposed_advanced, s.unexposed_advanced
+        n1, n0 = a + s.exposed_lost, c + s.unexposed_lost
+        if n1 == 0 or n0 == 0:
             continue  # a stratum with one group only says nothing about the difference
-        numerator += (s.exposed_advanced * s.unexposed - s.unexposed_advanced * s.exposed) / s.total
-        denominator += s.exposed * s.unexposed / s.total
+        numerator += (a * n0 - c * n1) / (n1 + n0)
+        denominator += n1 * n0 / (n1 + n0)
     return numerator / denominator if denominator else None
 
 
@@ -95,10 +97,11 @@ def mantel_haenszel_rd_ci(strata: Sequence[Stratum], z: float = Z95) -> tuple[fl
         return None
     p_sum = q_sum = w_sum = 0.0
     for s in strata:
-        n1, n0 = s.exposed, s.unexposed
+        a, c = s.exposed_advanced, s.unexposed_advanced
+        n1, n0 = a + s.exposed_lost, c + s.unexposed_lost
         if n1 == 0 or n0 == 0:
             continue
-        n, a, c = s.total, s.exposed_advanced, s.unexposed_advanced
+        n = n1 + n0
         p_sum += (n1 * n1 * c - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / (n * n)
         q_sum += (a * (n0 - c) + c * (n1 - a)) / (2 * n)
         w_sum += n1 * n0 / n
@@ -110,13 +113,14 @@ def cmh_test(strata: Sequence[Stratum], correction: bool = True) -> tuple[float,
     """Cochran–Mantel–Haenszel chi-squared (1 df) and its p-value, or None when no stratum informs."""
     observed = expected = variance = 0.0
     for s in strata:
-        n = s.total
-        advanced = s.exposed_advanced + s.unexposed_advanced
-        if n < 2 or s.exposed == 0 or s.unexposed == 0:
+        a, c = s.exposed_advanced, s.unexposed_advanced
+        n1, n0 = a + s.exposed_lost, c + s.unexposed_lost
+        n, advanced = n1 + n0, a + c
+        if n < 2 or n1 == 0 or n0 == 0:
             continue
-        observed += s.exposed_advanced
-        expected += s.exposed * advanced / n
-        variance += s.exposed * s.unexposed * advanced * (n - advanced) / (n * n * (n - 1))
+        observed += a
+        expected += n1 * advanced / n
+        variance += n1 * n0 * advanced * (n - advanced) / (n * n * (n - 1))
     if variance <= 0:
         return None
     deviation = abs(observed - expected)
