@@ -25,16 +25,6 @@ class Counts:
     def add(self, outcome: str, n: int) -> None:
         setattr(self, outcome, getattr(self, outcome) + n)
 
-    def plus(self, other: Counts) -> None:
-        self.advanced, self.lost, self.open = (
-            self.advanced + other.advanced,
-            self.lost + other.lost,
-            self.open + other.open,
-        )
-
-    def minus(self, other: Counts) -> Counts:
-        return Counts(self.advanced - other.advanced, self.lost - other.lost, self.open - other.open)
-
     @property
     def resolved(self) -> int:
         return self.advanced + self.lost
@@ -55,16 +45,16 @@ def metric_build(
     run: AnalyticsRun, key: tuple[int, int], pair: Pair, comparable: dict[tuple, Counts]
 ) -> AssetStageMetric:
     asset_id, stage_id = key
-    exp, unexp, table = Counts(), Counts(), []
-    enough_exposed = enough_unexposed = 0
+    table, none = [], Counts()
+    ea = el = eo = ua = ul = uo = enough_exposed = enough_unexposed = 0  # sums over the strata
     for stratum, total in comparable.items():
-        e = pair.exposed.get(stratum, Counts())
-        u = total.minus(e)
-        exp.plus(e)
-        unexp.plus(u)
-        table.append(stats.Stratum(e.advanced, e.lost, u.advanced, u.lost))
-        if e.resolved and u.resolved:
-            enough_exposed, enough_unexposed = enough_exposed + e.resolved, enough_unexposed + u.resolved
+        e = pair.exposed.get(stratum, none)
+        a, b, c, d = e.advanced, e.lost, total.advanced - e.advanced, total.lost - e.lost
+        ea, el, eo, ua, ul, uo = ea + a, el + b, eo + e.open, ua + c, ul + d, uo + total.open - e.open
+        table.append(stats.Stratum(a, b, c, d))
+        if (a + b) and (c + d):
+            enough_exposed, enough_unexposed = enough_exposed + a + b, enough_unexposed + c + d
+    exp, unexp = Counts(ea, el, eo), Counts(ua, ul, uo)
     exposed_rate = stats.rate(exp.advanced, exp.resolved)
     unexposed_rate = stats.rate(unexp.advanced, unexp.resolved)
     interval = stats.newcombe(exp.advanced, exp.resolved, unexp.advanced, unexp.resolved)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Z95 = 1.959963984540054
 
 
-@dataclass(frozen=True)
-class Stratum:
+class Stratum(NamedTuple):
     """One stratum's 2×2 table (a deal owner in one calendar quarter): exposed and unexposed deals
     that advanced or were lost."""
 
