@@ -39,6 +39,9 @@ class AnalyticsRun(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     deals = models.PositiveIntegerField(default=0)
     usage_events = models.PositiveIntegerField(default=0)
+    funnel = models.JSONField(
+        default=list, blank=True, help_text="the open and closed stages (id, order, outcome) the run used"
+    )
     usage_recent = models.PositiveIntegerField(
         default=0, help_text="of those, recorded since the watermark (a refresh counts on from here)"
     )

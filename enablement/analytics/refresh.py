@@ -20,6 +20,7 @@ from enablement.analytics.runs import (
     availability,
     current_run,
     figures_write,
+    funnel,
     iso,
     run_finish,
     run_transaction,
@@ -34,7 +35,8 @@ def refresh() -> AnalyticsRun | None:
     run = current_run()
     if (
         run is None
-        or run.watermark is None
+        or run.watermark is None  # also: a deal deleted since (runs.full_run_needed)
+        or run.funnel != funnel()
         # Unlogged on PostgreSQL: after a crash the working rows are gone and only a full run helps.
         or not StageEntry.objects.filter(run=run).exists()
         or _touched_estimate(run.watermark) > _refresh_limit(run)

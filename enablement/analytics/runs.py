@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from assets.models import Asset
+from assets.models import Asset, FunnelStage
 from enablement.analytics import cohort, figures, sql, stage_figures
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
 from enablement.buyers.services import current_profile
@@ -130,11 +130,23 @@ def figures_write(
             step["rows"] = figures.segment_metrics_write(run, landmarks, available, segment)
 
 
+def funnel() -> list[list]:
+    """The stages as the entries follow them: a change (order, outcome, a stage added or removed)
+    rewrites every deal's entries, so a refresh that finds another funnel makes a full run."""
+    return [list(row) for row in FunnelStage.objects.order_by("pk").values_list("pk", "order", "outcome")]
+
+
+def full_run_needed(**kwargs) -> None:
+    """A deal deleted (its history and uses with it): no refresh sees rows that are gone, so the next
+    run is a full one (post_delete of Deal, connected in enablement.apps)."""
+    AnalyticsRun.objects.exclude(watermark=None).update(watermark=None)
+
+
 def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None) -> None:
     """Mark the run complete with its counts. A refresh (`since`: the watermark it started from)
     counts usage by difference: every event recorded before that watermark was counted by the run
     before, so only those recorded since are counted again (a full run recounts them all)."""
-    run.complete, run.finished_at = True, timezone.now()
+    run.complete, run.finished_at, run.funnel = True, timezone.now(), funnel()
     run.deals = Deal.objects.count()
     if since is None:
         run.usage_events = UsageEvent.objects.count()
