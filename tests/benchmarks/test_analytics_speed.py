@@ -275,12 +275,13 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
             for s in run.steps
         )
         print(f"  steps of the {name} run: {steps}")
-    # Issue 11 asks for ≤ 1.5x and ≤ 5%; this engine does not reach them yet (README, measured figures),
-    # so these bounds only catch a regression from the figures measured, and the targets are printed.
+    # Issue 11 asks for ≤ 1.5x and ≤ 5%; the full run does not reach 1.5x yet and the refresh meets 5%
+    # with little room on a shared machine (README, measured figures), so these bounds catch a
+    # regression from the figures measured (about 2x and 3.5-6%), and the targets are printed.
     print(
         f"  targets: full ≤ 1.5x ({'met' if max(cold_seconds / hand, warm_ratio) <= 1.5 else 'NOT met'}), ",
         end="",
     )
     print(f"refresh ≤ 5% ({'met' if refresh_seconds <= 0.05 * full_seconds else 'NOT met'})")
-    assert cold_seconds <= 6 * hand and warm_seconds <= 6 * hand_again
-    assert refresh_seconds <= 0.75 * full_seconds
+    assert cold_seconds <= 4 * hand and warm_seconds <= 4 * hand_again
+    assert refresh_seconds <= 0.15 * full_seconds
