@@ -9,7 +9,11 @@ class EnablementConfig(AppConfig):
     verbose_name = "Deals and usage"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from assets.models import Asset
         from enablement.analytics.runs import full_run_needed
         from enablement.deals.models import Deal
 
-        post_delete.connect(full_run_needed, sender=Deal, dispatch_uid="enablement.analytics.deal_deleted")
+        for sender in (Deal, Asset, settings.AUTH_USER_MODEL):
+            post_delete.connect(full_run_needed, sender=sender, dispatch_uid=f"analytics.full_run.{sender}")

@@ -149,6 +149,8 @@ def _pair_moved(
             pair.won += c.sign * amount
         if c.outcome == "advanced" and not moved(days, float(c.days), c.sign):
             return None, days
+    if pair.later < 0 or any(min(v.advanced, v.lost, v.open) < 0 for v in pair.exposed.values()):
+        return None, days  # the stored inputs do not fit the changes: from the tables instead
     left = {k: v for k, v in pair.exposed.items() if v.advanced or v.lost or v.open}
     pair.exposed = defaultdict(Counts, left)
     return pair, days

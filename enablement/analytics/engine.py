@@ -85,9 +85,10 @@ def _run(*, refresh: bool) -> AnalyticsRun:
 
 def _compute() -> AnalyticsRun:
     steps = Steps()
+    now = timezone.now()
+    mark = watermark(now)  # before the run's snapshot: see runs.watermark
     with run_transaction():
-        now = timezone.now()
-        run = AnalyticsRun.objects.create(computed_at=now, watermark=watermark(now), mode="full")
+        run = AnalyticsRun.objects.create(computed_at=now, watermark=mark, mode="full")
         with steps("entries") as step:
             _working_tables_emptied()
             with _indexes_built_after(StageEntry):

@@ -118,7 +118,9 @@ class FigureState(models.Model):
     state = models.JSONField(default=dict)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "stage", "asset_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "stage", "asset_id"], name="figure_state_once_per_pair")
+        ]
 
     def __str__(self) -> str:
         return f"state of asset {self.asset_id} at stage {self.stage_id}"

@@ -43,9 +43,10 @@ def refresh() -> AnalyticsRun | None:
     ):
         return None
     steps = Steps()
+    now, since, before = timezone.now(), run.watermark, run.computed_at
+    mark = watermark(now)  # before the run's snapshot: see runs.watermark
     with run_transaction():
-        now, since, before = timezone.now(), run.watermark, run.computed_at
-        run.computed_at, run.watermark, run.mode = now, watermark(now), "refresh"
+        run.computed_at, run.watermark, run.mode = now, mark, "refresh"
         with steps("touched deals") as step:
             step["rows"], history = _touched_table(since)
         rewritten = f"SELECT deal_id FROM {TOUCHED} WHERE kind > 0"  # new history or a deal edit

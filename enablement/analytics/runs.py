@@ -61,7 +61,10 @@ def run_transaction() -> Iterator[None]:
 
 def watermark(now: datetime) -> datetime:
     """Rows recorded before this are all visible to the run: it goes back past the oldest other open
-    transaction on PostgreSQL (a long import), and by a margin for clocks."""
+    transaction on PostgreSQL (a long import), and by a margin for clocks. Taken before the run's
+    transaction reads anything: a transaction that commits after this look but before the run's
+    snapshot is then in the snapshot, where one committing after the snapshot started after the look
+    (its rows recorded past the watermark, read by the next refresh)."""
     oldest = now
     if sql.postgres():
         with connection.cursor() as cursor:
@@ -137,8 +140,9 @@ def funnel() -> list[list]:
 
 
 def full_run_needed(**kwargs) -> None:
-    """A deal deleted (its history and uses with it): no refresh sees rows that are gone, so the next
-    run is a full one (post_delete of Deal, connected in enablement.apps)."""
+    """Rows the runs read were deleted or changed unseen — a deal, an asset or a rep deleted (their
+    history and uses, or the deals' owner, with them; post_delete, connected in enablement.apps), usage
+    deleted in the admin: no refresh sees rows that are gone, so the next run is a full one."""
     AnalyticsRun.objects.exclude(watermark=None).update(watermark=None)
 
 

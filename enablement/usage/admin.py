@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from enablement.analytics.runs import full_run_needed
 from enablement.choices import UsageSource
 from enablement.usage.models import UsageEvent
 from enablement.usage.services import usage_after_close, usage_record
@@ -40,6 +41,14 @@ class UsageEventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         # A recorded event is a fact: once saved it is shown, not edited.
         return self.fields if obj else self.readonly_fields
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        full_run_needed()  # no analytics refresh sees a use that is gone
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        full_run_needed()
 
     def save_model(self, request, obj, form, change):
         if change:
