@@ -89,10 +89,12 @@ def metrics_moved(
         first = datetime.fromisoformat(cohort["first"]) if cohort else None
         if cohort is None or cut_of(availability.get(key[0]), landmarks.days.get(key[1]), first):
             continue  # an asset that came after the stage's first entries: from the tables
-        if key not in stored or key not in pair_states:
+        if key not in stored:
             if not any(c.in_window for c in changes[key]):
                 result.done.add(key)  # used only after the landmark, as before: no row either way
             continue
+        if key not in pair_states:
+            continue  # a row without its inputs: from the tables
         pair, days = _pair_moved(stored[key], pair_states[key], changes[key])
         if pair is None:
             continue
