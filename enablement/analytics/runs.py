@@ -7,16 +7,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from assets.models import Asset, FunnelStage
 from enablement.analytics import cohort, figures, sql, stage_figures
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
+from enablement.analytics.states import moment_of
 from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
 from enablement.usage.models import UsageEvent
@@ -90,10 +90,7 @@ def first_uses() -> dict[str, str]:
 
 
 def iso(value: datetime | str) -> str:
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, UTC)
-    return moment.isoformat()
+    return moment_of(value).isoformat()
 
 
 def availability(run: AnalyticsRun) -> dict[int, datetime]:
