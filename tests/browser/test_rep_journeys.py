@@ -101,6 +101,7 @@ def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_
     page.get_by_role("link", name="Find assets").click()
     page.get_by_label("Search", exact=True).fill("calculator")
     page.get_by_label("Search", exact=True).press("Enter")
+    search_settled(page, r"q=calculator")  # the swapped-in form hears the filter changes below
     expect(page.get_by_text("1 asset for “calculator”")).to_be_visible()
     expect(page.get_by_role("link", name="ROI calculator", exact=True)).to_be_visible()
     page.get_by_label("Buyer role").select_option("champion")
