@@ -14,6 +14,7 @@ Both can be limited to a set of deals (the refresh) with `deals`, SQL selecting 
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.db import connection
@@ -22,23 +23,23 @@ from assets.choices import StageOutcome
 from assets.models import FunnelStage
 from enablement.analytics import sql
 
-# One sort of the history by deal and order, latest first, two windows over it, no join of the
-# history with itself. The inner level numbers each deal's rows from its last (`seq`: a larger
-# number is an earlier row); the outer level looks, from every row, at the rows after it (frame `f`,
-# which starts at the partition's start, so its MIN and MAX accumulate instead of starting again for
-# each row) and before it (frame `p`, a COUNT, which PostgreSQL moves by inverse transitions), once
-# per open stage (written from the stages: a handful): the first later row that is not lost and
-# reaches a stage further down than that stage, and whether an earlier row was already in it. The
-# first later lost row is the same for every stage. A row is an entry when it is the first of its
-# open stage; what resolves it is the earlier of its stage's first advancing row and the first lost
-# row.
+# One sort of the history by deal and order, latest first, windows over it, no join of the history
+# with itself. The inner level numbers each deal's rows from its last (`seq`: a larger number is an
+# earlier row); the outer level looks, from every row, at the rows after it (frame `f`, which starts
+# at the partition's start, so its MAX accumulates instead of starting again for each row) once per
+# open stage (written from the stages: a handful): the first later row that is not lost and reaches
+# a stage further down than that stage. The first later lost row is the same for every stage. Over
+# the whole deal (frame `w`, one aggregate per deal), each open stage's earliest row: a row is an
+# entry when it is that row of its stage. What resolves it is the earlier of its stage's first
+# advancing row and the first lost row, and its time is that row's (PostgreSQL: read from the deal's
+# times in the same order, `times[seq]`; elsewhere one more MIN per stage over `f`).
 ENTRIES_SQL = """
 INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, quarter, outcome, resolved_at,
                      days, industry, region, amount, won)
 SELECT %s, r.deal_id, r.stage_id, d.owner_id, r.entered_at, {quarter},
        CASE WHEN r.aseq IS NULL AND r.lseq IS NULL THEN 'open'
             WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN 'lost' ELSE 'advanced' END,
-       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN r.ltime ELSE r.atime END,
+       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN {ltime} ELSE {atime} END,
        CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN {lost_days} ELSE {advanced_days} END,
        COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
        CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
@@ -53,8 +54,8 @@ FROM (
     ) h
     WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
-                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+           w AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ) r
 JOIN {deal} d ON d.id = r.deal_id
 LEFT JOIN {account} a ON a.id = d.account_id
@@ -64,16 +65,19 @@ WHERE r.is_first = 1
 
 
 def _stage_columns() -> str:
-    """Per open stage (order o): the first later advancing row's number and time, and whether an
-    earlier row of the deal was in it; each row picks its own stage's (ids and orders are integers,
-    so inlining them is safe). Rows of other stages get `is_first` NULL and are left out."""
-    advance = {"aseq": ("MAX", "h.seq"), "atime": ("MIN", "h.entered_at")}  # the earliest later row
+    """Per open stage (order o): whether the row is the stage's earliest, and the first later
+    advancing row's number (and time, but on PostgreSQL); each row picks its own stage's (ids and
+    orders are integers, so inlining them is safe). Rows of other stages get `is_first` NULL and are
+    left out."""
+    advance = {"aseq": ("MAX", "h.seq")}
+    if not sql.postgres():
+        advance["atime"] = ("MIN", "h.entered_at")  # the earliest later row
     columns = {name: [] for name in ("is_first", *advance)}
     for stage_id, order in FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", "order"):
         stage_id, order = int(stage_id), int(order)
         columns["is_first"].append(
-            f"WHEN {stage_id} THEN CASE WHEN COUNT(CASE WHEN h.stage_id = {stage_id} THEN 1 END) OVER p = 0 "
-            "THEN 1 ELSE 0 END"
+            f"WHEN {stage_id} THEN CASE WHEN h.seq = MAX(CASE WHEN h.stage_id = {stage_id} THEN h.seq END) "
+            "OVER w THEN 1 ELSE 0 END"
         )
         for name, (pick, value) in advance.items():
             columns[name].append(
@@ -84,20 +88,36 @@ def _stage_columns() -> str:
         f"(CASE h.stage_id {' '.join(whens)} END) AS {name}" for name, whens in columns.items() if whens
     ]
     if not picked:
-        picked = ["NULL AS is_first", "NULL AS aseq", "NULL AS atime"]
-    picked += [
-        "MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq",
-        "MIN(CASE WHEN h.outcome = 'lost' THEN h.entered_at END) OVER f AS ltime",
-    ]
+        picked = ["NULL AS is_first", "NULL AS aseq"] + ([] if sql.postgres() else ["NULL AS atime"])
+    picked.append("MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq")
+    if sql.postgres():
+        picked.append("array_agg(h.entered_at) OVER w AS times")
+    else:
+        picked.append("MIN(CASE WHEN h.outcome = 'lost' THEN h.entered_at END) OVER f AS ltime")
     return ", ".join(picked)
+
+
+def _resolution_times() -> tuple[str, str]:
+    """The times of the first later advancing row and of the first later lost row (`r`)."""
+    if sql.postgres():  # the deal's times in the window's order, latest first: `seq` is the index
+        return "r.times[r.aseq]", "r.times[r.lseq]"
+    return "r.atime", "r.ltime"
 
 
 # The 25th percentile by nearest rank: the value at rank ceil(n / 4) = (n + 3) / 4. PostgreSQL's
 # percentile_disc(0.25) is that value (the first whose rank / n reaches 0.25) in one ordered
-# aggregate per stage, without numbering every row.
-QUARTILE_PG_SQL = """
-SELECT stage_id, percentile_disc(0.25) WITHIN GROUP (ORDER BY days) FROM {entry}
-WHERE run_id = %s AND outcome <> 'open' GROUP BY stage_id
+# aggregate per stage, without numbering every row; and in the same pass the funnel scorecard's
+# counts and days (enablement.analytics.stage_figures): the median as the mean of the values at rank
+# ceil(n / 2) from the bottom and from the top (the two middle ones, or the middle one twice), the
+# 75th percentile at rank ceil(3n / 4) — the ranks QUANTILES_SQL picks elsewhere.
+SCORECARD_PG_SQL = """
+SELECT stage_id, percentile_disc(0.25) WITHIN GROUP (ORDER BY days) FILTER (WHERE outcome <> 'open'),
+       COUNT(*) FILTER (WHERE outcome = 'advanced'), COUNT(*) FILTER (WHERE outcome = 'lost'),
+       COUNT(*) FILTER (WHERE outcome = 'open'),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE outcome = 'advanced'),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY days DESC) FILTER (WHERE outcome = 'advanced'),
+       percentile_disc(0.75) WITHIN GROUP (ORDER BY days) FILTER (WHERE outcome = 'advanced')
+FROM {entry} WHERE run_id = %s GROUP BY stage_id
 """
 QUARTILE_SQL = """
 SELECT stage_id, days FROM (
@@ -108,13 +128,14 @@ SELECT stage_id, days FROM (
 """
 
 EXPOSURES_SQL = """
-INSERT INTO {exposure} (run_id, asset_id, entry_id, in_window)
-SELECT %s, u.asset_id, e.id, MIN(u.occurred_at) < {landmark_at}
+SELECT %s AS run_id, u.asset_id, e.id AS entry_id, MIN(u.occurred_at) < {landmark_at} AS in_window
 FROM {entry} e JOIN {usage} u ON u.deal_id = e.deal_id
 WHERE e.run_id = %s AND {at_risk} AND u.occurred_at >= e.entered_at
   AND (e.resolved_at IS NULL OR u.occurred_at < e.resolved_at) {where}
 GROUP BY u.asset_id, e.id, e.stage_id, e.entered_at
 """
+
+EXPOSED = "analytics_exposed"
 
 
 class Landmarks:
@@ -123,6 +144,8 @@ class Landmarks:
 
     def __init__(self, days: dict[int, int | None], as_of: datetime, quartiles: dict[int, float]) -> None:
         self.days, self.as_of, self.quartiles = days, as_of, quartiles
+        # {stage: (advanced, lost, open, median days, 75th percentile)} when read with the quartiles
+        self.scorecard: dict[int, tuple] | None = None
         self.landmark_at = sql.plus_days("e.entered_at", sql.per_stage("e.stage_id", days))
 
     def at_risk(self) -> tuple[str, list]:
@@ -133,15 +156,19 @@ class Landmarks:
 
 def entries_insert(run_id: int, *, deals: str = "") -> int:
     where = f"WHERE sc.deal_id IN ({deals})" if deals else ""
+    atime, ltime = _resolution_times()
     statement = ENTRIES_SQL.format(
         **sql.tables(),
         where=where,
         picked=_stage_columns(),
         quarter=sql.quarter("r.entered_at"),
-        lost_days=sql.days_between("r.entered_at", "r.ltime"),
-        advanced_days=sql.days_between("r.entered_at", "r.atime"),
+        atime=atime,
+        ltime=ltime,
+        lost_days=sql.days_between("r.entered_at", ltime),
+        advanced_days=sql.days_between("r.entered_at", atime),
     )
-    with connection.cursor() as cursor:
+    # Every deal's entries: one hash of the deals (sql.hash_joins); a few deals' (the refresh): their rows.
+    with sql.hash_joins() if not deals else nullcontext(), connection.cursor() as cursor:
         cursor.execute(statement, [run_id])
         return cursor.rowcount
 
@@ -152,10 +179,12 @@ def landmarks_compute(
     """The stage's own setting, else the 25th percentile of days to resolution rounded up, at least 1.
 
     `quartiles` (per stage) when they are known still, else they are read from the entries."""
-    if quartiles is None:
+    scorecard = None
+    if quartiles is None and sql.postgres():
+        quartiles, scorecard = _quartiles_and_scorecard(run_id)
+    elif quartiles is None:
         with connection.cursor() as cursor:
-            statement = QUARTILE_PG_SQL if sql.postgres() else QUARTILE_SQL
-            cursor.execute(statement.format(**sql.tables()), [run_id])
+            cursor.execute(QUARTILE_SQL.format(**sql.tables()), [run_id])
             quartiles = {stage: float(days) for stage, days in cursor.fetchall()}
     days: dict[int, int | None] = {}
     for stage in FunnelStage.objects.filter(outcome=StageOutcome.OPEN):
@@ -165,7 +194,21 @@ def landmarks_compute(
             days[stage.pk] = max(1, math.ceil(quartiles[stage.pk]))
         else:
             days[stage.pk] = None
-    return Landmarks(days, as_of, quartiles)
+    landmarks = Landmarks(days, as_of, quartiles)
+    landmarks.scorecard = scorecard
+    return landmarks
+
+
+def _quartiles_and_scorecard(run_id: int) -> tuple[dict[int, float], dict[int, tuple]]:
+    quartiles, scorecard = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(SCORECARD_PG_SQL.format(**sql.tables()), [run_id])
+        for stage, p25, advanced, lost, still_open, low, high, p75 in cursor.fetchall():
+            if p25 is not None:
+                quartiles[stage] = float(p25)
+            median = None if low is None else (float(low) + float(high)) / 2
+            scorecard[stage] = (advanced, lost, still_open, median, None if p75 is None else float(p75))
+    return quartiles, scorecard
 
 
 def exposures_insert(
@@ -179,9 +222,20 @@ def exposures_insert(
         at_risk=at_risk,
         where=f"AND {where}" if where else "",
     )
+    params = [run_id, run_id, *risk_params, *(params or [])]
+    insert = f"INSERT INTO {sql.tables()['exposure']} (run_id, asset_id, entry_id, in_window) "
     with connection.cursor() as cursor:
-        cursor.execute(statement, [run_id, run_id, *risk_params, *(params or [])])
-        return cursor.rowcount
+        if where or not sql.postgres():
+            cursor.execute(insert + statement, params)
+            return cursor.rowcount
+        # Every exposure of the run: PostgreSQL 15 runs INSERT … SELECT in one process, but CREATE
+        # TABLE … AS with parallel workers; so the join and grouping go to a temporary table, and
+        # its rows are copied after (README, profile).
+        cursor.execute(f"CREATE TEMPORARY TABLE {EXPOSED} AS {statement}", params)
+        cursor.execute(f"{insert} SELECT run_id, asset_id, entry_id, in_window FROM {EXPOSED}")
+        rows = cursor.rowcount
+        cursor.execute(f"DROP TABLE {EXPOSED}")
+        return rows
 
 
 def exposures_delete(run_id: int, deals: str) -> None:

@@ -101,7 +101,7 @@ def _compute() -> AnalyticsRun:
                 step["rows"] = cohort.exposures_insert(run.pk, landmarks)
             analyze(Exposure)
         with steps("availability"):
-            run.availability = first_uses()
+            first_uses(run)
         figures_write(run, landmarks, steps)
         with steps("tidy"):
             _remove_older_runs(run)

@@ -8,8 +8,6 @@ the rest of its scope here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +22,7 @@ from enablement.analytics.comparison import Counts, Pair, judge, metric_build
 from enablement.analytics.figures_sql import (
     AT_RISK_STRATA_SQL,
     CUTS,
+    EXPOSED_DAYS_PG,
     EXPOSED_STRATA_SQL,
     PARTIAL_SQL,
     SCOPE,
@@ -93,21 +92,29 @@ def _rows(statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _pairs(run: AnalyticsRun, scope: Scope | None) -> dict[tuple[int, int], Pair]:
+def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort) -> dict[tuple[int, int], Pair]:
+    """Each pair's exposed counts per stratum; on PostgreSQL also the exposed advanced days, in order
+    (`cohort.exposed_days`; elsewhere `_medians` reads them)."""
     pairs: dict[tuple[int, int], Pair] = defaultdict(Pair)
     later: dict[tuple[int, int], int] = defaultdict(int)
-    for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won in _rows(
-        _sql(EXPOSED_STRATA_SQL, scope), [run.pk]
+    days: dict[tuple[int, int], list[float]] = defaultdict(list)
+    statement = _sql(EXPOSED_STRATA_SQL, scope, days=EXPOSED_DAYS_PG if sql.postgres() else "NULL")
+    for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won, stratum_days in _rows(
+        statement, [run.pk]
     ):
         if not in_window:
             later[(asset_id, stage_id)] += n
             continue
+        if stratum_days:
+            days[(asset_id, stage_id)] += stratum_days
         pair = pairs[(asset_id, stage_id)]
         pair.exposed[(owner_id, quarter)].add(outcome, n)
         pair.influenced += Decimal(amount or 0)
         pair.won += Decimal(won or 0)
     for key, pair in pairs.items():
         pair.later = later.get(key, 0)
+    if sql.postgres():
+        cohort.exposed_days = {key: sorted(map(float, values)) for key, values in days.items()}
     return pairs
 
 
@@ -122,7 +129,7 @@ def asset_metrics_write(
     tables; the rows of the other pairs stand, and every row's q-value and verdict follow from all the
     p-values."""
     if scope is None:
-        with _hash_joins():
+        with sql.hash_joins():
             metrics, cohort = _asset_metrics(run, landmarks, availability, None)
         judge(metrics)
         AssetStageMetric.objects.filter(run=run).delete()
@@ -136,7 +143,7 @@ def asset_metrics_write(
     stage_states, pair_states, stages = {}, moved.states, set()
     if scope.pairs or scope.stages or scope.assets:
         in_scope |= scope.fill()
-        with _hash_joins():
+        with sql.hash_joins():
             computed, cohort = _asset_metrics(run, landmarks, availability, scope)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {SCOPE}")
@@ -168,7 +175,7 @@ def segment_metrics_write(
     wanted = "TRUE" if segment == Segment.IN_PROFILE else "FALSE"
     deals = f"SELECT id FROM {sql.tables()['deal']} WHERE in_profile = {wanted}"
     restricted = Scope(fragments={**FULL, "stages": f"AND e.deal_id IN ({deals})"})
-    with _hash_joins():
+    with sql.hash_joins():
         metrics, _ = _asset_metrics(run, landmarks, availability, restricted)
     for m in metrics:
         m.segment = segment
@@ -190,7 +197,7 @@ def _asset_metrics(
         cohort.strata[stage_id][(owner_id, quarter)].add(outcome, n)
         first = moment_of(first)
         cohort.first[stage_id] = min(cohort.first.get(stage_id, first), first)
-    cohort.pairs = pairs = _pairs(run, scope)
+    cohort.pairs = pairs = _pairs(run, scope, cohort)
     for (asset_id, stage_id), pair in pairs.items():
         first = cohort.first.get(stage_id)
         pair.cut = cut_of(availability.get(asset_id), landmarks.days.get(stage_id), first)
@@ -244,31 +251,14 @@ def _partial_counts(
     return partial
 
 
-@contextmanager
-def _hash_joins() -> Iterator[None]:
-    """PostgreSQL: no nested loops for the statements inside. They join the working tables with small
-    temporary tables (the scope, the cuts) and subqueries whose estimates can be far off, and a loop
-    from the (asset, stage) pairs over the entries costs pairs × entries (one refresh took 47 s so);
-    every join here is an equality that a hash or merge join answers in one pass over each side."""
-    if not sql.postgres():
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
-
-
 def _medians(
     run: AnalyticsRun, landmarks: Landmarks, cohort: Cohort, scope: Scope | None
 ) -> dict[tuple[int, int], tuple[float | None, float | None]]:
     """Per pair, the median days of advanced deals with the asset and of comparable ones without it."""
     at_risk, risk_params = landmarks.at_risk()
     cohort.stage_days = days_lists(_sql(STAGE_DAYS_SQL, scope, at_risk=at_risk), [run.pk, *risk_params])
-    cohort.exposed_days = days_lists(_sql(EXPOSED_DAYS_SQL, scope), [run.pk])
+    if not sql.postgres():  # PostgreSQL brought them with the exposed strata (_pairs)
+        cohort.exposed_days = days_lists(_sql(EXPOSED_DAYS_SQL, scope), [run.pk])
     left_out = {}
     if any(pair.cut is not None for pair in cohort.pairs.values()):
         left_out = days_lists(_sql(LEFT_OUT_DAYS_SQL, scope, at_risk=at_risk), [run.pk, *risk_params])

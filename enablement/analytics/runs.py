@@ -56,6 +56,10 @@ def run_transaction() -> Iterator[None]:
                 # Derived rows only: a crash in the moment after commit loses a run the next recomputes,
                 # so the commit need not wait for the log to reach the disk.
                 cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
+                # The run's reads scan whole working tables it has just analysed: workers pay off
+                # for them well below the default costs, which are set for short queries.
+                cursor.execute("SELECT set_config('parallel_setup_cost', '10', true)")
+                cursor.execute("SELECT set_config('parallel_tuple_cost', '0.001', true)")
         yield
 
 
@@ -83,10 +87,16 @@ def analyze(model: type) -> None:
         sql.analyze(model._meta.db_table)
 
 
-def first_uses() -> dict[str, str]:
+def first_uses(run: AnalyticsRun) -> None:
+    """Each asset's first recorded use (the run's `availability`), and the run's count of usage events
+    from the same pass over the usage table."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT asset_id, MIN(occurred_at) FROM {sql.tables()['usage']} GROUP BY asset_id")
-        return {str(a): iso(t) for a, t in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT asset_id, MIN(occurred_at), COUNT(*) FROM {sql.tables()['usage']} GROUP BY asset_id"
+        )
+        rows = cursor.fetchall()
+    run.availability = {str(a): iso(t) for a, t, _ in rows}
+    run.usage_events = sum(n for _, _, n in rows)
 
 
 def iso(value: datetime | str) -> str:
@@ -146,12 +156,11 @@ def full_run_needed(**kwargs) -> None:
 def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None) -> None:
     """Mark the run complete with its counts. A refresh (`since`: the watermark it started from)
     counts usage by difference: every event recorded before that watermark was counted by the run
-    before, so only those recorded since are counted again (a full run recounts them all)."""
+    before, so only those recorded since are counted again (a full run counted them all with the
+    first uses: first_uses)."""
     run.complete, run.finished_at, run.funnel = True, timezone.now(), funnel()
     run.deals = Deal.objects.count()
-    if since is None:
-        run.usage_events = UsageEvent.objects.count()
-    else:
+    if since is not None:
         run.usage_events += UsageEvent.objects.filter(recorded_at__gte=since).count() - run.usage_recent
     run.usage_recent = UsageEvent.objects.filter(recorded_at__gte=run.watermark).count()
     run.seconds = steps.seconds

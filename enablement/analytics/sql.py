@@ -7,6 +7,8 @@ calendar in UTC on both, so `entered + landmark` is the same instant on either d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection
@@ -80,3 +82,23 @@ def analyze(*names: str) -> None:
     with connection.cursor() as cursor:
         for name in names:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
+
+
+@contextmanager
+def hash_joins() -> Iterator[None]:
+    """PostgreSQL: no nested loops for the statements inside. They join the working tables with small
+    temporary tables (the scope, the cuts) and subqueries whose estimates can be far off, and a loop
+    from the (asset, stage) pairs over the entries costs pairs × entries (one refresh took 47 s so);
+    the entries' window over the history is estimated at a fraction of its rows, and a loop over the
+    deals' index for each of them cost 0.6 s more than one hash of the deals. Every join there is an
+    equality that a hash or merge join answers in one pass over each side."""
+    if not postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")

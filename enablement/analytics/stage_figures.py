@@ -43,9 +43,16 @@ def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[flo
 def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMetric]:
     """The funnel scorecard: every entry of each open stage (not only those at risk), and its landmark."""
     totals: dict[int, Counts] = defaultdict(Counts)
-    for stage_id, outcome, n in _rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
-        totals[stage_id].add(outcome, n)
-    quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
+    quantiles: dict[tuple[int, int], tuple] = {}
+    if landmarks.scorecard is not None:  # read with the landmarks (cohort.SCORECARD_PG_SQL)
+        for stage_id, (advanced, lost, still_open, median, p75) in landmarks.scorecard.items():
+            totals[stage_id] = Counts(advanced, lost, still_open)
+            if median is not None:
+                quantiles[(stage_id, 0)] = (median, p75)
+    else:
+        for stage_id, outcome, n in _rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
+            totals[stage_id].add(outcome, n)
+        quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
     metrics = []
     for stage in FunnelStage.objects.filter(outcome=StageOutcome.OPEN):
         c = totals.get(stage.pk, Counts())

@@ -33,17 +33,18 @@ DEALS = int(os.environ.get("ANALYTICS_BENCH_DEALS", "100000"))
 EVENTS, ASSETS, REPS, SMALL, NEW_EVENTS = DEALS * 10, 60, 12, 200, 1000
 
 # The baseline: per (asset, stage), exposed and unexposed deals at risk that advanced or were lost,
-# in one statement over the history and usage tables. Entries by two windows over one sort of the
-# history (latest first), per open stage the first later row reaching further and whether the stage
-# came before (`{picked}`, written from the stages as the engine does: faster than the self-join of
-# the history it had before);
+# in one statement over the history and usage tables. Entries by windows over one sort of the
+# history (latest first), per open stage the first later row reaching further and the stage's
+# earliest row, resolution times read from the deal's times by row number (`{picked}`, written from
+# the stages as the engine does: faster than the self-join of the history it had before, and than a
+# MIN per stage for the times and a COUNT per stage over the earlier rows);
 # the landmark by percentile_disc; comparable deals by a running count over entries and availability
 # points merged in time order (no join of every asset with every entry).
 HAND_WRITTEN = """
 WITH r AS (
     SELECT h.deal_id, h.stage_id, h.entered_at, {picked},
            MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq,
-           MIN(CASE WHEN h.outcome = 'lost' THEN h.entered_at END) OVER f AS ltime
+           array_agg(h.entered_at) OVER w AS times
     FROM (
         SELECT sc.id, sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
                ROW_NUMBER() OVER (PARTITION BY sc.deal_id
@@ -52,11 +53,11 @@ WITH r AS (
     ) h
     WINDOW f AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-           p AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
-                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+           w AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ), entries AS (
     SELECT deal_id, stage_id, entered_at,
-           CASE WHEN aseq IS NULL OR lseq > aseq THEN ltime ELSE atime END AS resolved_at,
+           CASE WHEN aseq IS NULL OR lseq > aseq THEN times[lseq] ELSE times[aseq] END AS resolved_at,
            CASE WHEN aseq IS NULL AND lseq IS NULL THEN 'open'
                 WHEN aseq IS NULL OR lseq > aseq THEN 'lost' ELSE 'advanced' END AS outcome
     FROM r WHERE is_first = 1
@@ -188,20 +189,15 @@ def figures(run) -> dict:
 def hand_written() -> str:
     stages = FunnelStage.objects.filter(outcome="open").values_list("pk", "order")
     first = " ".join(
-        f"WHEN {pk} THEN CASE WHEN COUNT(CASE WHEN h.stage_id = {pk} THEN 1 END) OVER p = 0 THEN 1 ELSE 0 END"
+        f"WHEN {pk} THEN CASE WHEN h.seq = MAX(CASE WHEN h.stage_id = {pk} THEN h.seq END) OVER w "
+        "THEN 1 ELSE 0 END"
         for pk, _ in stages
     )
-    later = {
-        name: " ".join(
-            f"WHEN {pk} THEN {pick}(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN h.{column} END) "
-            "OVER f"
-            for pk, order in stages
-        )
-        for name, pick, column in (("aseq", "MAX", "seq"), ("atime", "MIN", "entered_at"))
-    }
-    picked = f"(CASE h.stage_id {first} END) AS is_first, " + ", ".join(
-        f"(CASE h.stage_id {whens} END) AS {name}" for name, whens in later.items()
+    later = " ".join(
+        f"WHEN {pk} THEN MAX(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN h.seq END) OVER f"
+        for pk, order in stages
     )
+    picked = f"(CASE h.stage_id {first} END) AS is_first, (CASE h.stage_id {later} END) AS aseq"
     return HAND_WRITTEN.replace("{picked}", picked)
 
 
