@@ -3,10 +3,11 @@
 A full run, each step timed and stored on the run (`steps`, shown in the admin):
 1. entries: each deal's first entry into each open stage with its outcome, resolution and days
    (enablement.analytics.cohort), then ANALYZE so the next steps are planned for its real size;
-2. landmarks: each stage's landmark (its setting, or the 25th percentile of days to resolution);
+2. landmarks: each stage's landmark (its setting, or the 25th percentile of days to resolution),
+   and on PostgreSQL the funnel scorecard's figures in the same pass;
 3. exposures: for entries at risk at the landmark, the assets used before it (and those used only
-   later), then ANALYZE;
-4. availability: each asset's first recorded use;
+   later; on PostgreSQL the table made anew, cohort.exposures_table_made), then ANALYZE;
+4. availability: each asset's first recorded use, and the count of usage events;
 5. figures: counts per stratum and medians from the working tables (enablement.analytics.figures);
 6. tidy: older runs' working rows go.
 
@@ -97,7 +98,9 @@ def _compute() -> AnalyticsRun:
         with steps("landmarks"):
             landmarks = cohort.landmarks_compute(run.pk, now)
         with steps("exposures") as step:
-            with _indexes_built_after(Exposure):
+            if sql.postgres():
+                step["rows"] = cohort.exposures_table_made(run.pk, landmarks)
+            else:
                 step["rows"] = cohort.exposures_insert(run.pk, landmarks)
             analyze(Exposure)
         with steps("availability"):

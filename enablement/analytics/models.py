@@ -94,15 +94,17 @@ class StageEntry(models.Model):
 
 class Exposure(models.Model):
     """An asset used during a stage entry at risk at the landmark: `in_window` if used before the
-    landmark (entered ≤ occurred < entered + landmark: exposure), else only later in the stay."""
+    landmark (entered ≤ occurred < entered + landmark: exposure), else only later in the stay.
 
+    Once per (entry, asset) (entries are numbered across runs): the key is also the index the refresh
+    reads exposures by entry with, and a full run on PostgreSQL writes the table whole
+    (enablement.analytics.cohort.exposures_table_made)."""
+
+    pk = models.CompositePrimaryKey("entry", "asset")
     run = models.ForeignKey(AnalyticsRun, **WORKING)
     asset = models.ForeignKey(Asset, **WORKING)
     entry = models.ForeignKey(StageEntry, **WORKING)
     in_window = models.BooleanField(default=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["entry"])]
 
     def __str__(self) -> str:
         return f"asset {self.asset_id} in entry {self.entry_id}"

@@ -264,7 +264,7 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
     print(f"  full recompute, statistics from a big run    : {warm_seconds:7.2f} s = {warm_ratio:.2f}x")
     print(f"  refresh after {NEW_EVENTS:,} new usage events      : {refresh_seconds:7.2f} s", end=" ")
     print(f"= {refresh_seconds / full_seconds:.1%} of the full recompute after it ({full_seconds:.2f} s)")
-    for name, run in (("full", warm), ("refresh", refreshed)):
+    for name, run in (("full run (small run's statistics)", cold), ("full", warm), ("refresh", refreshed)):
         steps = ", ".join(
             f"{s['step']} {s['seconds']:.2f} s"
             + (f" ({s['moved']} pairs by difference)" if "moved" in s else "")
