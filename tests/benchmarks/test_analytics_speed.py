@@ -3,10 +3,14 @@ fastest hand-written SQL computing the same counts under the same definitions (C
 landmark, cohort at risk, exposure before the landmark, comparable deals), timed in the same run.
 
 1. A small run first, so the working tables carry statistics from a nearly empty run.
-2. The big data, its tables analysed; the hand-written query; then the full recompute twice: with
-   the working tables' statistics from the small run, and with those from the first big run.
-3. 1,000 new usage events, then the refresh after them, against a full recompute of the same data,
-   whose figures must equal the refresh's.
+2. The big data, its tables analysed. Then three rounds, each: the hand-written query; a full
+   recompute with the working tables' statistics from a nearly empty table (round 1: the small run;
+   rounds 2 and 3: the tables emptied and analysed); a full recompute with statistics from the big
+   run; 1,000 new usage events and the refresh after them; a full recompute of the same data, whose
+   figures must equal the refresh's.
+3. Each ratio is of the fastest of the three (the machine is shared; the fastest of each is the
+   least disturbed), every sample printed: cold and warm full recomputes to the query, the refresh
+   to the full recomputes.
 
 The data are generated inside PostgreSQL (generate_series), recorded "long ago" as a CRM's history
 is, so the figures measure the analytics and nothing else. `ANALYTICS_BENCH_DEALS` scales it down
@@ -23,7 +27,7 @@ from django.db import connection
 
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
-from enablement.analytics.models import AssetStageMetric
+from enablement.analytics.models import AssetStageMetric, Exposure, FigureState, StageEntry
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
 from tests.factories import AssetFactory, UserFactory
@@ -216,6 +220,36 @@ def baseline() -> tuple[dict, float]:
     return {(a, s): tuple(int(v) for v in rest) for a, s, *rest in rows}, seconds
 
 
+ROUNDS = 3
+
+
+def new_events(round_number: int, assets: list[int]) -> None:
+    """1,000 uses recorded now. The earlier rounds' are dated back first, as the time between two
+    refreshes would: a refresh reads what was recorded since the last run, less a margin for clocks
+    (ANALYTICS_REFRESH_OVERLAP, longer than a round), and those were read by the full runs since."""
+    with connection.cursor() as c:
+        c.execute(f"UPDATE enablement_usageevent SET recorded_at = {LONG_AGO} WHERE event_id LIKE 'new-%%'")
+        c.execute(
+            """
+            INSERT INTO enablement_usageevent (event_id, asset_id, deal_id, rep_id, action, occurred_at,
+                                               source, recorded_at)
+            SELECT 'new-' || %s || '-' || g, (%s::bigint[])[1 + (g * 11) %% %s], d.id, d.owner_id, 'viewed',
+                   d.created_at + ((g + %s) %% 9) * INTERVAL '1 day', 'api', clock_timestamp()
+            FROM generate_series(1, %s) g
+            JOIN enablement_deal d ON d.external_id = 'B' || (1 + (g * 97 + %s * 31) %% %s)""",
+            [round_number, assets, ASSETS, round_number, NEW_EVENTS, round_number, DEALS],
+        )
+
+
+def working_tables_analysed_empty() -> None:
+    """The working tables as a run finds them after an empty one: no rows, and statistics saying so."""
+    tables = [m._meta.db_table for m in (Exposure, StageEntry, FigureState)]
+    with connection.cursor() as c:
+        c.execute(f"TRUNCATE {', '.join(tables)}")
+        for table in tables:
+            c.execute(f"ANALYZE {table}")
+
+
 def test_full_recompute_and_refresh_against_the_hand_written_query():
     reps = [UserFactory(username=f"bench-rep-{n}").pk for n in range(REPS)]
     assets = [AssetFactory(slug=f"bench-{n}", title=f"Bench asset {n}").pk for n in range(ASSETS)]
@@ -226,58 +260,61 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
     analytics_compute()  # the working tables are analysed while nearly empty
     _, generated = timed(lambda: generate(SMALL + 1, DEALS - SMALL, EVENTS - SMALL * 10, reps, assets))
 
-    expected, hand = baseline()
-    cold, cold_seconds = timed(analytics_compute)
-    assert counts(cold) == expected  # the same counts, so the comparison is fair
-    expected_again, hand_again = baseline()
-    warm, warm_seconds = timed(analytics_compute)
-    assert counts(warm) == expected_again == expected
-
-    with connection.cursor() as c:
-        c.execute(
-            """
-            INSERT INTO enablement_usageevent (event_id, asset_id, deal_id, rep_id, action, occurred_at,
-                                               source, recorded_at)
-            SELECT 'new-' || g, (%s::bigint[])[1 + (g * 11) %% %s], d.id, d.owner_id, 'viewed',
-                   d.created_at + (g %% 9) * INTERVAL '1 day', 'api', clock_timestamp()
-            FROM generate_series(1, %s) g
-            JOIN enablement_deal d ON d.external_id = 'B' || (1 + (g * 97) %% %s)""",
-            [assets, ASSETS, NEW_EVENTS, DEALS],
-        )
-    refreshed, refresh_seconds = timed(lambda: analytics_compute(refresh=True))
-    assert refreshed.mode == "refresh"
-    after_refresh = figures(refreshed)
-    full, full_seconds = timed(analytics_compute)
-    assert figures(full) == after_refresh
+    hands, colds, warms, refreshes, fulls = [], [], [], [], []
+    for round_number in range(ROUNDS):
+        expected, hand = baseline()
+        hands.append(hand)
+        if round_number:
+            working_tables_analysed_empty()
+        cold, seconds = timed(analytics_compute)
+        colds.append(seconds)
+        assert counts(cold) == expected  # the same counts, so the comparison is fair
+        warm, seconds = timed(analytics_compute)
+        warms.append(seconds)
+        assert counts(warm) == expected
+        new_events(round_number, assets)
+        refreshed, seconds = timed(lambda: analytics_compute(refresh=True))
+        refreshes.append(seconds)
+        assert refreshed.mode == "refresh"
+        after_refresh = figures(refreshed)
+        full, seconds = timed(analytics_compute)
+        fulls.append(seconds)
+        assert figures(full) == after_refresh
+        if round_number == 0:
+            runs = (("full (small run's statistics)", cold), ("full", warm), ("refresh", refreshed))
 
     with connection.cursor() as c:
         c.execute("SELECT COUNT(*) FROM enablement_usageevent")
         events = c.fetchone()[0]
+    hand, cold, warm, refresh = min(hands), min(colds), min(warms), min(refreshes)
+    full = min(warms + fulls)
     print()
     print(f"analytics on PostgreSQL: {Deal.objects.count():,} deals, {events:,} usage events")
-    print(f"  generated in {generated:.0f} s")
-    print(f"  hand-written SQL, same counts                : {hand:7.2f} s, again {hand_again:.2f} s")
-    warm_ratio = warm_seconds / hand_again
+    print(f"  generated in {generated:.0f} s; fastest of {ROUNDS} rounds, every sample in brackets")
+    listed = lambda samples: ", ".join(f"{s:.2f}" for s in samples)  # noqa: E731
+    print(f"  hand-written SQL, same counts            : {hand:6.2f} s ({listed(hands)})")
     print(
-        f"  full recompute, statistics from the small run: {cold_seconds:7.2f} s = {cold_seconds / hand:.2f}x"
+        f"  full recompute, (nearly) empty statistics: {cold:6.2f} s = {cold / hand:.2f}x ({listed(colds)})"
     )
-    print(f"  full recompute, statistics from a big run    : {warm_seconds:7.2f} s = {warm_ratio:.2f}x")
-    print(f"  refresh after {NEW_EVENTS:,} new usage events      : {refresh_seconds:7.2f} s", end=" ")
-    print(f"= {refresh_seconds / full_seconds:.1%} of the full recompute after it ({full_seconds:.2f} s)")
-    for name, run in (("full run (small run's statistics)", cold), ("full", warm), ("refresh", refreshed)):
+    print(
+        f"  full recompute, statistics of a big run  : {warm:6.2f} s = {warm / hand:.2f}x ({listed(warms)})"
+    )
+    print(
+        f"  refresh after {NEW_EVENTS:,} new usage events  : {refresh:6.2f} s = {refresh / full:.1%} of "
+        f"the fastest full recompute of the same data, {full:.2f} s ({listed(refreshes)}; "
+        f"full after each: {listed(fulls)})"
+    )
+    for name, run in runs:
         steps = ", ".join(
             f"{s['step']} {s['seconds']:.2f} s"
             + (f" ({s['moved']} pairs by difference)" if "moved" in s else "")
             for s in run.steps
         )
-        print(f"  steps of the {name} run: {steps}")
-    # Issue 11 asks for ≤ 1.5x and ≤ 5%; the full run does not reach 1.5x yet and the refresh meets 5%
-    # with little room on a shared machine (README, measured figures), so these bounds catch a
-    # regression from the figures measured (about 2x and 3.5-6%), and the targets are printed.
-    print(
-        f"  targets: full ≤ 1.5x ({'met' if max(cold_seconds / hand, warm_ratio) <= 1.5 else 'NOT met'}), ",
-        end="",
-    )
-    print(f"refresh ≤ 5% ({'met' if refresh_seconds <= 0.05 * full_seconds else 'NOT met'})")
-    assert cold_seconds <= 4 * hand and warm_seconds <= 4 * hand_again
-    assert refresh_seconds <= 0.15 * full_seconds
+        print(f"  steps of round 1's {name} run: {steps}")
+    met = max(cold, warm) <= 1.5 * hand
+    print(f"  targets: full ≤ 1.5x ({'met' if met else 'NOT met'}), ", end="")
+    print(f"refresh ≤ 5% ({'met' if refresh <= 0.05 * full else 'NOT met'})")
+    # Regression bounds well above the figures measured (README), so a shared machine does not fail
+    # the run; the targets are printed above.
+    assert cold <= 4 * hand and warm <= 4 * hand
+    assert refresh <= 0.15 * full
