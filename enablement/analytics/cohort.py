@@ -90,7 +90,9 @@ def _stage_columns() -> str:
         f"(CASE h.stage_id {' '.join(whens)} END) AS {name}" for name, whens in columns.items() if whens
     ]
     if not picked:
-        picked = ["NULL AS is_first", "NULL AS aseq"] + ([] if sql.postgres() else ["NULL AS atime"])
+        # typed: PostgreSQL takes an untyped NULL of a subquery as text (`r.lseq > r.aseq` would fail)
+        picked = ["CAST(NULL AS INTEGER) AS is_first", "CAST(NULL AS BIGINT) AS aseq"]
+        picked += [] if sql.postgres() else ["NULL AS atime"]
     picked.append("MAX(CASE WHEN h.outcome = 'lost' THEN h.seq END) OVER f AS lseq")
     if sql.postgres():
         picked.append("array_agg(h.entered_at) OVER w AS times")

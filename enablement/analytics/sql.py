@@ -8,10 +8,10 @@ calendar in UTC on both, so `entered + landmark` is the same instant on either d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from assets.models import FunnelStage
 from enablement.analytics.models import Exposure, StageEntry
@@ -99,6 +99,11 @@ def hash_joins() -> Iterator[None]:
         cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
+    except BaseException:
+        # A statement inside failed and aborted the transaction: putting the setting back would fail
+        # too and hide that statement's error behind "current transaction is aborted".
+        with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")

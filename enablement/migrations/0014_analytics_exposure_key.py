@@ -23,9 +23,18 @@ def next_run_full(apps, schema_editor):
 
 
 def autovacuum_back(apps, schema_editor):
+    """Back to 0013 the table is made again empty, as on the way here: the next run recomputes
+    everything (a refresh would build on a run whose exposures are gone)."""
+    apps.get_model("enablement", "AnalyticsRun").objects.update(watermark=None)
     if schema_editor.connection.vendor == "postgresql":
         for table in ("enablement_stageentry", "enablement_figurestate"):
             schema_editor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+
+
+def old_table_unlogged(apps, schema_editor):
+    """Back to 0013: the id-keyed table DeleteModel's reverse made again skips the log, as 0004 left it."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE enablement_exposure SET UNLOGGED")
 
 
 class Migration(migrations.Migration):
@@ -36,6 +45,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, old_table_unlogged),
         migrations.DeleteModel(name="Exposure"),
         migrations.CreateModel(
             name="Exposure",

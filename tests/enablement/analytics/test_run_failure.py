@@ -1,0 +1,77 @@
+"""A full run that fails after its exposures step leaves the previous run whole: its exposures (rows
+and key), its entries and their indexes; the refresh and the full run after it work."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from enablement.analytics import engine
+from enablement.analytics.engine import analytics_compute, current_run
+from enablement.analytics.models import Exposure, StageEntry, StageMetric
+from enablement.models import UsageEvent
+from tests.enablement.analytics.test_contract_reference import STEP, T0, _world
+from tests.factories import AssetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _exposures() -> set[tuple]:
+    return set(Exposure.objects.values_list("run_id", "entry_id", "asset_id", "in_window"))
+
+
+def _layout() -> dict:
+    """The working tables as the database holds them: tables, constraints and indexes."""
+    with connection.cursor() as cursor:
+        tables = sorted(
+            t for t in connection.introspection.table_names(cursor) if t.startswith("enablement_exposure")
+        )
+        exposure = connection.introspection.get_constraints(cursor, Exposure._meta.db_table)
+        entry = connection.introspection.get_constraints(cursor, StageEntry._meta.db_table)
+    key = {(n, tuple(c["columns"])) for n, c in exposure.items() if c["primary_key"]}
+    indexes = {tuple(c["columns"]) for c in entry.values() if c["index"] and not c["primary_key"]}
+    return {"tables": tables, "key": key, "entry indexes": indexes}
+
+
+@pytest.mark.parametrize("step", ["first_uses", "figures_write"])
+def test_a_full_run_failing_after_its_exposures_leaves_the_previous_run_whole(monkeypatch, step):
+    _world(3)
+    before = analytics_compute()
+    exposures, layout = _exposures(), _layout()
+    entries = set(StageEntry.objects.values_list("id", "deal_id", "stage_id", "outcome"))
+    assert exposures and entries and layout["key"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the run fails here")
+
+    monkeypatch.setattr(engine, step, broken)
+    with pytest.raises(RuntimeError):
+        analytics_compute()
+    monkeypatch.undo()
+
+    assert current_run().pk == before.pk
+    assert _exposures() == exposures
+    assert set(StageEntry.objects.values_list("id", "deal_id", "stage_id", "outcome")) == entries
+    assert _layout() == layout
+    assert StageMetric.objects.filter(run=before).exists()
+
+    # the refresh after it: a new use on an at-risk entry
+    x = Exposure.objects.first()
+    entry = StageEntry.objects.get(pk=x.entry_id)
+    asset = AssetFactory(slug="after-failure", published_at=T0)
+    UsageEvent.objects.create(
+        event_id="after-failure",
+        asset=asset,
+        deal_id=entry.deal_id,
+        action="viewed",
+        occurred_at=entry.entered_at + STEP / 6,
+        source="import",
+    )
+    refreshed = analytics_compute(refresh=True)
+    assert refreshed.pk == before.pk and refreshed.mode == "refresh", refreshed.steps
+    again = StageEntry.objects.get(run=before, deal_id=entry.deal_id, stage_id=entry.stage_id)
+    assert Exposure.objects.filter(entry_id=again.pk, asset=asset).exists()
+    full = analytics_compute()
+    assert full.mode == "full" and current_run().pk == full.pk
+    assert Exposure.objects.filter(run=full, asset=asset).exists()
+    assert _layout() == layout
