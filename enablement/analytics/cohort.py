@@ -41,11 +41,13 @@ INSERT INTO {entry} (run_id, deal_id, stage_id, owner_id, entered_at, quarter, o
 SELECT %s, r.deal_id, r.stage_id, d.owner_id, r.entered_at, {quarter},
        CASE WHEN r.aseq IS NULL AND r.lseq IS NULL THEN 'open'
             WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN 'lost' ELSE 'advanced' END,
-       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN {ltime} ELSE {atime} END,
+       CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN r.ltime ELSE r.atime END,
        CASE WHEN r.aseq IS NULL OR r.lseq > r.aseq THEN {lost_days} ELSE {advanced_days} END,
        COALESCE(a.industry, ''), COALESCE(a.region, ''), d.amount,
        CASE WHEN cs.outcome = 'won' THEN TRUE ELSE FALSE END
 FROM (
+    SELECT x.deal_id, x.stage_id, x.entered_at, x.aseq, x.lseq, {atime} AS atime, {ltime} AS ltime
+    FROM (
     SELECT h.deal_id, h.stage_id, h.entered_at, {picked}
     FROM (
         SELECT sc.id, sc.deal_id, sc.stage_id, sc.entered_at, s."order" AS ord, s.outcome,
@@ -58,11 +60,12 @@ FROM (
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
            w AS (PARTITION BY h.deal_id ORDER BY h.entered_at DESC, h.ord DESC, h.id DESC
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    ) x
+    WHERE x.is_first = 1
 ) r
 JOIN {deal} d ON d.id = r.deal_id
 LEFT JOIN {account} a ON a.id = d.account_id
 LEFT JOIN {stage} cs ON cs.id = d.current_stage_id
-WHERE r.is_first = 1
 """
 
 
@@ -102,10 +105,12 @@ def _stage_columns() -> str:
 
 
 def _resolution_times() -> tuple[str, str]:
-    """The times of the first later advancing row and of the first later lost row (`r`)."""
+    """The times of the first later advancing row and of the first later lost row (`x`), taken
+    right where the windows are read, so the deal's times never travel further (a hash or a sort
+    above would hold a copy of them for every row of the deal)."""
     if sql.postgres():  # the deal's times in the window's order, latest first: `seq` is the index
-        return "r.times[r.aseq]", "r.times[r.lseq]"
-    return "r.atime", "r.ltime"
+        return "x.times[x.aseq]", "x.times[x.lseq]"
+    return "x.atime", "x.ltime"
 
 
 # The 25th percentile by nearest rank: the value at rank ceil(n / 4) = (n + 3) / 4. PostgreSQL's
@@ -167,8 +172,8 @@ def entries_insert(run_id: int, *, deals: str = "") -> int:
         quarter=sql.quarter("r.entered_at"),
         atime=atime,
         ltime=ltime,
-        lost_days=sql.days_between("r.entered_at", ltime),
-        advanced_days=sql.days_between("r.entered_at", atime),
+        lost_days=sql.days_between("r.entered_at", "r.ltime"),
+        advanced_days=sql.days_between("r.entered_at", "r.atime"),
     )
     # Every deal's entries: one hash of the deals (sql.hash_joins); a few deals' (the refresh): their rows.
     with sql.hash_joins() if not deals else nullcontext(), connection.cursor() as cursor:
