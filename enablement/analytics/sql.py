@@ -52,10 +52,10 @@ def plus_days(column: str, days: str) -> str:
 
 def quarter(column: str) -> str:
     """year × 4 + quarter − 1 of a stored UTC time."""
-    if postgres():
+    if postgres():  # date_part: a double, where EXTRACT makes a numeric (slower; the same whole numbers)
         return (
-            f"(CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'UTC') AS INTEGER) * 4"
-            f" + (CAST(EXTRACT(MONTH FROM {column} AT TIME ZONE 'UTC') AS INTEGER) - 1) / 3)"
+            f"(CAST(date_part('year', {column} AT TIME ZONE 'UTC') AS INTEGER) * 4"
+            f" + (CAST(date_part('month', {column} AT TIME ZONE 'UTC') AS INTEGER) - 1) / 3)"
         )
     return (
         f"(CAST(substr({column}, 1, 4) AS INTEGER) * 4 + (CAST(substr({column}, 6, 2) AS INTEGER) - 1) / 3)"

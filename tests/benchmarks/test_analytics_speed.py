@@ -32,7 +32,7 @@ from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
 from tests.factories import AssetFactory, UserFactory
 
-pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DEALS = int(os.environ.get("ANALYTICS_BENCH_DEALS", "100000"))
 EVENTS, ASSETS, REPS, SMALL, NEW_EVENTS = DEALS * 10, 60, 12, 200, 1000
 
@@ -64,7 +64,7 @@ WITH r AS (
            CASE WHEN aseq IS NULL OR lseq > aseq THEN times[lseq] ELSE times[aseq] END AS resolved_at,
            CASE WHEN aseq IS NULL AND lseq IS NULL THEN 'open'
                 WHEN aseq IS NULL OR lseq > aseq THEN 'lost' ELSE 'advanced' END AS outcome
-    FROM r WHERE is_first = 1
+    FROM r WHERE is_first
 ), landmark AS (
     SELECT s.id AS stage_id, COALESCE(s.landmark_days, GREATEST(1, CEIL(q.p25))) AS days
     FROM assets_funnelstage s JOIN (
@@ -193,9 +193,7 @@ def figures(run) -> dict:
 def hand_written() -> str:
     stages = FunnelStage.objects.filter(outcome="open").values_list("pk", "order")
     first = " ".join(
-        f"WHEN {pk} THEN CASE WHEN h.seq = MAX(CASE WHEN h.stage_id = {pk} THEN h.seq END) OVER w "
-        "THEN 1 ELSE 0 END"
-        for pk, _ in stages
+        f"WHEN {pk} THEN h.seq = MAX(CASE WHEN h.stage_id = {pk} THEN h.seq END) OVER w" for pk, _ in stages
     )
     later = " ".join(
         f"WHEN {pk} THEN MAX(CASE WHEN h.outcome <> 'lost' AND h.ord > {order} THEN h.seq END) OVER f"
