@@ -136,6 +136,8 @@ SELECT stage_id, days FROM (
 ) ranked WHERE rn = (cnt + 3) / 4
 """
 
+# The exposures' columns, in the order EXPOSURES_SQL selects and names them (CREATE TABLE … AS).
+EXPOSURE_COLUMNS = ("run_id", "asset_id", "entry_id", "in_window")
 EXPOSURES_SQL = """
 SELECT CAST(%s AS {run_type}) AS run_id, u.asset_id, e.id AS entry_id,
        MIN(u.occurred_at) < {landmark_at} AS in_window
@@ -150,10 +152,16 @@ class Landmarks:
     """Each open stage's landmark in whole days (None: nothing resolved there and no setting), and
     the SQL that follows from it for an entries table aliased `e`."""
 
-    def __init__(self, days: dict[int, int | None], as_of: datetime, quartiles: dict[int, float]) -> None:
+    def __init__(
+        self,
+        days: dict[int, int | None],
+        as_of: datetime,
+        quartiles: dict[int, float],
+        scorecard: dict[int, tuple] | None = None,
+    ) -> None:
         self.days, self.as_of, self.quartiles = days, as_of, quartiles
         # {stage: (advanced, lost, open, median days, 75th percentile)} when read with the quartiles
-        self.scorecard: dict[int, tuple] | None = None
+        self.scorecard = scorecard
         self.landmark_at = sql.plus_days("e.entered_at", sql.per_stage("e.stage_id", days))
 
     def at_risk(self) -> tuple[str, list]:
@@ -202,9 +210,7 @@ def landmarks_compute(
             days[stage.pk] = max(1, math.ceil(quartiles[stage.pk]))
         else:
             days[stage.pk] = None
-    landmarks = Landmarks(days, as_of, quartiles)
-    landmarks.scorecard = scorecard
-    return landmarks
+    return Landmarks(days, as_of, quartiles, scorecard)
 
 
 def _quartiles_and_scorecard(run_id: int) -> tuple[dict[int, float], dict[int, tuple]]:
@@ -238,7 +244,7 @@ def exposures_insert(
     statement, risk_params = _exposures_sql(landmarks, where)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {sql.tables()['exposure']} (run_id, asset_id, entry_id, in_window) {statement}",
+            f"INSERT INTO {sql.tables()['exposure']} ({', '.join(EXPOSURE_COLUMNS)}) {statement}",
             [run_id, run_id, *risk_params, *(params or [])],
         )
         return cursor.rowcount
@@ -253,7 +259,6 @@ def exposures_table_made(run_id: int, landmarks: Landmarks) -> int:
     table = sql.tables()["exposure"]
     made = f"{table}_{int(run_id)}"
     statement, risk_params = _exposures_sql(landmarks, "")
-    columns = ("run_id", "asset_id", "entry_id", "in_window")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [table]
@@ -264,7 +269,9 @@ def exposures_table_made(run_id: int, landmarks: Landmarks) -> int:
             [run_id, run_id, *risk_params],
         )
         rows = cursor.rowcount
-        cursor.execute(f"ALTER TABLE {made} " + ", ".join(f"ALTER COLUMN {c} SET NOT NULL" for c in columns))
+        cursor.execute(
+            f"ALTER TABLE {made} " + ", ".join(f"ALTER COLUMN {c} SET NOT NULL" for c in EXPOSURE_COLUMNS)
+        )
         cursor.execute(f"DROP TABLE {table}")
         cursor.execute(f"ALTER TABLE {made} RENAME TO {table}")
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {key} PRIMARY KEY (entry_id, asset_id)")

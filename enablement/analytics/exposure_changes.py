@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import connection
 
 from enablement.analytics import delta, sql
-from enablement.analytics.cohort import Landmarks
+from enablement.analytics.cohort import EXPOSURE_COLUMNS, Landmarks
 
 # Per (asset, entry at risk) the first of the new uses in the stay, with the entry's stratum, outcome,
 # amount and days, and the stored exposure's side of the landmark (NULL: none stored yet).
@@ -79,7 +79,7 @@ def changes_written(
         for start in range(0, len(came), 1000):  # one statement per thousand rows
             chunk = came[start : start + 1000]
             cursor.execute(
-                f"INSERT INTO {table} (run_id, asset_id, entry_id, in_window) VALUES "
+                f"INSERT INTO {table} ({', '.join(EXPOSURE_COLUMNS)}) VALUES "
                 + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
                 [value for row in chunk for value in row],
             )
