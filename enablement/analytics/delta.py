@@ -84,6 +84,7 @@ def metrics_moved(
     for change in scope.changes:
         changes[(change.asset_id, change.stage_id)].append(change)
     everyone: dict[int, list[float]] = {}  # each stage's advanced days at risk, unpacked once
+    at_risk: dict[int, dict] = {}  # and its strata at risk, read once
     for key in sorted(candidates):
         cohort = stage_states.get(key[1])
         first = datetime.fromisoformat(cohort["first"]) if cohort else None
@@ -101,10 +102,11 @@ def metrics_moved(
         result.done.add(key)
         if not pair.exposed:
             continue  # no use before the landmark left: no row, as a full run would leave
-        metric = metric_build(run, key, pair, strata_sorted(strata_in(cohort["strata"])))
-        metric.exposed_median_days = median(days)
         if key[1] not in everyone:
             everyone[key[1]] = days_unpacked(cohort["days"])
+            at_risk[key[1]] = strata_sorted(strata_in(cohort["strata"]))
+        metric = metric_build(run, key, pair, at_risk[key[1]])
+        metric.exposed_median_days = median(days)
         metric.unexposed_median_days = median_without(everyone[key[1]], days)
         result.metrics.append(metric)
         result.states[key] = pair_state(pair, days)

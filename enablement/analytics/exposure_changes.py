@@ -76,11 +76,5 @@ def changes_written(
                 f"UPDATE {table} SET in_window = TRUE WHERE run_id = %s AND entry_id = %s AND asset_id = %s",
                 flipped,
             )
-        for start in range(0, len(came), 1000):  # one statement per thousand rows
-            chunk = came[start : start + 1000]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(EXPOSURE_COLUMNS)}) VALUES "
-                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
+    sql.rows_insert(table, EXPOSURE_COLUMNS, came)
     return changes

@@ -99,9 +99,12 @@ def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort) -> dict[tuple
     later: dict[tuple[int, int], int] = defaultdict(int)
     days: dict[tuple[int, int], list[float]] = defaultdict(list)
     statement = _sql(EXPOSED_STRATA_SQL, scope, days=EXPOSED_DAYS_PG if sql.postgres() else "NULL")
-    for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won, stratum_days in _rows(
-        statement, [run.pk]
-    ):
+    # Grouped by one hash, not by sorting every exposure on six keys: the planner expects five times
+    # the strata there are (owner, quarter and outcome taken as independent) and picks the sort
+    # (0.1 s more at 620,000 exposures).
+    with sql.planner_without("enable_sort"):
+        rows = _rows(statement, [run.pk])
+    for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won, stratum_days in rows:
         if not in_window:
             later[(asset_id, stage_id)] += n
             continue

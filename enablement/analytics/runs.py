@@ -43,9 +43,10 @@ class Steps:
 
 
 @contextmanager
-def run_transaction() -> Iterator[None]:
+def run_transaction(*, parallel: bool = False) -> Iterator[None]:
     """One transaction with one snapshot (PostgreSQL: REPEATABLE READ, work_mem raised for it, and its
-    commit not waiting for the log to be flushed)."""
+    commit not waiting for the log to be flushed); `parallel` for a full run, whose reads scan whole
+    tables."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if sql.postgres():
@@ -56,10 +57,12 @@ def run_transaction() -> Iterator[None]:
                 # Derived rows only: a crash in the moment after commit loses a run the next recomputes,
                 # so the commit need not wait for the log to reach the disk.
                 cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
-                # The run's reads scan whole working tables it has just analysed: workers pay off
-                # for them well below the default costs, which are set for short queries.
-                cursor.execute("SELECT set_config('parallel_setup_cost', '10', true)")
-                cursor.execute("SELECT set_config('parallel_tuple_cost', '0.001', true)")
+                if parallel:
+                    # A full run's reads scan whole working tables it has just analysed: workers pay
+                    # off for them well below the default costs, which are set for short queries. A
+                    # refresh's reads are short: starting workers for them cost it 20 ms a statement.
+                    cursor.execute("SELECT set_config('parallel_setup_cost', '10', true)")
+                    cursor.execute("SELECT set_config('parallel_tuple_cost', '0.001', true)")
         yield
 
 

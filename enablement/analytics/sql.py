@@ -37,8 +37,8 @@ def postgres() -> bool:
 
 def days_between(start: str, end: str) -> str:
     """Days from `start` to `end` as a float (SQLite: to the millisecond, julianday's precision)."""
-    if postgres():
-        return f"EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0"
+    if postgres():  # date_part: a double, where EXTRACT makes a numeric (0.09 s more over 350,000 entries)
+        return f"date_part('epoch', {end} - {start}) / 86400.0"
     return f"ROUND((julianday({end}) - julianday({start})) * 86400000) / 86400000.0"
 
 
@@ -77,6 +77,31 @@ def moment(value: datetime) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def rows_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain rows into a table: on PostgreSQL by COPY (a refresh's thousand exposures in a third of the
+    time of one INSERT with 4,000 parameters, which the driver parses on every call), elsewhere
+    by INSERT."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if postgres():
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def primary_key(table: str) -> str:
+    """PostgreSQL: the name of the table's primary key constraint."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [table]
+        )
+        return cursor.fetchone()[0]
+
+
 def analyze(*names: str) -> None:
     """Fresh planner statistics for tables just filled, so later steps are planned for their size."""
     with connection.cursor() as cursor:
@@ -85,25 +110,34 @@ def analyze(*names: str) -> None:
 
 
 @contextmanager
-def hash_joins() -> Iterator[None]:
+def planner_without(*methods: str) -> Iterator[None]:
+    """PostgreSQL: plan methods switched off (`"enable_nestloop"`) for the statements inside, local to
+    the transaction and switched on again after them."""
+    if not postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        for name in methods:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [name])
+    try:
+        yield
+    except BaseException:
+        # A statement inside failed and aborted the transaction: putting the settings back would fail
+        # too and hide that statement's error behind "current transaction is aborted".
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            for name in methods:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [name])
+        raise
+    with connection.cursor() as cursor:
+        for name in methods:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [name])
+
+
+def hash_joins():
     """PostgreSQL: no nested loops for the statements inside. They join the working tables with small
     temporary tables (the scope, the cuts) and subqueries whose estimates can be far off, and a loop
     from the (asset, stage) pairs over the entries costs pairs × entries (one refresh took 47 s so);
     the entries' window over the history is estimated at a fraction of its rows, and a loop over the
     deals' index for each of them cost 0.6 s more than one hash of the deals. Every join there is an
     equality that a hash or merge join answers in one pass over each side."""
-    if not postgres():
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
-    try:
-        yield
-    except BaseException:
-        # A statement inside failed and aborted the transaction: putting the setting back would fail
-        # too and hide that statement's error behind "current transaction is aborted".
-        with suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
-        raise
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
+    return planner_without("enable_nestloop")

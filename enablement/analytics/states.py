@@ -11,10 +11,10 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from enablement.analytics import sql
 from enablement.analytics.comparison import Counts, Pair
 from enablement.analytics.medians import Lists
 from enablement.analytics.models import AnalyticsRun, FigureState
@@ -121,13 +121,8 @@ def states_replace(
             stored.filter(stage_id=stage_id, asset_id__in=assets).delete()
     rows = [(run.pk, s, STAGE, json.dumps(v)) for s, v in stage_states.items()]
     rows += [(run.pk, s, a, json.dumps(v)) for (a, s), v in pair_states.items()]
-    if rows:  # plain rows: half the time of bulk_create's, for a megabyte of states at 100,000 deals
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {FigureState._meta.db_table} (run_id, stage_id, asset_id, state) "
-                "VALUES (%s, %s, %s, %s)",
-                rows,
-            )
+    # plain rows: half the time of bulk_create's, for a megabyte of states at 100,000 deals
+    sql.rows_insert(FigureState._meta.db_table, ("run_id", "stage_id", "asset_id", "state"), rows)
 
 
 def moment_of(value: datetime | str) -> datetime:
