@@ -8,7 +8,7 @@ calendar in UTC on both, so `entered + landmark` is the same instant on either d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 
 from django.db import DatabaseError, connection
@@ -78,9 +78,8 @@ def moment(value: datetime) -> object:
 
 
 def rows_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Plain rows into a table: on PostgreSQL by COPY (a refresh's thousand exposures in a third of the
-    time of one INSERT with 4,000 parameters, which the driver parses on every call), elsewhere
-    by INSERT."""
+    """Plain rows into a table: on PostgreSQL by COPY (a refresh's thousand exposures had gone as one
+    INSERT with 4,000 parameters, which the driver parses on every call), elsewhere by INSERT."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -133,7 +132,7 @@ def planner_without(*methods: str) -> Iterator[None]:
             cursor.execute("SELECT set_config(%s, 'on', true)", [name])
 
 
-def hash_joins():
+def hash_joins() -> AbstractContextManager[None]:
     """PostgreSQL: no nested loops for the statements inside. They join the working tables with small
     temporary tables (the scope, the cuts) and subqueries whose estimates can be far off, and a loop
     from the (asset, stage) pairs over the entries costs pairs × entries (one refresh took 47 s so);
