@@ -73,7 +73,9 @@ def refresh() -> AnalyticsRun | None:
             now_available = availability(run)
             scope.assets = {a for a in set(was) | set(now_available) if was.get(a) != now_available.get(a)}
             scope.was_available = was
-        figures_write(run, landmarks, steps, stages=history or bool(moved), scope=scope)
+        figures_write(
+            run, landmarks, steps, stages=history or bool(moved), scope=scope, available=now_available
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TOUCHED}")
         run_finish(run, steps, since=since)

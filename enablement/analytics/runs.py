@@ -121,11 +121,13 @@ def figures_write(
     *,
     stages: bool = True,
     scope: figures.Scope | None = None,
+    available: dict[int, datetime] | None = None,
 ) -> None:
+    """The run's figures; `available`: each asset's availability when the caller has it already."""
     if stages:  # the scorecard follows from history and landmarks only
         with steps("stage figures") as step:
             step["rows"] = len(stage_figures.stage_metrics_write(run, landmarks))
-    available = availability(run)
+    available = availability(run) if available is None else available
     run.available = {str(a): t.isoformat() for a, t in available.items()}
     with steps("asset figures") as step:
         step["rows"] = figures.asset_metrics_write(run, landmarks, available, scope)
