@@ -84,7 +84,12 @@ def rows_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
         return
     with connection.cursor() as cursor:
         if postgres():
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            # The driver's cursor, past Django's wrapper: its errors are made Django's here, as the
+            # wrapper would (callers know django.db errors; a failed connection is marked so).
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
