@@ -1,6 +1,6 @@
-"""Migration 0014 (the exposures keyed by (entry, asset), the table made anew) forward and back over
-a database holding a run: either way the runs' exposures are gone, so the next run must be a full one,
-and the working table is as the migrations before made it (unlogged on PostgreSQL, 0004)."""
+"""Migrations 0014 (the exposures keyed by (entry, asset), the table made anew) and 0015 (days by
+date_part) forward and back over a database holding a run: either way the next run must be a full
+one, and the working table is as the migrations before made it (unlogged on PostgreSQL, 0004)."""
 
 from __future__ import annotations
 
@@ -77,3 +77,22 @@ def test_migrating_forward_to_0014_makes_the_next_run_a_full_one():
         _migrate(_latest())
     assert AnalyticsRun.objects.get().watermark is None
     assert refresh() is None  # a full run
+
+
+def test_migrating_to_0015_either_way_makes_the_next_run_a_full_one():
+    """0015: the entries' days are computed another way (date_part), so no refresh may build on a run
+    whose entries hold the old ones."""
+    at_0014 = [("enablement", "0014_analytics_exposure_key")]
+    try:
+        _migrate(at_0014)
+        run = _a_refreshable_run()
+    finally:
+        _migrate(_latest())
+    assert AnalyticsRun.objects.get(pk=run.pk).watermark is None
+    assert refresh() is None  # a full run
+    AnalyticsRun.objects.filter(pk=run.pk).update(watermark=AT)
+    _migrate(at_0014)
+    try:
+        assert AnalyticsRun.objects.get(pk=run.pk).watermark is None
+    finally:
+        _migrate(_latest())
