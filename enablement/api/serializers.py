@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from enablement.choices import DealSource, UsageStatus
 from enablement.deals.models import Deal, StageChange
+from enablement.moments import MomentField
 
 
 class DealInSerializer(serializers.Serializer):
@@ -18,7 +19,7 @@ class DealInSerializer(serializers.Serializer):
         max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="USD")
-    created_at = serializers.DateTimeField(required=False)
+    created_at = MomentField(required=False)
 
 
 class DealRoleOutSerializer(serializers.Serializer):
@@ -70,6 +71,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The CRM's id of this history row; makes re-sending safe.",
     )
+    entered_at = MomentField()
 
     class Meta:
         model = StageChange

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
@@ -12,14 +12,7 @@ from django.core.validators import validate_slug
 from django.db import models
 
 from enablement.importers.base import RowInvalid
-
-# Dates outside these years are typing errors or placeholders (0001-01-01, 9999-12-31), and at the
-# extremes an offset pushes them past what Python and the database store (year 1 becomes BC).
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
-
-# Real offsets run from -12:00 to +14:00; PostgreSQL refuses any beyond 15:59.
-MAX_UTC_OFFSET = timedelta(hours=14)
-
+from enablement.moments import moment_problem
 
 MAX_WHOLE_NUMBER = 2_147_483_647  # an integer column's upper bound on every database Django supports
 
@@ -29,23 +22,17 @@ MAX_AMOUNT = Decimal("1e14")  # Deal.amount has 16 digits, 2 of them after the p
 
 def parse_when(value: str, column: str) -> datetime:
     """ISO 8601 and the forms CRMs export (`2018-10-13 17:16:45`, `2024-01-22T16:14:25.000+0000`,
-    a bare date); a time without an offset is UTC. Years outside EARLIEST_YEAR…LATEST_YEAR and
-    offsets beyond MAX_UTC_OFFSET are refused."""
+    a bare date); a time without an offset is UTC. Years and offsets enablement.moments refuses are
+    refused."""
     if not value:
         raise RowInvalid(f"{column} is empty.")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
         raise RowInvalid(f"{column} {value!r} is not a date or time (use 2025-03-01T14:05:00Z).") from None
-    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        raise RowInvalid(
-            f"{column} {value!r} is out of range (years {EARLIEST_YEAR} to {LATEST_YEAR} are accepted)."
-        )
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    if abs(parsed.utcoffset()) > MAX_UTC_OFFSET:
-        raise RowInvalid(f"{column} {value!r} has an offset out of range (-14:00 to +14:00).")
-    return parsed
+    if (problem := moment_problem(parsed)) is not None:
+        raise RowInvalid(f"{column} {value!r} {problem}")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def parse_date_as_time(value: str, column: str) -> datetime:

@@ -14,6 +14,7 @@ from assets.selectors import assets_visible_to
 from enablement.choices import DealSource, UsageAction, UsageSource, UsageStatus
 from enablement.deals.models import Deal
 from enablement.deals.selectors import deals_visible_to
+from enablement.moments import MomentField
 from enablement.usage.bulk import one_of
 from enablement.usage.lean import plain_event
 from enablement.usage.services import usage_record_many
@@ -32,7 +33,7 @@ class UsageEventInSerializer(serializers.Serializer):
         max_length=254, required=False, help_text="Username or email; default: the caller."
     )
     action = serializers.ChoiceField(choices=UsageAction.choices)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = MomentField(required=False)
 
 
 def usage_ingest(*, user: AbstractBaseUser, items: list) -> dict:

@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 
 from config.input_hygiene import UNSAFE_CHARACTERS
 from enablement.choices import DealSource, UsageAction
+from enablement.moments import moment_problem
 
 ACTIONS = frozenset(UsageAction.values)
 DEAL_SOURCES = frozenset(DealSource.values)
@@ -36,7 +37,9 @@ def _when(value, zone: tzinfo) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-        return parsed.astimezone(zone) if parsed.tzinfo is not None else None
+        if parsed.tzinfo is None or moment_problem(parsed) is not None:
+            return None  # the serializer's message (enablement.moments.MomentField)
+        return parsed.astimezone(zone)
     except (ValueError, OverflowError):
         return None
 
