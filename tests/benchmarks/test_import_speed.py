@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ import pytest
 from django.conf import settings
 
 from tests.benchmarks.native_files import T0, write_org, write_usage
+from tests.servers import free_port, wait_for_port
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
 
@@ -189,12 +189,6 @@ def test_a_million_usage_rows_against_copy_with_flat_memory(bench_db, organisati
     )  # streamed: ten times the rows, not ten times the memory
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _events(start: int, count: int) -> list[dict]:
     # Each event a minute or more after its deal was created, well before any deal closes.
     return [
@@ -225,7 +219,7 @@ def test_api_ingest_through_gunicorn_against_copy(bench_db, organisation):
         capture_output=True,
         text=True,
     ).stdout.split()[-1]
-    port = _free_port()
+    port = free_port()
     server_env = {
         **env,
         "DJANGO_DEBUG": "false",
@@ -248,12 +242,7 @@ def test_api_ingest_through_gunicorn_against_copy(bench_db, organisation):
         env=server_env,
     )
     try:
-        for _ in range(120):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.25)
+        wait_for_port(port)
         bodies = [json.dumps(_events(start, API_BATCH)) for start in range(0, API_EVENTS, API_BATCH)]
         replies: list[dict] = []
 

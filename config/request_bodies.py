@@ -1,0 +1,69 @@
+"""Request bodies sent in chunks (`Transfer-Encoding: chunked`, no `Content-Length`), as many HTTP
+clients stream a JSON body. gunicorn decodes the chunks and says so (`wsgi.input_terminated`), but
+Django reads a body only as far as `CONTENT_LENGTH` says: without one it read nothing, and a batch of
+usage events arrived as an empty request ("Send between 1 and 1000 events."). This WSGI wrapper
+reads such a body first, up to the largest body the site takes, and gives Django its length; a
+longer one is refused with 413 before Django runs.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+
+CHUNK = 64 * 1024
+
+
+def body_limit(path: str) -> int:
+    """The largest body a request to `path` may carry: the API takes no uploads, so
+    DATA_UPLOAD_MAX_MEMORY_SIZE (as config.input_hygiene); elsewhere an upload of UPLOAD_MAX_MB."""
+    data = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    if path.startswith("/api/"):
+        return data
+    return max(settings.UPLOAD_MAX_MB * 1024 * 1024, data)
+
+
+class ChunkedBodies:
+    """Wraps the WSGI application (config.wsgi)."""
+
+    def __init__(self, application: Callable) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked or environ.get("CONTENT_LENGTH") or not environ.get("wsgi.input_terminated"):
+            return self.application(environ, start_response)
+        limit = body_limit(environ.get("PATH_INFO", ""))
+        # In memory up to the size Django keeps uploads in memory, on disk beyond. Not closed here:
+        # Django reads it as the request's body; it goes with the request (closed when collected).
+        body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+        size = _copied(environ["wsgi.input"], body, limit + 1)
+        if size > limit:
+            body.close()
+            return _too_large(environ, start_response, limit)
+        body.seek(0)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = body, str(size)
+        return self.application(environ, start_response)
+
+
+def _copied(source, target, most: int) -> int:
+    """Copy at most `most` bytes; the number copied."""
+    size = 0
+    while size < most and (block := source.read(min(CHUNK, most - size))):
+        target.write(block)
+        size += len(block)
+    return size
+
+
+def _too_large(environ: dict, start_response: Callable, limit: int) -> list[bytes]:
+    detail = f"The request body is larger than {limit:,} bytes, the most this site accepts."
+    if environ.get("PATH_INFO", "").startswith("/api/"):
+        body, kind = json.dumps({"detail": detail}).encode(), "application/json"
+    else:
+        body, kind = detail.encode(), "text/plain; charset=utf-8"
+    headers = [("Content-Type", kind), ("Content-Length", str(len(body)))]
+    start_response("413 Request Entity Too Large", headers)
+    return [body]
