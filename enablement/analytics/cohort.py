@@ -280,9 +280,11 @@ def exposures_table_made(run_id: int, landmarks: Landmarks) -> int:
         cursor.execute(
             f"ALTER TABLE {made} " + ", ".join(f"ALTER COLUMN {c} SET NOT NULL" for c in EXPOSURE_COLUMNS)
         )
+        grants = sql.grants_of(table)  # reporting roles granted the old table keep them
         cursor.execute(f"DROP TABLE {table}")
         cursor.execute(f"ALTER TABLE {made} RENAME TO {table}")
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {key} PRIMARY KEY (entry_id, asset_id)")
+    sql.grants_apply(table, grants)
     return rows
 
 

@@ -106,6 +106,29 @@ def primary_key(table: str) -> str:
         return cursor.fetchone()[0]
 
 
+def grants_of(table: str) -> list[tuple[str, str, bool]]:
+    """PostgreSQL: the privileges granted on a table to roles other than its owner, as (grantee,
+    privilege, with grant option), the grantee quoted (or PUBLIC)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END, "
+            "a.privilege_type, a.is_grantable "
+            "FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a "
+            "LEFT JOIN pg_roles r ON r.oid = a.grantee "
+            "WHERE c.oid = %s::regclass AND a.grantee <> c.relowner ORDER BY 1, 2",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+def grants_apply(table: str, grants: list[tuple[str, str, bool]]) -> None:
+    """Grant them on `table` (a table made anew in another's place keeps that one's grants)."""
+    with connection.cursor() as cursor:
+        for grantee, privilege, grantable in grants:  # privilege: a keyword PostgreSQL named
+            option = " WITH GRANT OPTION" if grantable else ""
+            cursor.execute(f"GRANT {privilege} ON {table} TO {grantee}{option}")
+
+
 def analyze(*names: str) -> None:
     """Fresh planner statistics for tables just filled, so later steps are planned for their size."""
     with connection.cursor() as cursor:

@@ -1,12 +1,13 @@
 """A full run that fails after its exposures step leaves the previous run whole: its exposures (rows
-and key), its entries, their key and indexes; the refresh and the full run after it work."""
+and key), its entries, their key and indexes; the refresh and the full run after it work. And a full
+run keeps the grants of the exposures table it makes anew."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
-from enablement.analytics import engine
+from enablement.analytics import engine, sql
 from enablement.analytics.engine import analytics_compute, current_run
 from enablement.analytics.models import Exposure, StageEntry, StageMetric
 from enablement.models import UsageEvent
@@ -77,3 +78,23 @@ def test_a_full_run_failing_after_its_exposures_leaves_the_previous_run_whole(mo
     assert full.mode == "full" and current_run().pk == full.pk
     assert Exposure.objects.filter(run=full, asset=asset).exists()
     assert _layout() == layout
+
+
+@pytest.mark.postgres
+def test_a_full_run_keeps_the_grants_on_the_exposures_table_it_makes_anew():
+    """A reporting role granted the exposures table keeps its grants (a full run replaces the table)."""
+    _world(3)
+    analytics_compute()
+    table = Exposure._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE ROLE "Enablement reader" NOLOGIN')  # a name that needs quoting
+        cursor.execute(f'GRANT SELECT ON {table} TO "Enablement reader"')
+        cursor.execute(f'GRANT INSERT ON {table} TO "Enablement reader" WITH GRANT OPTION')
+        cursor.execute(f"GRANT SELECT ON {table} TO PUBLIC")
+    granted = sql.grants_of(table)
+    assert len(granted) == 3
+    assert analytics_compute().mode == "full"
+    assert sql.grants_of(table) == granted
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege('Enablement reader', %s, 'SELECT')", [table])
+        assert cursor.fetchone()[0]
