@@ -86,12 +86,6 @@ def _sql(template: str, scope: Scope | None = None, **extra: str) -> str:
     return template.format(**sql.tables(), cuts=CUTS, **(scope.fragments if scope else FULL), **extra)
 
 
-def _rows(statement: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
-
-
 def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort) -> dict[tuple[int, int], Pair]:
     """Each pair's exposed counts per stratum; on PostgreSQL also the exposed advanced days, in order
     (`cohort.exposed_days`; elsewhere `_medians` reads them)."""
@@ -103,7 +97,7 @@ def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort) -> dict[tuple
     # the strata there are (owner, quarter and outcome taken as independent) and picks the sort
     # (0.1 s more at 620,000 exposures).
     with sql.planner_without("enable_sort"):
-        rows = _rows(statement, [run.pk])
+        rows = sql.rows(statement, [run.pk])
     for asset_id, stage_id, owner_id, quarter, outcome, in_window, n, amount, won, stratum_days in rows:
         if not in_window:
             later[(asset_id, stage_id)] += n
@@ -194,7 +188,7 @@ def _asset_metrics(
     """The figures of every pair the scope lets through, not yet judged nor stored, and their inputs."""
     at_risk, risk_params = landmarks.at_risk()
     cohort = Cohort(strata=defaultdict(lambda: defaultdict(Counts)))
-    for stage_id, owner_id, quarter, outcome, n, first in _rows(
+    for stage_id, owner_id, quarter, outcome, n, first in sql.rows(
         _sql(AT_RISK_STRATA_SQL, scope, at_risk=at_risk), [run.pk, *risk_params]
     ):
         cohort.strata[stage_id][(owner_id, quarter)].add(outcome, n)
@@ -248,7 +242,7 @@ def _partial_counts(
     """Per cut pair and owner, the comparable entries of the cut's own quarter."""
     partial: dict[tuple[int, int], dict[tuple, Counts]] = defaultdict(lambda: defaultdict(Counts))
     statement = _sql(PARTIAL_SQL, scope, at_risk=at_risk)
-    for asset_id, stage_id, owner_id, outcome, n in _rows(statement, [run.pk, *risk_params]):
+    for asset_id, stage_id, owner_id, outcome, n in sql.rows(statement, [run.pk, *risk_params]):
         cut_quarter = sql.quarter_of(pairs[(asset_id, stage_id)].cut)
         partial[(asset_id, stage_id)][(owner_id, cut_quarter)].add(outcome, n)
     return partial

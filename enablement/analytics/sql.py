@@ -77,6 +77,13 @@ def moment(value: datetime) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def rows(statement: str, params: list) -> list[tuple]:
+    """Every row a statement reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
 def rows_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Plain rows into a table: on PostgreSQL by COPY (a refresh's thousand exposures had gone as one
     INSERT with 4,000 parameters, which the driver parses on every call), elsewhere by INSERT."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import connection
-
 from assets.choices import StageOutcome
 from assets.models import FunnelStage
 from enablement.analytics import sql, stats
@@ -16,12 +14,6 @@ from enablement.analytics.figures_sql import QUANTILES_SQL, STAGE_COUNTS_SQL, ST
 from enablement.analytics.models import AnalyticsRun, StageMetric
 
 
-def _rows(statement: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
-
-
 def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[float, float]]:
     """{(k1, k2): (median, 75th percentile by nearest rank)} of the days a query yields.
 
@@ -29,7 +21,7 @@ def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[flo
     """
     picked: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     counts: dict[tuple[int, int], int] = {}
-    for k1, k2, days, rn, cnt in _rows(QUANTILES_SQL.format(source=source), params):
+    for k1, k2, days, rn, cnt in sql.rows(QUANTILES_SQL.format(source=source), params):
         picked[(k1, k2)][rn] = float(days)
         counts[(k1, k2)] = cnt
     result = {}
@@ -50,7 +42,7 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
             if median is not None:
                 quantiles[(stage_id, 0)] = (median, p75)
     else:
-        for stage_id, outcome, n in _rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
+        for stage_id, outcome, n in sql.rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
             totals[stage_id].add(outcome, n)
         quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
     metrics = []
