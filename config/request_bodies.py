@@ -37,16 +37,24 @@ class ChunkedBodies:
         if not chunked or environ.get("CONTENT_LENGTH") or not environ.get("wsgi.input_terminated"):
             return self.application(environ, start_response)
         limit = body_limit(environ.get("PATH_INFO", ""))
-        # In memory up to the size Django keeps uploads in memory, on disk beyond. Not closed here:
-        # Django reads it as the request's body; it goes with the request (closed when collected).
-        body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
-        size = _copied(environ["wsgi.input"], body, limit + 1)
-        if size > limit:
+        # In memory up to the size Django keeps uploads in memory, on disk beyond (where Django puts
+        # uploads). Closed with the response: the request that reads it is collected only with its
+        # reference cycles (request.user), which could keep many bodies and their files open.
+        body = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        try:
+            size = _copied(environ["wsgi.input"], body, limit + 1)
+            if size > limit:
+                body.close()
+                detail = f"The request body is larger than {limit:,} bytes, the most this site accepts."
+                return _refused(environ, start_response, "413 Request Entity Too Large", detail)
+            body.seek(0)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = body, str(size)
+            return _closing(self.application(environ, start_response), body)
+        except BaseException:
             body.close()
-            return _too_large(environ, start_response, limit)
-        body.seek(0)
-        environ["wsgi.input"], environ["CONTENT_LENGTH"] = body, str(size)
-        return self.application(environ, start_response)
+            raise
 
 
 def _copied(source, target, most: int) -> int:
@@ -58,12 +66,39 @@ def _copied(source, target, most: int) -> int:
     return size
 
 
-def _too_large(environ: dict, start_response: Callable, limit: int) -> list[bytes]:
-    detail = f"The request body is larger than {limit:,} bytes, the most this site accepts."
+def _closing(reply: Iterable[bytes], body) -> Iterable[bytes]:
+    """The application's reply, whose close() (the server calls it once the response is sent, PEP 3333)
+    closes the body too. Set on the reply itself, as gunicorn's FileWrapper does: a server knows its
+    wsgi.file_wrapper by its type."""
+    inner = getattr(reply, "close", None)
+
+    def close() -> None:
+        try:
+            if inner is not None:
+                inner()
+        finally:
+            body.close()
+
+    try:
+        reply.close = close  # type: ignore[attr-defined]
+    except AttributeError:  # a list or a generator
+        return _Closing(reply, close)
+    return reply
+
+
+class _Closing:
+    def __init__(self, reply: Iterable[bytes], close: Callable[[], None]) -> None:
+        self.reply, self.close = reply, close
+
+    def __iter__(self):
+        return iter(self.reply)
+
+
+def _refused(environ: dict, start_response: Callable, status: str, detail: str) -> list[bytes]:
     if environ.get("PATH_INFO", "").startswith("/api/"):
         body, kind = json.dumps({"detail": detail}).encode(), "application/json"
     else:
         body, kind = detail.encode(), "text/plain; charset=utf-8"
     headers = [("Content-Type", kind), ("Content-Length", str(len(body)))]
-    start_response("413 Request Entity Too Large", headers)
+    start_response(status, headers)
     return [body]
