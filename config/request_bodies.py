@@ -16,6 +16,9 @@ from django.conf import settings
 
 CHUNK = 64 * 1024
 
+# Transfer codings that change nothing in the body gunicorn hands over (it decodes chunked only).
+PLAIN_CODINGS = frozenset({"chunked", "identity", ""})
+
 
 def body_limit(path: str) -> int:
     """The largest body a request to `path` may carry: the API takes no uploads, so
@@ -33,9 +36,14 @@ class ChunkedBodies:
         self.application = application
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        codings = {c.strip(" \t").lower() for c in environ.get("HTTP_TRANSFER_ENCODING", "").split(",")}
+        chunked = "chunked" in codings
         if not chunked or environ.get("CONTENT_LENGTH") or not environ.get("wsgi.input_terminated"):
             return self.application(environ, start_response)
+        if not codings <= PLAIN_CODINGS:
+            # `gzip, chunked`: gunicorn takes it and hands over the body still compressed.
+            detail = "Transfer-Encoding other than chunked is not supported; send the body uncompressed."
+            return _refused(environ, start_response, "501 Not Implemented", detail)
         limit = body_limit(environ.get("PATH_INFO", ""))
         # In memory up to the size Django keeps uploads in memory, on disk beyond (where Django puts
         # uploads). Closed with the response: the request that reads it is collected only with its

@@ -1,8 +1,11 @@
 """Chunked bodies (config.request_bodies), attacked: the spooled body is closed with the response and on
-an error (not left to the collector, which frees a request only with its reference cycles)."""
+an error (not left to the collector, which frees a request only with its reference cycles); a body
+still coded (`gzip, chunked`, which gunicorn takes and hands over compressed) is refused with 501, not
+given to the parsers as if plain."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 
@@ -12,6 +15,7 @@ from django.db import close_old_connections
 
 from config.request_bodies import ChunkedBodies
 from config.wsgi import application
+from enablement.models import UsageEvent
 
 EVENTS = [{"event_id": "chunked-1", "deal_id": "R1", "asset": "roi-calculator", "action": "viewed"}]
 
@@ -76,3 +80,13 @@ def test_the_spooled_body_is_closed_when_the_application_fails():
     with pytest.raises(RuntimeError):
         ChunkedBodies(failing)(_environ(b"[]"), lambda status, headers: None)
     assert seen and seen[0].closed
+
+
+def test_a_body_still_coded_is_refused_not_parsed(in_process, world):
+    environ = _environ(gzip.compress(json.dumps(EVENTS).encode()), coding="gzip, chunked", key=world["key"])
+    status, reply = _serve(application, environ)
+    assert status.startswith("501"), (status, reply)
+    assert json.loads(reply) == {
+        "detail": "Transfer-Encoding other than chunked is not supported; send the body uncompressed."
+    }
+    assert not UsageEvent.objects.exists()
