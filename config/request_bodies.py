@@ -16,17 +16,26 @@ from django.conf import settings
 
 CHUNK = 64 * 1024
 
+# The most files one portal form takes, each up to UPLOAD_MAX_MB: the import form's file, stage map and
+# role map (the admin's ImportRunForm, enablement.importers.forms).
+FILES_PER_FORM = 3
+
 # Transfer codings that change nothing in the body gunicorn hands over (it decodes chunked only).
 PLAIN_CODINGS = frozenset({"chunked", "identity", ""})
 
 
 def body_limit(path: str) -> int:
     """The largest body a request to `path` may carry: the API takes no uploads, so
-    DATA_UPLOAD_MAX_MEMORY_SIZE (as config.input_hygiene); elsewhere an upload of UPLOAD_MAX_MB."""
-    data = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    DATA_UPLOAD_MAX_MEMORY_SIZE (as config.input_hygiene); elsewhere a form's fields and its files of
+    up to UPLOAD_MAX_MB each, as Django takes them with a Content-Length. DATA_UPLOAD_MAX_MEMORY_SIZE =
+    None (Django: no limit) counts as much as the files: a spooled body needs a bound."""
+    files = FILES_PER_FORM * settings.UPLOAD_MAX_MB * 1024 * 1024
+    data = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if data is None:
+        data = files
     if path.startswith("/api/"):
         return data
-    return max(settings.UPLOAD_MAX_MB * 1024 * 1024, data)
+    return files + data
 
 
 class ChunkedBodies:
