@@ -77,7 +77,7 @@ def moment(value: datetime) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def rows(statement: str, params: list) -> list[tuple]:
+def read_rows(statement: str, params: list) -> list[tuple]:
     """Every row a statement reads."""
     with connection.cursor() as cursor:
         cursor.execute(statement, params)

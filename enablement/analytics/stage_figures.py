@@ -21,7 +21,7 @@ def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[flo
     """
     picked: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     counts: dict[tuple[int, int], int] = {}
-    for k1, k2, days, rn, cnt in sql.rows(QUANTILES_SQL.format(source=source), params):
+    for k1, k2, days, rn, cnt in sql.read_rows(QUANTILES_SQL.format(source=source), params):
         picked[(k1, k2)][rn] = float(days)
         counts[(k1, k2)] = cnt
     result = {}
@@ -42,7 +42,7 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
             if median is not None:
                 quantiles[(stage_id, 0)] = (median, p75)
     else:
-        for stage_id, outcome, n in sql.rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
+        for stage_id, outcome, n in sql.read_rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
             totals[stage_id].add(outcome, n)
         quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
     metrics = []
