@@ -38,6 +38,7 @@ from enablement.analytics.refresh import refresh as refresh_run
 from enablement.analytics.runs import (  # noqa: F401  (current_run: read by the pages and the API)
     Steps,
     analyze,
+    collector_paused,
     current_run,
     figures_write,
     first_uses,
@@ -81,7 +82,8 @@ def analytics_compute(*, refresh: bool = False) -> AnalyticsRun | None:
 
 def _run(*, refresh: bool) -> AnalyticsRun:
     """A refresh where one will do (enablement.analytics.refresh), otherwise a full run."""
-    return (refresh_run() if refresh else None) or _compute()
+    with collector_paused():
+        return (refresh_run() if refresh else None) or _compute()
 
 
 def _compute() -> AnalyticsRun:

@@ -288,7 +288,8 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
         fulls.append(seconds)
         assert figures(full) == after_refresh
         if round_number == 0:
-            runs = (("full (small run's statistics)", cold), ("full", warm), ("refresh", refreshed))
+            runs = [("round 1's full (small run's statistics)", cold), ("round 1's full", warm)]
+        runs.append((f"round {round_number + 1}'s refresh", refreshed))
 
     with connection.cursor() as c:
         c.execute("SELECT COUNT(*) FROM enablement_usageevent")
@@ -312,12 +313,13 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
         f"full after each: {listed(fulls)})"
     )
     for name, run in runs:
+        places = 3 if run.mode == "refresh" else 2
         steps = ", ".join(
-            f"{s['step']} {s['seconds']:.2f} s"
+            f"{s['step']} {s['seconds']:.{places}f} s"
             + (f" ({s['moved']} pairs by difference)" if "moved" in s else "")
             for s in run.steps
         )
-        print(f"  steps of round 1's {name} run: {steps}")
+        print(f"  steps of {name} run ({run.seconds:.{places}f} s in all): {steps}")
     met = max(cold, warm) <= 1.5 * hand
     print(f"  targets: full ≤ 1.5x ({'met' if met else 'NOT met'}), ", end="")
     print(f"refresh ≤ 5% ({'met' if refresh <= 0.05 * full else 'NOT met'})")
