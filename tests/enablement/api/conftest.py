@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -49,3 +52,50 @@ def client_for(world: dict, actor: str) -> APIClient:
     elif actor != "anonymous":
         client.force_authenticate(world[actor])
     return client
+
+
+@pytest.fixture
+def in_process(db):
+    """Requests handled by the WSGI application in the test's thread and transaction, as Django's test
+    client does them."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def wsgi_post(
+    body: bytes, *, path="/api/v1/usage-events/", kind="application/json", coding="chunked", key=""
+) -> dict:
+    """The environ gunicorn makes of a POST whose body came in chunks: decoded, `wsgi.input_terminated`."""
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "HTTP_AUTHORIZATION": f"Token {key}",
+        "HTTP_TRANSFER_ENCODING": coding,
+        "CONTENT_TYPE": kind,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def served(app, environ: dict) -> tuple[str, bytes]:
+    """As a WSGI server does: the reply read, then closed."""
+    said = {}
+    reply = app(environ, lambda status, headers: said.update(status=status))
+    try:
+        content = b"".join(reply)
+    finally:
+        if hasattr(reply, "close"):
+            reply.close()
+    return said["status"], content

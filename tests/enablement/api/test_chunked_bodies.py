@@ -6,7 +6,6 @@ the application (the chunks decoded, `wsgi.input_terminated` set), and through a
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import os
 import subprocess
@@ -15,53 +14,25 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core import signals
-from django.db import close_old_connections
 
 from config.wsgi import application, django_application
 from enablement.models import UsageEvent
+from tests.enablement.api.conftest import served, wsgi_post
 from tests.servers import free_port, wait_for_port
 
 EVENTS = [{"event_id": "chunked-1", "deal_id": "R1", "asset": "roi-calculator", "action": "viewed"}]
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture
-def in_process(db):
-    """Requests handled in the test's thread and transaction, as Django's test client does them."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 def _call(app, body: bytes, key: str, *, chunked: bool = True, terminated: bool = True) -> tuple[str, dict]:
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/api/v1/usage-events/",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "HTTP_AUTHORIZATION": f"Token {key}",
-        "CONTENT_TYPE": "application/json",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if chunked:
-        environ["HTTP_TRANSFER_ENCODING"] = "chunked"
-    else:
+    environ = wsgi_post(body, key=key)
+    if not chunked:
+        del environ["HTTP_TRANSFER_ENCODING"]
         environ["CONTENT_LENGTH"] = str(len(body))
-    if terminated:
-        environ["wsgi.input_terminated"] = True
-    said = {}
-    reply = b"".join(app(environ, lambda status, headers: said.update(status=status)))
-    return said["status"], json.loads(reply)
+    if not terminated:
+        del environ["wsgi.input_terminated"]
+    status, content = served(app, environ)
+    return status, json.loads(content)
 
 
 def _body_lost(reply: dict) -> bool:
