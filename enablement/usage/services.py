@@ -200,7 +200,7 @@ def _first_mentions(
     closed = {
         pk: (external_id, closed_at)
         for pk, external_id, closed_at in Deal.objects.filter(
-            **one_of(Deal, "id", {e["deal_id"] for e in events}), closed_at__isnull=False
+            **one_of("pk", {e["deal_id"] for e in events}), closed_at__isnull=False
         ).values_list("pk", "external_id", "closed_at")
     }
     first: dict[str, int] = {}
