@@ -17,8 +17,9 @@ A refresh (after an import or an API batch) brings the current run up to date in
 enablement.analytics.runs.
 
 Each run is one transaction (REPEATABLE READ on PostgreSQL, so every step reads the same data, with
-`work_mem` raised for it); readers see the previous figures until it commits. A cache lock keeps
-two runs from computing at once (with the cache down, a run goes without it: see analytics_compute).
+`work_mem` raised for it); readers see the previous figures until it commits. An advisory lock of
+the database keeps two runs from computing at once on PostgreSQL; on SQLite a cache lock (with the
+cache down, a run goes without it: see analytics_compute).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from config.cache_outage import CACHE_ERRORS
@@ -47,8 +48,9 @@ from enablement.analytics.runs import (  # noqa: F401  (current_run: read by the
     watermark,
 )
 
-LOCK_KEY = "analytics:compute-lock"
+LOCK_KEY = "analytics:compute-lock"  # SQLite: a cache key
 LOCK_SECONDS = 60 * 60
+LOCK_ID = 0x616E616C  # PostgreSQL: the advisory lock's key ("anal"), one per database
 days_quantiles = stage_figures.days_quantiles  # read by the funnel page
 logger = logging.getLogger(__name__)
 
@@ -56,13 +58,14 @@ logger = logging.getLogger(__name__)
 def analytics_compute(*, refresh: bool = False) -> AnalyticsRun | None:
     """Compute a full run (or refresh the current one) and make it current; None if another run is
     computing right now."""
+    if sql.postgres():
+        with _database_lock() as locked:
+            return _run(refresh=refresh) if locked else None
     try:
         locked = cache.add(LOCK_KEY, "1", LOCK_SECONDS)
     except CACHE_ERRORS as exc:
-        # Run without the lock rather than skip. The lock only saves work: each run is written in one
-        # transaction and only replaces older runs, so two at once cost time but never mix their
-        # rows. Skipping would leave the nightly run, the after-import refresh and compute_analytics
-        # doing nothing for as long as the cache is down.
+        # Run without the lock rather than skip (SQLite, one process in development: its writes
+        # queue anyway). Skipping would leave compute_analytics doing nothing while the cache is down.
         logger.warning(
             "Cache unreachable, analytics computed without the lock that keeps runs apart: %s", exc
         )
@@ -78,6 +81,35 @@ def analytics_compute(*, refresh: bool = False) -> AnalyticsRun | None:
             logger.warning(
                 "Cache unreachable, the analytics lock expires by itself in %d s: %s", LOCK_SECONDS, exc
             )
+
+
+@contextmanager
+def _database_lock() -> Iterator[bool]:
+    """PostgreSQL: an advisory lock of the session keeps runs apart, whatever the cache does. Two at
+    once do not only waste work: a full run empties the working tables with TRUNCATE, which a refresh
+    whose snapshot came first then reads as empty, and it writes figures made from nothing. (The
+    cache lock that did this job was skipped while the cache was down.) Taken before the run's
+    transaction, so its snapshot comes after the run before it committed. Yields whether it was
+    taken; a run never waits for another."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            _database_unlock()
+
+
+def _database_unlock() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
+    except DatabaseError as exc:
+        # The session broke, or the transaction around the run failed: a closed session holds no lock.
+        logger.warning("Analytics lock not released (%s); closing the database connection.", exc)
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 def _run(*, refresh: bool) -> AnalyticsRun:
