@@ -85,19 +85,22 @@ def analytics_compute(*, refresh: bool = False) -> AnalyticsRun | None:
 
 @contextmanager
 def _database_lock() -> Iterator[bool]:
-    """PostgreSQL: an advisory lock of the session keeps runs apart, whatever the cache does. Two at
-    once do not only waste work: a full run empties the working tables with TRUNCATE, which a refresh
-    whose snapshot came first then reads as empty, and it writes figures made from nothing. (The
-    cache lock that did this job was skipped while the cache was down.) Taken before the run's
-    transaction, so its snapshot comes after the run before it committed. Yields whether it was
-    taken; a run never waits for another."""
+    """PostgreSQL: an advisory lock keeps runs apart, whatever the cache does. Two at once do not only
+    waste work: a full run empties the working tables with TRUNCATE, which a refresh whose snapshot
+    came first then reads as empty, and it writes figures made from nothing. (The cache lock that did
+    this job was skipped while the cache was down.) Taken before the run's transaction, so its snapshot
+    comes after the run before it committed; held until the run's rows are committed: the session's
+    lock, let go after the run, or inside a caller's transaction the transaction's, which goes with
+    its commit or rollback. Yields whether it was taken; a run never waits for another."""
+    inside = connection.in_atomic_block
+    take = "pg_try_advisory_xact_lock" if inside else "pg_try_advisory_lock"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID])
+        cursor.execute(f"SELECT {take}(%s)", [LOCK_ID])
         locked = cursor.fetchone()[0]
     try:
         yield locked
     finally:
-        if locked:
+        if locked and not inside:
             _database_unlock()
 
 
@@ -106,10 +109,9 @@ def _database_unlock() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
     except DatabaseError as exc:
-        # The session broke, or the transaction around the run failed: a closed session holds no lock.
+        # The session broke: closing it makes sure no lock outlives it on the server.
         logger.warning("Analytics lock not released (%s); closing the database connection.", exc)
-        if not connection.in_atomic_block:
-            connection.close()
+        connection.close()
 
 
 def _run(*, refresh: bool) -> AnalyticsRun:

@@ -102,8 +102,6 @@ class HistorySink(Sink):
         if created:
             touched = RawSQL(f"SELECT DISTINCT deal_pk FROM {judged} WHERE verdict = 'new'", [])
             _deals_state_recompute(f"SELECT deal_pk FROM {judged} WHERE verdict = 'new'")
-            if created > ANALYSE_AFTER:  # stages and closing times moved: what the API's lookups read
-                execute(f"ANALYZE {DEAL}")
             usage_stages_recompute(UsageEvent.objects.filter(deal_id__in=touched))
         self._done(judged)
 
