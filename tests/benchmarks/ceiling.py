@@ -47,11 +47,12 @@ def _empty_copy_of(cur, table: str) -> str:
     return twin
 
 
-def copy_into_product_tables(conninfo: dict, wheres: dict[str, str]) -> tuple[int, float]:
-    """The rows of each table (`wheres`: table → condition picking the rows to land) written again
-    into an indexed, constrained copy of it, in the order given, in one transaction; returns (rows,
-    seconds of the COPYs and the commit, where the deferred foreign-key checks run)."""
-    with psycopg.connect(**conninfo) as conn, conn.cursor() as cur:
+def copy_into_product_tables(url: str, wheres: dict[str, str]) -> tuple[int, float]:
+    """On the database at `url`, the rows of each table (`wheres`: table → condition picking the rows
+    to land) written again into an indexed, constrained copy of it, in the order given, in one
+    transaction; returns (rows, seconds of the COPYs and the commit, where the deferred foreign-key
+    checks run)."""
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
         loads = []
         for table, where in wheres.items():
             columns, data = _rows(cur, table, where)

@@ -142,7 +142,7 @@ def organisation(bench_db, tmp_path_factory):
     assert copied == sum(per_file.values())
     imported = run_import(folder, env)
     assert {f: c["created"] for f, c in imported["counts"].items()} == per_file
-    ceiling = copy_into_product_tables({**_server(), "dbname": name}, {table: "true" for table in ORG_TABLES})
+    ceiling = copy_into_product_tables(_url(name), {table: "true" for table in ORG_TABLES})
     again = run_import(folder, env)  # a re-import changes nothing
     assert {f: c["unchanged"] for f, c in again["counts"].items()} == per_file
     return {
@@ -191,7 +191,7 @@ def test_a_million_usage_rows_against_copy_with_flat_memory(bench_db, organisati
     assert copied == LARGE
     copy_rate = LARGE / copy_seconds
     landed, ceiling_seconds = copy_into_product_tables(
-        {**_server(), "dbname": name}, {"enablement_usageevent": "event_id LIKE 'm-%%'"}
+        _url(name), {"enablement_usageevent": "event_id LIKE 'm-%%'"}
     )
     assert landed == LARGE
     ceiling_rate = LARGE / ceiling_seconds
@@ -340,7 +340,7 @@ def test_api_ingest_through_gunicorn_against_copy(bench_db, organisation):
         copy_seconds = time.perf_counter() - started
 
     landed, ceiling_seconds = copy_into_product_tables(
-        {**_server(), "dbname": name}, {"enablement_usageevent": "event_id LIKE 'api-%%'"}
+        _url(name), {"enablement_usageevent": "event_id LIKE 'api-%%'"}
     )
     assert landed == API_EVENTS
     api_rate, copy_rate = API_EVENTS / api_seconds, API_EVENTS / copy_seconds

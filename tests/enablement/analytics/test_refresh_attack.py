@@ -45,6 +45,7 @@ from enablement.analytics.models import (
 from enablement.analytics.states import STAGE, days_unpacked
 from enablement.deals.history import deal_stage_change, deals_state_recompute, stage_change_key
 from enablement.models import Deal, StageChange, UsageEvent
+from tests.db_sessions import another_session
 from tests.enablement.analytics.test_engine import report
 from tests.enablement.importing import import_crm
 from tests.factories import AssetFactory, UserFactory
@@ -875,20 +876,6 @@ def test_a_young_world_whose_stages_get_their_first_entries_at_risk(clock):
 # ---------------------------------------------------------------------------------------------------
 
 
-def _other_connection():
-    import psycopg
-    from django.db import connection
-
-    s = connection.settings_dict
-    return psycopg.connect(
-        dbname=s["NAME"],
-        user=s["USER"],
-        host=s["HOST"],
-        port=s["PORT"] or 5432,
-        password=s["PASSWORD"] or None,
-    )
-
-
 def _insert_in_other_transaction(other, deal: Deal, asset: Asset, at: datetime, event_id: str) -> None:
     """An import's row: recorded_at is the statement's time, inside a transaction left open."""
     with other.cursor() as cursor:
@@ -924,7 +911,7 @@ def test_an_import_committing_while_a_refresh_starts(settings, monkeypatch, comm
         for x in at_risk_entries("proposal")
         if not Exposure.objects.filter(run=current_run(), entry=x).exists()
     )
-    other = _other_connection()
+    other = another_session()
     try:
         _insert_in_other_transaction(
             other, e.deal, data["assets"]["good"], in_window_time(e, "proposal"), "slow-1"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import psycopg
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
@@ -21,33 +20,21 @@ from django.db import connection, transaction
 from enablement.analytics import engine
 from enablement.analytics.engine import LOCK_ID, LOCK_KEY, analytics_compute
 from enablement.analytics.models import AnalyticsRun
+from tests.db_sessions import another_session
 from tests.enablement.analytics.test_contract_reference import _world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-def _session() -> psycopg.Connection:
-    """A session of its own on the test database: another worker."""
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s["HOST"] or None,
-        port=s["PORT"] or None,
-        user=s["USER"],
-        password=s["PASSWORD"] or None,
-        dbname=s["NAME"],
-        autocommit=True,
-    )
-
-
 @contextmanager
 def another_run_computing() -> Iterator[None]:
-    with _session() as other:
+    with another_session(autocommit=True) as other:
         assert other.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID]).fetchone()[0]
         yield
 
 
 def another_run_could_start() -> bool:
-    with _session() as other:
+    with another_session(autocommit=True) as other:
         took = other.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID]).fetchone()[0]
         if took:
             other.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
@@ -109,7 +96,7 @@ def test_a_run_whose_session_was_killed_leaves_the_lock_free(monkeypatch):
     real = engine.first_uses
 
     def killed(run):
-        with _session() as admin:
+        with another_session(autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
         real(run)
 
