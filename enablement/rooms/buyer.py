@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assets.files import asset_preview
 from config.client_address import client_address
+from config.json_input import JSONInputError, json_read
 from enablement.rooms import gate, reading
 from enablement.rooms.forms import CodeForm, EmailForm, PasscodeForm
 from enablement.rooms.models import DealRoom, Visit
@@ -248,9 +249,9 @@ def room_events(request: HttpRequest, token: str) -> JsonResponse:
     if len(request.body) > EVENTS_MAX_BYTES:
         return JsonResponse({"detail": f"Send at most {EVENTS_MAX_BYTES} bytes at once."}, status=413)
     try:
-        events = json.loads(request.body)
-    except (ValueError, RecursionError):
-        return JsonResponse({"detail": "The body is not JSON."}, status=400)
+        events = json_read(request.body)
+    except JSONInputError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
     if not isinstance(events, list) or not events:
         return JsonResponse({"events": ["Send a non-empty JSON list of events."]}, status=400)
     first = events[0]
