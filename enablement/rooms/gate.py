@@ -190,13 +190,12 @@ def _code_refusal(*, room: DealRoom, email: str, client: str) -> str | None:
     return None
 
 
+NOT_SENT = "We could not send the code; try again in a minute."
+
+
 @transaction.atomic
-def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailChallenge:
-    """Email a six-digit code to a buyer's work address, asked for by `client` (a `client_hash`);
-    only the code's keyed hash is stored."""
-    email = email.strip().lower()
-    if problem := email_refusal(room=room, email=email):
-        raise ValidationError({"email": problem})
+def _challenge_create(*, room: DealRoom, email: str, client: str) -> tuple[EmailChallenge, str]:
+    """Under the room's lock: the limits, then a new code (only its keyed hash is stored)."""
     _lock(room)
     if problem := _code_refusal(room=room, email=email, client=client):
         raise ValidationError({"email": problem})
@@ -208,15 +207,37 @@ def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailCha
         code_hash=_code_hash(room, email, code),
         expires_at=timezone.now() + timedelta(minutes=CODE_MINUTES),
     )
-    send_mail(
-        subject=f"Your code for “{room.title}”",
-        message=(
-            f"Your code is {code}\n\nEnter it on the page to open “{room.title}”. "
-            f"It works for {CODE_MINUTES} minutes. If you did not ask for it, ignore this email."
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    return challenge, code
+
+
+def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailChallenge:
+    """Email a six-digit code to a buyer's work address, asked for by `client` (a `client_hash`).
+
+    The code is stored (and the room's lock let go) before the mail is sent: a slow or hung mail
+    server (EMAIL_TIMEOUT bounds it) never holds other buyers of the room at the gate. A code that
+    could not be sent is expired at once but still counts toward the limits, so a mail outage cannot
+    be used to make the site try the mail server without end; the buyer is told to try again.
+    """
+    email = email.strip().lower()
+    if problem := email_refusal(room=room, email=email):
+        raise ValidationError({"email": problem})
+    challenge, code = _challenge_create(room=room, email=email, client=client)
+    try:
+        send_mail(
+            subject=f"Your code for “{room.title}”",
+            message=(
+                f"Your code is {code}\n\nEnter it on the page to open “{room.title}”. "
+                f"It works for {CODE_MINUTES} minutes. If you did not ask for it, ignore this email."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    # Whatever the mail backend raises (refused, timed out, TLS, credentials), the buyer gets a
+    # sentence and the operator the traceback.
+    except Exception:
+        logger.exception("Deal room %s: the code email could not be sent", room.pk)
+        EmailChallenge.objects.filter(pk=challenge.pk).update(expires_at=timezone.now())
+        raise ValidationError({"email": NOT_SENT}) from None
     return challenge
 
 
