@@ -21,6 +21,19 @@ from config.env import (
     env_str,
 )
 
+# Outgoing mail: every EMAIL_* variable, checked, with a timeout (config/mail.py).
+from config.mail import (  # noqa: F401 - settings, read by Django from this module
+    DEFAULT_FROM_EMAIL,
+    EMAIL_BACKEND,
+    EMAIL_HOST,
+    EMAIL_HOST_PASSWORD,
+    EMAIL_HOST_USER,
+    EMAIL_PORT,
+    EMAIL_TIMEOUT,
+    EMAIL_USE_SSL,
+    EMAIL_USE_TLS,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -199,19 +212,6 @@ ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
-
-# Outgoing mail: every EMAIL_* variable, checked, with a timeout (config/mail.py).
-from config.mail import (  # noqa: E402
-    DEFAULT_FROM_EMAIL,
-    EMAIL_BACKEND,
-    EMAIL_HOST,
-    EMAIL_HOST_PASSWORD,
-    EMAIL_HOST_USER,
-    EMAIL_PORT,
-    EMAIL_TIMEOUT,
-    EMAIL_USE_SSL,
-    EMAIL_USE_TLS,
-)
 
 # Celery: a real broker when CELERY_BROKER_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL")

@@ -12,6 +12,7 @@ import pytest
 from tests.config.test_settings import ROOT, start_django
 
 MAIL = {
+    "DJANGO_DEBUG": "true",
     "EMAIL_HOST": "smtp.example.com",
     "EMAIL_PORT": "587",
     "EMAIL_HOST_USER": "enablement@example.com",
@@ -31,13 +32,26 @@ def test_every_mail_variable_reaches_the_smtp_backend():
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "true", **MAIL},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "true",
+            **MAIL,
+        },
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["smtp.example.com", 587, "enablement@example.com", "s3cret", True, False, 7]
+    assert json.loads(result.stdout) == [
+        "smtp.example.com",
+        587,
+        "enablement@example.com",
+        "s3cret",
+        True,
+        False,
+        7,
+    ]
 
 
 @pytest.mark.parametrize(
