@@ -21,6 +21,17 @@ from config.env import (
     env_str,
 )
 
+# HTTPS in production: secure cookies, the redirect and HSTS (config/https.py).
+from config.https import (  # noqa: F401 - settings, read by Django from this module
+    CSRF_COOKIE_SECURE,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    SECURE_HSTS_PRELOAD,
+    SECURE_HSTS_SECONDS,
+    SECURE_PROXY_SSL_HEADER,
+    SECURE_SSL_REDIRECT,
+    SESSION_COOKIE_SECURE,
+)
+
 # Outgoing mail: every EMAIL_* variable, checked, with a timeout (config/mail.py).
 from config.mail import (  # noqa: F401 - settings, read by Django from this module
     DEFAULT_FROM_EMAIL,
@@ -145,22 +156,6 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-
-# Behind a TLS-terminating proxy in production.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
-# HTTPS only in production: plain HTTP is redirected and browsers are told (HSTS) never to use it
-# for this host. Like the secure cookies these follow DEBUG, so `check --deploy` is clean with the
-# README's production variables while a local debug run on http://127.0.0.1 is left alone. The
-# proxy must set X-Forwarded-Proto (above), or every request would be redirected.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-# "preload" only consents to the browsers' preload list; nothing happens until the domain's owner
-# submits it there.
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 
 # Content Security Policy (django-csp) on every page: scripts, styles, frames and connections from
 # this origin only, no inline script or style (base.html turns off htmx's injected indicator style).
