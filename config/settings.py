@@ -204,6 +204,14 @@ AXES_VERBOSE = False  # no banner on every manage.py command; failures are still
 
 # Deal rooms: days a buyer's visits (and the page times in them) are kept before they are deleted.
 ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
+# What one room can make its rep hear in an hour, and visits one client may begin in it without the
+# buyer cookie (README "Deal rooms"); counted in the database, so a Redis outage changes nothing.
+ROOM_NOTIFICATIONS_PER_HOUR = env_positive_int("ROOM_NOTIFICATIONS_PER_HOUR", 10)
+ROOM_SUMMARY_EMAILS_PER_HOUR = env_positive_int("ROOM_SUMMARY_EMAILS_PER_HOUR", 10)
+ROOM_COOKIELESS_VISITS_PER_HOUR = env_positive_int("ROOM_COOKIELESS_VISITS_PER_HOUR", 20)
+# Seconds a visit's summary waits after its page said goodbye: a buyer back within them (Back, a
+# reload) continues the same visit, and the rep gets one summary of the whole sitting.
+ROOM_SUMMARY_DELAY_SECONDS = env_int("ROOM_SUMMARY_DELAY_SECONDS", 120, minimum=0)
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
