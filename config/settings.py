@@ -8,11 +8,9 @@ from pathlib import Path
 from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config import beat
 from config.api import settings as api_settings
 from config.env import (
     env_bool,
-    env_broker,
     env_choice,
     env_database,
     env_int,
@@ -43,6 +41,22 @@ from config.mail import (  # noqa: F401 - settings, read by Django from this mod
     EMAIL_TIMEOUT,
     EMAIL_USE_SSL,
     EMAIL_USE_TLS,
+)
+
+# Celery and the cache it shares with the pages: a broker when CELERY_BROKER_URL is set (config/queue.py).
+from config.queue import (  # noqa: F401 - settings, read by Django from this module
+    CACHES,
+    CELERY_BEAT_SCHEDULE,
+    CELERY_BROKER_CONNECTION_TIMEOUT,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CELERY_BROKER_URL,
+    CELERY_RESULT_BACKEND,
+    CELERY_TASK_ACKS_LATE,
+    CELERY_TASK_ALWAYS_EAGER,
+    CELERY_TASK_EAGER_PROPAGATES,
+    CELERY_TASK_PUBLISH_RETRY_POLICY,
+    CELERY_TASK_TIME_LIMIT,
+    CELERY_WORKER_PREFETCH_MULTIPLIER,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -136,6 +150,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -215,49 +230,6 @@ ROOM_SUMMARY_DELAY_SECONDS = env_int("ROOM_SUMMARY_DELAY_SECONDS", 120, minimum=
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
-
-# Celery: a real broker when CELERY_BROKER_URL is set, otherwise tasks run eagerly in-process.
-CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
-if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = None
-else:
-    CELERY_RESULT_BACKEND = env_broker("CELERY_RESULT_BACKEND") or (
-        CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
-    )
-# The cache carries progress of long tasks to the pages that show it, so it is shared (Redis)
-# wherever a separate worker runs.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if CELERY_TASK_ALWAYS_EAGER
-    else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_broker("CACHE_URL") or CELERY_BROKER_URL,
-        "KEY_PREFIX": "enablement",
-        # Fail within seconds when Redis is down: callers then carry on without the cache.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }
-}
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = beat.BEAT_SCHEDULE  # config/beat.py: what runs when
-# When the broker is down, publishing must fail within seconds, not after kombu's retries, so that
-# config.outbox keeps the task as pending and the request still answers (README "When Redis is down").
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# socket_timeout too: a Redis that accepts the connection and never answers (overloaded, a half-open
-# connection after a fail-over) would otherwise hold the request until gunicorn kills it, before the
-# task is kept as pending, so the work would be lost. The worker's BRPOP waits 1 s, well within it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 1,
-}
 
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
 ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)
