@@ -231,6 +231,11 @@ ROOM_SUMMARY_DELAY_SECONDS = env_int("ROOM_SUMMARY_DELAY_SECONDS", 120, minimum=
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 
+# Imports uploaded in the admin: how often the worker says it is alive, and how long without a word
+# before its run is taken as stopped (README "Importing from a CRM").
+IMPORT_HEARTBEAT_SECONDS = env_positive_int("IMPORT_HEARTBEAT_SECONDS", 15)
+IMPORT_WORKER_LOST_SECONDS = env_positive_int("IMPORT_WORKER_LOST_SECONDS", 180)
+
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
 ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)
 ANALYTICS_Q_THRESHOLD = 0.05
