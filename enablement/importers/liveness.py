@@ -7,8 +7,9 @@ would show *running* for ever. Two signs of life are kept on the run:
 - a heartbeat: a thread beside the import writes `heartbeat_at` every IMPORT_HEARTBEAT_SECONDS on a
   connection of its own (PostgreSQL; on SQLite the import's transaction holds the only write lock, so
   the heartbeat could not be written until the import ends);
-- the worker's identity, "host:pid:process start": on the worker's own machine, whether that very
-  process still runs (a process id can be reused; its start time tells the new one apart).
+- the worker's identity, "machine:pid:process start": where its process ids are this process's too
+  (the same boot of the same kernel, the same container), whether that very process still runs (a
+  process id can be reused; its start time tells the new one apart).
 
 A run is alive while its heartbeat is younger than IMPORT_WORKER_LOST_SECONDS or, on its own machine,
 while its process runs. A run that is neither is ended by `runs.import_runs_sweep` (beat, and the
@@ -53,10 +54,12 @@ def _process_start(pid: int) -> str | None:
 
 
 def _machine() -> str:
-    """This machine as it is now: its boot id where Linux gives one (two machines, or containers,
-    may share a host name; a reboot makes every process id new), else its host name."""
+    """Where this process's id means something: on Linux the kernel's boot id (a reboot makes every
+    process id new) and the process-id namespace (containers on one machine share the kernel, each
+    with process ids of its own); elsewhere the host name."""
     with contextlib.suppress(OSError):
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{boot}/{os.readlink('/proc/self/ns/pid')}"
     return socket.gethostname()
 
 
