@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.private_responses.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -215,6 +216,8 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
 AXES_RESET_ON_SUCCESS = True  # typos spread over weeks never add up to a lock
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# Days a login's (and a failed attempt's) IP address and user agent are kept (config/lockout.py).
+LOGIN_RECORDS_RETENTION_DAYS = env_positive_int("LOGIN_RECORDS_RETENTION_DAYS", 30)
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
 # Deal rooms: days a buyer's visits (and the page times in them) are kept before they are deleted.
@@ -230,6 +233,9 @@ ROOM_SUMMARY_DELAY_SECONDS = env_int("ROOM_SUMMARY_DELAY_SECONDS", 120, minimum=
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
+
+# The ideal buyer profile: whether the person who proposed a version may approve it (a team of one).
+PROFILE_SELF_APPROVAL = env_bool("PROFILE_SELF_APPROVAL", False)
 
 # Imports uploaded in the admin: how often the worker says it is alive, and how long without a word
 # before its run is taken as stopped (README "Importing from a CRM").

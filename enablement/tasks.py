@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from config import lockout
 from enablement.buyers.tasks import profile_apply
 from enablement.importers.runs import import_run_execute
 from enablement.importers.runs import import_runs_sweep as runs_sweep
@@ -20,6 +21,12 @@ def import_run(run_id: int) -> str | None:
     """Run an import uploaded through the admin (None: not this worker's to run, see the runs module)."""
     run = import_run_execute(run_id=run_id)
     return run.status if run else None
+
+
+@shared_task
+def login_records_purge() -> int:
+    """Daily: forget login records (their IP addresses and user agents) past their retention."""
+    return lockout.login_records_purge()
 
 
 @shared_task
