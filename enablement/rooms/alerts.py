@@ -80,10 +80,15 @@ def _claim(visit: Visit, now: datetime) -> int | None:
     one; None when there is nothing to send: claimed by another, the visit going on again, or the
     room past its hour's bound (the visit is then folded into the next summary)."""
     with transaction.atomic():
-        room_lock(visit.room)
-        claimed = Visit.objects.filter(pk=visit.pk, summary_sent_at__isnull=True, ended_at__isnull=False)
-        if not claimed.update(summary_sent_at=now):
+        # The visit's row, then the room's: the order the events take them in (a batch arriving
+        # while the summary is claimed would otherwise deadlock with it).
+        claimable = Visit.objects.select_for_update().filter(
+            pk=visit.pk, summary_sent_at__isnull=True, ended_at__isnull=False
+        )
+        if not claimable.exists():
             return None
+        room_lock(visit.room)
+        Visit.objects.filter(pk=visit.pk).update(summary_sent_at=now)
         emailed = Visit.objects.filter(room=visit.room_id, summary_folded=False).exclude(pk=visit.pk)
         emailed = emailed.filter(summary_sent_at__isnull=False)
         if emailed.filter(summary_sent_at__gt=now - HOUR).count() >= settings.ROOM_SUMMARY_EMAILS_PER_HOUR:

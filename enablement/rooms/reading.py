@@ -117,13 +117,14 @@ def events_record(*, room: DealRoom, visit_key: str, events: list) -> EventsOutc
     if visit is None:
         raise ValidationError({"visit": "No such visit in this room."})
     now = timezone.now()
-    if visit.ended_at is not None:
-        # A page back from the browser's cache (Back, Forward) after it said goodbye: within the
-        # sitting the visit goes on; after it, the page must be loaded again.
-        if not Visit.objects.filter(in_sitting(now), pk=visit.pk).exists():
-            raise ValidationError({"visit": "This visit has ended; reload the page to start another."})
-        visit_resume(visit=visit, now=now)
+    if visit.ended_at is not None and not Visit.objects.filter(in_sitting(now), pk=visit.pk).exists():
+        raise ValidationError({"visit": "This visit has ended; reload the page to start another."})
     cleaned = _clean_events(room, visit, events, now)
+    if visit.ended_at is not None and any(e["kind"] == "start" for e in cleaned):
+        # A page back from the browser's cache (Back, Forward) after it said goodbye starts again:
+        # within the sitting the visit goes on. A batch without a start is the goodbye's own late
+        # beacon (beacons may arrive out of order): its seconds count and the visit stays ended.
+        visit_resume(visit=visit, now=now)
     if visit.events + len(cleaned) > MAX_EVENTS_PER_VISIT:
         raise ValidationError({"events": f"A visit takes at most {MAX_EVENTS_PER_VISIT} events."})
     totals: dict[tuple[int, int], float] = {}

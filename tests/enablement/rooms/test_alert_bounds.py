@@ -89,15 +89,34 @@ def test_back_after_the_end_continues_the_visit_with_no_second_alert_or_summary(
         post_events(
             buyer, room, [page_event(visit, assets[0], 1, 5.0), page_event(visit, None, None, 0, "end")]
         )
-        # Back: the page comes out of the browser's cache and goes on reporting with its visit key.
-        back = post_events(buyer, room, [page_event(visit, assets[0], 2, 3.0)])
-        assert back.status_code == 200
+        # Back: the page comes out of the browser's cache, starts again with its visit key.
+        back = post_events(
+            buyer, room, [page_event(visit, None, None, 0, "start"), page_event(visit, assets[0], 2, 3.0)]
+        )
+        assert back.status_code == 200 and Visit.objects.get().ended_at is None
         # A reload after that, then the buyer leaves for good.
         again = tracking_of(buyer.get(reverse("room-buyer", args=[room.token])))["visit"]
         assert again == visit
         post_events(buyer, room, [page_event(visit, None, None, 0, "end")])
     assert Visit.objects.count() == 1
     assert BuyerNotification.objects.count() == 1
+    assert len(rep_emails(rep)) == 1
+
+
+def test_a_late_beacon_of_the_goodbye_counts_its_seconds_and_leaves_the_visit_ended(
+    rep, room, assets, django_capture_on_commit_callbacks
+):
+    buyer = Client()
+    visit = tracking_of(buyer.get(reverse("room-buyer", args=[room.token])))["visit"]
+    with django_capture_on_commit_callbacks(execute=True):
+        post_events(
+            buyer, room, [page_event(visit, assets[0], 1, 2.0), page_event(visit, None, None, 0, "end")]
+        )
+        late = post_events(buyer, room, [page_event(visit, assets[0], 1, 4.0)])  # sent before, arrived after
+    assert late.status_code == 200
+    ended = Visit.objects.get()
+    assert ended.ended_at is not None and ended.summary_sent_at is not None
+    assert ended.page_views.get().seconds == 4.0
     assert len(rep_emails(rep)) == 1
 
 
