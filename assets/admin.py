@@ -26,6 +26,7 @@ from assets.models import (
     Product,
     SearchLog,
 )
+from assets.renditions.services import renditions_queue
 from assets.search import asset_search_refresh
 from config.outbox.selectors import task_pending
 
@@ -96,7 +97,7 @@ class AssetAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["published_at", "current_version", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
-    actions = ["publish", "archive"]
+    actions = ["publish", "archive", "render_again"]
     inlines = [AssetVersionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "owner"]}),
@@ -172,6 +173,12 @@ class AssetAdmin(admin.ModelAdmin):
     @admin.action(description="Archive the selected assets", permissions=["change"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
         self._bulk(request, queryset, AssetStatus.ARCHIVED, "archived")
+
+    @admin.action(description="Render the selected assets' pages again", permissions=["change"])
+    def render_again(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
+        versions = AssetVersion.objects.filter(pk__in=queryset.values("current_version"))
+        count = renditions_queue(versions=versions)
+        self.message_user(request, f"{count} version(s) queued for rendering.", messages.SUCCESS)
 
     def _bulk(self, request: HttpRequest, queryset: QuerySet[Asset], status: str, verb: str) -> None:
         done, refused = 0, []

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "taggit",
     "adminsortable2",
     "assets",
+    "assets.renditions",
     "enablement",
     "config.outbox",
 ]
@@ -285,6 +286,12 @@ LOGGING = {
 # see them; in production the web server can send the bytes after that check (X-Accel-Redirect for
 # nginx, X-Sendfile for Apache), from a location that is internal, never a public MEDIA_ROOT.
 UPLOAD_MAX_MB = env_positive_int("UPLOAD_MAX_MB", 100)
+# Renditions (README "Renditions"): Office files become PDFs through LibreOffice, one at a time per
+# worker, stopped after RENDITION_TIMEOUT seconds; LIBREOFFICE names its soffice (empty: none, and
+# Office files are shown as their text).
+LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
+RENDITION_TIMEOUT = env_positive_int("RENDITION_TIMEOUT", 120)
+RENDITION_MAX_PAGES = env_positive_int("RENDITION_MAX_PAGES", 1000)
 FILE_SERVE_ACCEL = env_choice("FILE_SERVE_ACCEL", "", ["", "x-accel-redirect", "x-sendfile"])
 FILE_SERVE_ACCEL_PREFIX = env_str("FILE_SERVE_ACCEL_PREFIX", "/protected-media/")
 if FILE_SERVE_ACCEL == "x-accel-redirect" and not (

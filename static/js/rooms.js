@@ -4,7 +4,7 @@
  * page's running total in this visit, so the server keeps the largest total it has seen: a batch
  * sent twice, or late, counts once. Batches go with navigator.sendBeacon when the tab is hidden or
  * left, and every 10 s while reading. `end` is sent when the buyer leaves the room (not when moving
- * between its pages). The PDF viewer (rooms-pdf.mjs) calls window.roomReading.show(page).
+ * between its pages). The page viewer (pages.mjs) calls window.roomReading.show(page).
  */
 (function () {
   "use strict";
