@@ -90,7 +90,14 @@ class AssetVersionInline(admin.TabularInline):
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status_badge", "owner", "version_number", "review_due", "updated_at"]
-    list_filter = ["status", "kind", "buyer_roles", "stages", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "kind",
+        "audience",
+        "buyer_roles",
+        "stages",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["owner", "current_version"]
     search_fields = ["title", "slug", "summary", "guidance", "industries__name", "products__name"]
     autocomplete_fields = ["owner", "buyer_roles", "stages"]
@@ -100,7 +107,7 @@ class AssetAdmin(admin.ModelAdmin):
     actions = ["publish", "archive", "render_again"]
     inlines = [AssetVersionInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "owner"]}),
+        (None, {"fields": ["title", "slug", "kind", "status", "audience", "owner"]}),
         ("For reps", {"fields": ["summary", "guidance"]}),
         ("Content", {"fields": ["external_url", "current_version"]}),
         ("Targeting", {"fields": ["buyer_roles", "stages", "industries", "products"]}),

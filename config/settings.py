@@ -289,6 +289,9 @@ UPLOAD_MAX_MB = env_positive_int("UPLOAD_MAX_MB", 100)
 # Renditions (README "Renditions"): Office files become PDFs through LibreOffice, one at a time per
 # worker, stopped after RENDITION_TIMEOUT seconds; LIBREOFFICE names its soffice (empty: none, and
 # Office files are shown as their text).
+# A product is "Insight Edge": tags are separated by commas only, never by spaces (assets/tags.py).
+TAGGIT_TAGS_FROM_STRING = "assets.tags.tags_from_string"
+TAGGIT_STRING_FROM_TAGS = "assets.tags.string_from_tags"
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 RENDITION_TIMEOUT = env_positive_int("RENDITION_TIMEOUT", 120)
 RENDITION_MAX_PAGES = env_positive_int("RENDITION_MAX_PAGES", 1000)
