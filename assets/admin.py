@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from assets import services
+from assets.admin_owner import OwnerAutocompleteView, OwnerSelect, possible_owners
 from assets.choices import AssetStatus
 from assets.forms import AssetVersionForm
 from assets.models import (
@@ -100,7 +101,7 @@ class AssetAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["owner", "current_version"]
     search_fields = ["title", "slug", "summary", "guidance", "industries__name", "products__name"]
-    autocomplete_fields = ["owner", "buyer_roles", "stages"]
+    autocomplete_fields = ["buyer_roles", "stages"]  # the owner's picker: assets/admin_owner.py
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["published_at", "current_version", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
@@ -116,6 +117,19 @@ class AssetAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}  # the status colours: classes, as the CSP refuses style="…"
+
+    def get_urls(self):
+        from django.urls import path
+
+        view = OwnerAutocompleteView.as_view(admin_site=self.admin_site, asset_admin=self)
+        name = "assets_asset_owner_autocomplete"
+        return [path("owner-autocomplete/", self.admin_site.admin_view(view), name=name), *super().get_urls()]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["widget"] = OwnerSelect(db_field, self.admin_site)
+            kwargs["queryset"] = possible_owners()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Asset) -> str:

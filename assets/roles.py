@@ -51,9 +51,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *model_perms("assets", CATALOGUE, EDIT),
         "assets.view_unpublished_asset",
         "assets.view_analytics",
-        # To pick an asset's owner: the admin's autocomplete asks for the right to view people (it
-        # answered 403 without it). Marketing already sees every deal's owner.
-        "auth.view_user",
         *model_perms("enablement", DEALS, READ),
         "enablement.view_all_deals",
         *model_perms("enablement", ("stagemap", "rolemap"), EDIT),

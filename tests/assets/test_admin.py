@@ -98,14 +98,20 @@ def test_overdue_review_dates_are_flagged_in_the_list(client, marketer):
 def test_marketing_finds_an_owner_with_the_admins_autocomplete(client, marketer):
     from tests.factories import UserFactory
 
-    UserFactory(username="maria", first_name="Maria", last_name="Lopez", role="Marketing")
+    maria = UserFactory(username="maria", last_name="Lopez", role="Marketing", is_staff=True)
+    UserFactory(username="mario", role="Reps")  # not staff: owns no catalogue
     client.force_login(marketer)
-    response = client.get(
-        reverse("admin:autocomplete"),
-        {"term": "maria", "app_label": "assets", "model_name": "asset", "field_name": "owner"},
-    )
+    page = client.get(reverse("admin:assets_asset_add")).text
+    url = reverse("admin:assets_asset_owner_autocomplete")
+    assert f'data-ajax--url="{url}"' in page
+    query = {"term": "lopez", "app_label": "assets", "model_name": "asset", "field_name": "owner"}
+    response = client.get(url, query)
     assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["maria"]
+    assert response.json()["results"] == [{"id": str(maria.pk), "text": "maria"}]
+    assert client.get(url, {**query, "term": "mario"}).json()["results"] == []
+    client.post(reverse("admin:assets_asset_add"), asset_form(owner=maria.pk))
+    assert Asset.objects.get(slug="globex-case-study").owner == maria
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403  # still no user admin
 
 
 def test_a_product_typed_with_a_space_stays_one_tag(client, marketer):
