@@ -57,3 +57,21 @@ def rendition_note(asset: Asset, buyer: bool = False) -> str:
     if buyer:
         return ""
     return "This file type is not shown in the browser; here is its text. Use Download to open the file."
+
+
+@register.simple_tag
+def rendition_state(asset: Asset) -> dict:
+    """The studio's processing state: label, status, reason, and whether the page should poll it."""
+    from assets.renditions.selectors import rendition_status_of
+
+    status, error = rendition_status_of(asset)
+    rendition = current_rendition(asset)
+    labels = {
+        RenditionStatus.NONE: "—" if not asset.current_version_id else "Shown as it is",
+        RenditionStatus.QUEUED: "Queued",
+        RenditionStatus.RENDERING: "Rendering…",
+        RenditionStatus.FAILED: f"Failed: {error}",
+        RenditionStatus.READY: f"Ready, {rendition.page_count or 1} page(s)" if rendition else "Ready",
+    }
+    polling = status in (RenditionStatus.QUEUED, RenditionStatus.RENDERING)
+    return {"status": status, "label": labels[status], "error": error, "polling": polling}

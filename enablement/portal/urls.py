@@ -20,4 +20,5 @@ urlpatterns = [
     path("files/<path:name>", views.stored_file, name="stored-file"),
     path("", include("enablement.rooms.urls")),
     path("", include("enablement.buyers.urls")),
+    path("", include("enablement.studio.urls")),
 ]
