@@ -1,0 +1,128 @@
+"""The demo's PowerPoint decks (python-pptx): a coloured cover, then slides with headings, bullets, a
+chart and a table, and a closing slide; six slides each, 16:9."""
+
+from __future__ import annotations
+
+import io
+import random
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.util import Inches, Pt
+
+from assets.models import Asset
+from enablement.demo.collateral.words import OUTCOMES, PAINS, STEPS, figures, points
+
+BRAND = RGBColor(0x0B, 0x5C, 0xAD)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+
+
+def _band(slide, deck, height) -> None:
+    band = slide.shapes.add_shape(1, 0, 0, deck.slide_width, height)
+    band.fill.solid()
+    band.fill.fore_color.rgb = BRAND
+    band.line.fill.background()
+
+
+def _text(slide, text: str, *, left, top, width, height, size: int, bold=False, color=None) -> None:
+    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame.word_wrap = True
+    run = frame.paragraphs[0].add_run()
+    run.text = text
+    run.font.size, run.font.bold = Pt(size), bold
+    if color is not None:
+        run.font.color.rgb = color
+
+
+def _bullets(deck, title: str, lines: list[str]):
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = title
+    _band(slide, deck, Inches(0.15))
+    frame = slide.shapes.add_textbox(Inches(0.8), Inches(1.8), Inches(11.5), Inches(4.5)).text_frame
+    frame.word_wrap = True
+    for n, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
+        paragraph.text = f"• {line}"
+        paragraph.font.size = Pt(24)
+        paragraph.space_after = Pt(12)
+    return slide
+
+
+def deck_pptx(asset: Asset, *, words: dict, rng: random.Random) -> bytes:
+    n = figures(rng)
+    product = words["product"]
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    cover = deck.slides.add_slide(deck.slide_layouts[6])
+    _band(cover, deck, deck.slide_height)
+    _text(
+        cover,
+        asset.title,
+        left=Inches(0.8),
+        top=Inches(2.4),
+        width=Inches(11.5),
+        height=Inches(1.5),
+        size=44,
+        bold=True,
+        color=WHITE,
+    )
+    _text(
+        cover,
+        asset.summary,
+        left=Inches(0.8),
+        top=Inches(4.1),
+        width=Inches(11),
+        height=Inches(1.5),
+        size=20,
+        color=WHITE,
+    )
+
+    _bullets(deck, "The problem", points(rng, PAINS, 3))
+
+    chart_slide = deck.slides.add_slide(deck.slide_layouts[5])
+    chart_slide.shapes.title.text = "The cost of waiting"
+    _band(chart_slide, deck, Inches(0.15))
+    data = CategoryChartData()
+    data.categories = ["Q1", "Q2", "Q3", "Q4"]
+    data.add_series("Reports late", [max(2, 70 - v) for v in n["quarters"]])
+    data.add_series(f"With {product}", [max(1, 30 - v // 3) for v in n["quarters"]])
+    chart = chart_slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.8), Inches(1.7), Inches(11.5), Inches(5.2), data
+    ).chart
+    chart.has_legend = True
+
+    _bullets(deck, "What good looks like", points(rng, OUTCOMES, 3))
+
+    plan = deck.slides.add_slide(deck.slide_layouts[5])
+    plan.shapes.title.text = "The plan and what it returns"
+    _band(plan, deck, Inches(0.15))
+    rows = [("Step", "Weeks", "Owner")] + [(s, str(rng.randint(1, 4)), "Joint team") for s in STEPS]
+    table = plan.shapes.add_table(len(rows), 3, Inches(0.8), Inches(1.8), Inches(11.5), Inches(3.2)).table
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    _text(
+        plan,
+        f"Payback in {n['payback_months']} months; {n['three_year_roi']}% over three years.",
+        left=Inches(0.8),
+        top=Inches(5.6),
+        width=Inches(11.5),
+        height=Inches(0.8),
+        size=22,
+        bold=True,
+    )
+
+    _bullets(
+        deck,
+        "Next steps",
+        [
+            "A 45-minute discovery workshop",
+            "Your data in a pilot workspace",
+            f"A decision on {product} within the quarter",
+        ],
+    )
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
