@@ -37,9 +37,7 @@ def _text(slide, text: str, *, left, top, width, height, size: int, bold=False, 
 
 
 def _bullets(deck, title: str, lines: list[str]):
-    slide = deck.slides.add_slide(deck.slide_layouts[5])
-    slide.shapes.title.text = title
-    _band(slide, deck, Inches(0.15))
+    slide = _titled(deck, title)
     frame = slide.shapes.add_textbox(Inches(0.8), Inches(1.8), Inches(11.5), Inches(4.5)).text_frame
     frame.word_wrap = True
     for n, line in enumerate(lines):
@@ -50,79 +48,58 @@ def _bullets(deck, title: str, lines: list[str]):
     return slide
 
 
+def _titled(deck, title: str):
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = title
+    _band(slide, deck, Inches(0.15))
+    return slide
+
+
+def _cover(deck, asset: Asset) -> None:
+    cover = deck.slides.add_slide(deck.slide_layouts[6])
+    _band(cover, deck, deck.slide_height)
+    left, width = Inches(0.8), Inches(11.5)
+    box = {"left": left, "width": width, "height": Inches(1.5), "color": WHITE}
+    _text(cover, asset.title, top=Inches(2.4), size=44, bold=True, **box)
+    _text(cover, asset.summary, top=Inches(4.1), size=20, **box)
+
+
+def _chart(deck, product: str, quarters: list[int]) -> None:
+    data = CategoryChartData()
+    data.categories = ["Q1", "Q2", "Q3", "Q4"]
+    data.add_series("Reports late", [max(2, 70 - v) for v in quarters])
+    data.add_series(f"With {product}", [max(1, 30 - v // 3) for v in quarters])
+    slide = _titled(deck, "The cost of waiting")
+    chart = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.8), Inches(1.7), Inches(11.5), Inches(5.2), data
+    ).chart
+    chart.has_legend = True
+
+
+def _plan(deck, n: dict, rng: random.Random) -> None:
+    slide = _titled(deck, "The plan and what it returns")
+    rows = [("Step", "Weeks", "Owner")] + [(s, str(rng.randint(1, 4)), "Joint team") for s in STEPS]
+    table = slide.shapes.add_table(len(rows), 3, Inches(0.8), Inches(1.8), Inches(11.5), Inches(3.2)).table
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    returns = f"Payback in {n['payback_months']} months; {n['three_year_roi']}% over three years."
+    box = {"left": Inches(0.8), "top": Inches(5.6), "width": Inches(11.5), "height": Inches(0.8)}
+    _text(slide, returns, size=22, bold=True, **box)
+
+
 def deck_pptx(asset: Asset, *, words: dict, rng: random.Random) -> bytes:
     n = figures(rng)
     product = words["product"]
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    cover = deck.slides.add_slide(deck.slide_layouts[6])
-    _band(cover, deck, deck.slide_height)
-    _text(
-        cover,
-        asset.title,
-        left=Inches(0.8),
-        top=Inches(2.4),
-        width=Inches(11.5),
-        height=Inches(1.5),
-        size=44,
-        bold=True,
-        color=WHITE,
-    )
-    _text(
-        cover,
-        asset.summary,
-        left=Inches(0.8),
-        top=Inches(4.1),
-        width=Inches(11),
-        height=Inches(1.5),
-        size=20,
-        color=WHITE,
-    )
-
+    _cover(deck, asset)
     _bullets(deck, "The problem", points(rng, PAINS, 3))
-
-    chart_slide = deck.slides.add_slide(deck.slide_layouts[5])
-    chart_slide.shapes.title.text = "The cost of waiting"
-    _band(chart_slide, deck, Inches(0.15))
-    data = CategoryChartData()
-    data.categories = ["Q1", "Q2", "Q3", "Q4"]
-    data.add_series("Reports late", [max(2, 70 - v) for v in n["quarters"]])
-    data.add_series(f"With {product}", [max(1, 30 - v // 3) for v in n["quarters"]])
-    chart = chart_slide.shapes.add_chart(
-        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.8), Inches(1.7), Inches(11.5), Inches(5.2), data
-    ).chart
-    chart.has_legend = True
-
+    _chart(deck, product, n["quarters"])
     _bullets(deck, "What good looks like", points(rng, OUTCOMES, 3))
-
-    plan = deck.slides.add_slide(deck.slide_layouts[5])
-    plan.shapes.title.text = "The plan and what it returns"
-    _band(plan, deck, Inches(0.15))
-    rows = [("Step", "Weeks", "Owner")] + [(s, str(rng.randint(1, 4)), "Joint team") for s in STEPS]
-    table = plan.shapes.add_table(len(rows), 3, Inches(0.8), Inches(1.8), Inches(11.5), Inches(3.2)).table
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    _text(
-        plan,
-        f"Payback in {n['payback_months']} months; {n['three_year_roi']}% over three years.",
-        left=Inches(0.8),
-        top=Inches(5.6),
-        width=Inches(11.5),
-        height=Inches(0.8),
-        size=22,
-        bold=True,
-    )
-
-    _bullets(
-        deck,
-        "Next steps",
-        [
-            "A 45-minute discovery workshop",
-            "Your data in a pilot workspace",
-            f"A decision on {product} within the quarter",
-        ],
-    )
+    _plan(deck, n, rng)
+    steps = ["A 45-minute discovery workshop", "Your data in a pilot workspace"]
+    _bullets(deck, "Next steps", [*steps, f"A decision on {product} within the quarter"])
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
