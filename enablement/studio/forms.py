@@ -35,8 +35,9 @@ class AssetEditForm(forms.Form):
     products = TagField(label="Products", required=False, help_text=TAGS_HELP)
 
     def __init__(self, *args, asset: Asset, **kwargs) -> None:
-        if not args and "initial" not in kwargs:
-            kwargs["initial"] = {
+        kwargs.setdefault(
+            "initial",
+            {
                 **{f: getattr(asset, f) for f in ("title", "summary", "guidance", "kind", "audience")},
                 "owner": asset.owner_id,
                 "review_by": asset.review_by,
@@ -44,7 +45,8 @@ class AssetEditForm(forms.Form):
                 "stages": list(asset.stages.all()),
                 "industries": list(asset.industries.all()),
                 "products": list(asset.products.all()),
-            }
+            },
+        )
         super().__init__(*args, **kwargs)
         if asset.owner_id:  # a former colleague stays a valid choice until changed
             former = type(asset.owner).objects.filter(pk=asset.owner_id)

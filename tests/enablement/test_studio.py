@@ -96,6 +96,16 @@ def test_editing_saves_every_field_through_the_service_and_keeps_spaces_in_tags(
     assert "Globex case study" in asset.search_document
 
 
+def test_the_edit_form_opens_with_the_assets_values(client, marketer):
+    asset = AssetFactory(title="Globex case study", owner=marketer, audience="internal")
+    asset.products.set(["Insight Edge"])
+    client.force_login(marketer)
+    page = client.get(reverse("studio-edit", args=[asset.slug])).text
+    assert 'value="Globex case study"' in page and 'value="Insight Edge"' in page
+    assert f'<option value="{marketer.pk}" selected>' in page
+    assert '<option value="internal" selected>' in page
+
+
 def test_publish_needs_content_and_archive_withdraws(client, marketer):
     asset = AssetFactory(title="Empty", draft=True, external_url="")
     client.force_login(marketer)

@@ -50,7 +50,11 @@ def _bullets(deck, title: str, lines: list[str]):
 
 def _titled(deck, title: str):
     slide = deck.slides.add_slide(deck.slide_layouts[5])
-    slide.shapes.title.text = title
+    heading = slide.shapes.title
+    heading.text = title
+    # The default template is 4:3; its title box is moved onto the 16:9 slide.
+    heading.left, heading.top = Inches(0.8), Inches(0.45)
+    heading.width, heading.height = deck.slide_width - Inches(1.6), Inches(1.1)
     _band(slide, deck, Inches(0.15))
     return slide
 
@@ -88,11 +92,31 @@ def _plan(deck, n: dict, rng: random.Random) -> None:
     _text(slide, returns, size=22, bold=True, **box)
 
 
+def _new_deck() -> Presentation:
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    return deck
+
+
+def _saved(deck) -> bytes:
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def story_deck(title: str, summary: str, slides: list[tuple[str, list[str]]]) -> bytes:
+    """A deck in the demo's style: a cover, then one slide of bullets per (heading, lines)."""
+    deck = _new_deck()
+    _cover(deck, Asset(title=title, summary=summary))
+    for heading, lines in slides:
+        _bullets(deck, heading, lines)
+    return _saved(deck)
+
+
 def deck_pptx(asset: Asset, *, words: dict, rng: random.Random) -> bytes:
     n = figures(rng)
     product = words["product"]
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    deck = _new_deck()
     _cover(deck, asset)
     _bullets(deck, "The problem", points(rng, PAINS, 3))
     _chart(deck, product, n["quarters"])
@@ -100,6 +124,4 @@ def deck_pptx(asset: Asset, *, words: dict, rng: random.Random) -> bytes:
     _plan(deck, n, rng)
     steps = ["A 45-minute discovery workshop", "Your data in a pilot workspace"]
     _bullets(deck, "Next steps", [*steps, f"A decision on {product} within the quarter"])
-    buffer = io.BytesIO()
-    deck.save(buffer)
-    return buffer.getvalue()
+    return _saved(deck)
