@@ -143,6 +143,7 @@ def asset_preview(asset: Asset) -> str:
     way; "extract": the text read from a file that cannot be shown (a failed rendition, a legacy HTML
     file); "file": a file with nothing to show; "video-link" / "link": hosted elsewhere; "": nothing.
     """
+    # Imported here: assets.renditions reads this module's table of formats at import time.
     from assets.renditions.selectors import current_rendition, viewable_pdf
 
     version = asset.current_version if asset.current_version_id else None
