@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from assets import services
+from assets.admin_owner import OwnerAutocompleteView, OwnerSelect, possible_owners
 from assets.choices import AssetStatus
 from assets.forms import AssetVersionForm
 from assets.models import (
@@ -26,6 +27,7 @@ from assets.models import (
     Product,
     SearchLog,
 )
+from assets.renditions.services import renditions_queue
 from assets.search import asset_search_refresh
 from config.outbox.selectors import task_pending
 
@@ -89,17 +91,24 @@ class AssetVersionInline(admin.TabularInline):
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status_badge", "owner", "version_number", "review_due", "updated_at"]
-    list_filter = ["status", "kind", "buyer_roles", "stages", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "kind",
+        "audience",
+        "buyer_roles",
+        "stages",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["owner", "current_version"]
     search_fields = ["title", "slug", "summary", "guidance", "industries__name", "products__name"]
-    autocomplete_fields = ["owner", "buyer_roles", "stages"]
+    autocomplete_fields = ["buyer_roles", "stages"]  # the owner's picker: assets/admin_owner.py
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["published_at", "current_version", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
-    actions = ["publish", "archive"]
+    actions = ["publish", "archive", "render_again"]
     inlines = [AssetVersionInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "owner"]}),
+        (None, {"fields": ["title", "slug", "kind", "status", "audience", "owner"]}),
         ("For reps", {"fields": ["summary", "guidance"]}),
         ("Content", {"fields": ["external_url", "current_version"]}),
         ("Targeting", {"fields": ["buyer_roles", "stages", "industries", "products"]}),
@@ -108,6 +117,19 @@ class AssetAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}  # the status colours: classes, as the CSP refuses style="…"
+
+    def get_urls(self):
+        from django.urls import path
+
+        view = OwnerAutocompleteView.as_view(admin_site=self.admin_site, asset_admin=self)
+        name = "assets_asset_owner_autocomplete"
+        return [path("owner-autocomplete/", self.admin_site.admin_view(view), name=name), *super().get_urls()]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["widget"] = OwnerSelect(db_field, self.admin_site)
+            kwargs["queryset"] = possible_owners()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Asset) -> str:
@@ -172,6 +194,12 @@ class AssetAdmin(admin.ModelAdmin):
     @admin.action(description="Archive the selected assets", permissions=["change"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
         self._bulk(request, queryset, AssetStatus.ARCHIVED, "archived")
+
+    @admin.action(description="Render the selected assets' pages again", permissions=["change"])
+    def render_again(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
+        versions = AssetVersion.objects.filter(pk__in=queryset.values("current_version"))
+        count = renditions_queue(versions=versions)
+        self.message_user(request, f"{count} version(s) queued for rendering.", messages.SUCCESS)
 
     def _bulk(self, request: HttpRequest, queryset: QuerySet[Asset], status: str, verb: str) -> None:
         done, refused = 0, []

@@ -31,6 +31,27 @@ class AssetStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class Audience(models.TextChoices):
+    """Who may see an asset: an internal one never reaches a buyer (no share link, room or buyer page)."""
+
+    INTERNAL = "internal", "Internal only"
+    EXTERNAL = "external", "Can be shared with buyers"
+
+
+# Competitive material is written for reps, not buyers: these kinds start internal.
+INTERNAL_BY_DEFAULT = frozenset({AssetKind.BATTLECARD})
+
+
+class RenditionStatus(models.TextChoices):
+    """Where a version's viewable pages stand. `none`: a format with no rendition (text, video)."""
+
+    NONE = "none", "No rendition"
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class Role(models.TextChoices):
     """The three groups people belong to; see assets.roles for what each may do."""
 

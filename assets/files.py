@@ -23,7 +23,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
-from assets.choices import AssetKind
+from assets.choices import AssetKind, RenditionStatus
 from assets.models import Asset
 
 TEXT = "text/plain; charset=utf-8"
@@ -48,6 +48,9 @@ ATTACHMENT_ONLY: dict[str, str] = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".csv": "text/csv; charset=utf-8",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
 ASSET_UPLOAD_EXTENSIONS = frozenset(INLINE_SAFE) | frozenset(ATTACHMENT_ONLY)
 IMPORT_UPLOAD_EXTENSIONS = frozenset({".zip", ".csv"})
@@ -132,17 +135,33 @@ def asset_file_response(asset: Asset, *, inline: bool) -> HttpResponse:
 
 
 def asset_preview(asset: Asset) -> str:
-    """What an asset's page shows of it: the file itself only when it is inline-safe.
+    """What an asset's page shows of it: its pages where it has a viewable PDF, else the file itself
+    only when it is inline-safe.
 
-    "pdf" / "image" / "video" / "text": the file, embedded; "extract": the text read from a file
-    that cannot be shown (a DOCX, a legacy HTML file); "file": a file with nothing to show yet;
-    "video-link" / "link": hosted elsewhere; "": nothing at all.
+    "pages": the page viewer over the PDF (the upload or its rendition); "html": a Markdown file's
+    sanitised HTML; "image" / "video" / "text": the file, embedded; "processing": a rendition on its
+    way; "extract": the text read from a file that cannot be shown (a failed rendition, a legacy HTML
+    file); "file": a file with nothing to show; "video-link" / "link": hosted elsewhere; "": nothing.
     """
+    # Imported here: assets.renditions reads this module's table of formats at import time.
+    from assets.renditions.selectors import current_rendition, viewable_pdf
+
     version = asset.current_version if asset.current_version_id else None
     if version is not None:
+        if viewable_pdf(asset) is not None:
+            return "pages"
+        if suffix_of(version.file.name) == ".md":  # never shown as raw Markdown
+            return "html"
         preview = delivery_of(version.file.name).preview
-        if preview:
+        if preview in ("image", "video", "text"):
             return preview
+        rendition = current_rendition(asset)
+        on_its_way = rendition is not None and rendition.status in (
+            RenditionStatus.QUEUED,
+            RenditionStatus.RENDERING,
+        )
+        if on_its_way and not version.text.strip():
+            return "processing"
         return "extract" if version.text.strip() else "file"
     if asset.external_url:
         return "video-link" if asset.kind == AssetKind.VIDEO else "link"

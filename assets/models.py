@@ -10,7 +10,7 @@ from django.db.models import Q
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from assets.choices import AssetKind, AssetStatus, StageOutcome
+from assets.choices import AssetKind, AssetStatus, Audience, StageOutcome
 
 
 class FunnelStage(models.Model):
@@ -122,6 +122,12 @@ class Asset(models.Model):
         related_name="owned_assets",
     )
     status = models.CharField(max_length=12, choices=AssetStatus.choices, default=AssetStatus.DRAFT)
+    audience = models.CharField(
+        max_length=8,
+        choices=Audience.choices,
+        default=Audience.EXTERNAL,
+        help_text="Internal material never reaches a buyer: no share link, deal room or buyer page.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     review_by = models.DateField("review by", null=True, blank=True)
     current_version = models.OneToOneField(
@@ -143,6 +149,7 @@ class Asset(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=AssetKind.values), name="asset_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=AssetStatus.values), name="asset_status_valid"),
+            models.CheckConstraint(condition=Q(audience__in=Audience.values), name="asset_audience_valid"),
             # A published asset always says when it was published.
             models.CheckConstraint(
                 condition=~Q(status=AssetStatus.PUBLISHED) | Q(published_at__isnull=False),
@@ -157,6 +164,10 @@ class Asset(models.Model):
     @property
     def has_content(self) -> bool:
         return bool(self.external_url) or self.current_version_id is not None
+
+    @property
+    def is_internal(self) -> bool:
+        return self.audience == Audience.INTERNAL
 
 
 def asset_upload_to(version: AssetVersion, filename: str) -> str:

@@ -238,7 +238,7 @@ def asset_search(
     paginator = Paginator(
         _ordered(qs, sort, bool(q), params.stage, lift)
         .prefetch_related("buyer_roles", "stages")
-        .select_related("current_version"),
+        .select_related("current_version__rendition"),
         PAGE_SIZE,
     )
     page = paginator.get_page(params.page)

@@ -12,7 +12,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assets.choices import AssetKind, AssetStatus
+from assets.audience import audience_default
+from assets.choices import AssetKind, AssetStatus, Audience
 from assets.extract import extract_text
 from assets.files import ASSET_UPLOAD_EXTENSIONS, upload_check
 from assets.models import (
@@ -24,6 +25,7 @@ from assets.models import (
     ContentRequest,
     FunnelStage,
 )
+from assets.renditions.services import rendition_queue
 from assets.search import asset_search_refresh
 from config.outbox.services import enqueue
 
@@ -52,10 +54,14 @@ def asset_create(
     industries: list[str] | None = None,
     products: list[str] | None = None,
     review_by: date | None = None,
+    audience: str | None = None,
 ) -> Asset:
-    """Create a draft asset; publish it with asset_publish once it has content."""
+    """Create a draft asset; publish it with asset_publish once it has content. Without an
+    `audience`, competitive kinds (battlecards) start internal and the rest shareable."""
     if kind not in AssetKind.values:
         raise ValidationError({"kind": f"Unknown asset kind {kind!r}."})
+    if audience is not None and audience not in Audience.values:
+        raise ValidationError({"audience": f"Unknown audience {audience!r}; use internal or external."})
     asset = Asset(
         title=title,
         slug=slug or asset_unique_slug(title),
@@ -65,6 +71,7 @@ def asset_create(
         guidance=guidance,
         external_url=external_url,
         review_by=review_by,
+        audience=audience or audience_default(kind),
     )
     asset.full_clean(exclude=["current_version"])
     asset.save()
@@ -98,6 +105,7 @@ def asset_version_add(
 
     # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
     enqueue(extract_version_text, version.pk)
+    rendition_queue(version=version)
     return version
 
 
@@ -158,22 +166,39 @@ def asset_status_set(*, asset: Asset, status: str, by: AbstractBaseUser | None =
     return services[status](asset=asset, by=by)
 
 
-ASSET_EDITABLE = ("title", "slug", "kind", "summary", "guidance", "external_url", "review_by")
+ASSET_EDITABLE = (
+    "title",
+    "slug",
+    "kind",
+    "summary",
+    "guidance",
+    "external_url",
+    "review_by",
+    "audience",
+    "owner",
+)
+ASSET_RELATIONS = ("buyer_roles", "stages")
+ASSET_TAGS = ("industries", "products")
 
 
 @transaction.atomic
 def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None) -> tuple[Asset, bool]:
-    """Change an asset: the fields of ASSET_EDITABLE, `buyer_roles` and `stages` (replaced), and
-    `status` (through asset_status_set); returns (asset, whether anything changed). The search index
-    follows. The callers check the values' form (serializer, importer); a status the asset cannot
-    take is a ValidationError on `status`, emptying the URL of a published asset with no file one on
+    """Change an asset: the fields of ASSET_EDITABLE, `buyer_roles` and `stages` (replaced),
+    `industries` and `products` (tag names, replaced) and `status` (through asset_status_set);
+    returns (asset, whether anything changed). The search index follows. The callers check the
+    values' form (serializer, importer, studio form); a status the asset cannot take is a
+    ValidationError on `status`, emptying the URL of a published asset with no file one on
     `external_url`, and nothing of the change is kept."""
-    unknown = set(data) - {*ASSET_EDITABLE, "buyer_roles", "stages", "status"}
+    unknown = set(data) - {*ASSET_EDITABLE, *ASSET_RELATIONS, *ASSET_TAGS, "status"}
     if unknown:
         raise ValueError(f"asset_update cannot change {', '.join(sorted(unknown))}.")
+    if "audience" in data and data["audience"] not in Audience.values:
+        unknown_audience = f"Unknown audience {data['audience']!r}; use internal or external."
+        raise ValidationError({"audience": unknown_audience})
     fields = [f for f in ASSET_EDITABLE if f in data and getattr(asset, f) != data[f]]
-    relations = [
-        r for r in ("buyer_roles", "stages") if r in data and set(getattr(asset, r).all()) != set(data[r])
+    relations = [r for r in ASSET_RELATIONS if r in data and set(getattr(asset, r).all()) != set(data[r])]
+    relations += [
+        t for t in ASSET_TAGS if t in data and {x.name for x in getattr(asset, t).all()} != set(data[t])
     ]
     for name in fields:
         setattr(asset, name, data[name])

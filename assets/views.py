@@ -18,6 +18,7 @@ from assets import services
 from assets.files import asset_file_response
 from assets.forms import ContentRequestForm, FeedbackForm
 from assets.models import BuyerRole, ContentRequest, FunnelStage
+from assets.renditions.views import thumbnail_response, viewable_pdf_response
 from assets.selectors import visible_asset_or_404
 
 
@@ -34,6 +35,19 @@ def asset_download(request: HttpRequest, slug: str) -> HttpResponse:
 def asset_file(request: HttpRequest, slug: str) -> HttpResponse:
     """The file for the page's preview (not counted as a download): inline only if inline-safe."""
     return asset_file_response(visible_asset_or_404(request.user, slug), inline=True)
+
+
+@login_required
+@xframe_options_sameorigin
+def asset_pages(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PDF the page viewer reads: the current version's rendition, or the upload when a PDF."""
+    return viewable_pdf_response(visible_asset_or_404(request.user, slug))
+
+
+@login_required
+def asset_thumbnail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A picture of page 1 of the current version, for lists and the asset's page."""
+    return thumbnail_response(visible_asset_or_404(request.user, slug))
 
 
 @login_required

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "taggit",
     "adminsortable2",
     "assets",
+    "assets.renditions",
     "enablement",
     "config.outbox",
 ]
@@ -281,6 +282,15 @@ LOGGING = {
 # see them; in production the web server can send the bytes after that check (X-Accel-Redirect for
 # nginx, X-Sendfile for Apache), from a location that is internal, never a public MEDIA_ROOT.
 UPLOAD_MAX_MB = env_positive_int("UPLOAD_MAX_MB", 100)
+# A product is "Insight Edge": tags are separated by commas only, never by spaces (assets/tags.py).
+TAGGIT_TAGS_FROM_STRING = "assets.tags.tags_from_string"
+TAGGIT_STRING_FROM_TAGS = "assets.tags.string_from_tags"
+# Renditions (README "Renditions"): Office files become PDFs through LibreOffice, one at a time per
+# worker, stopped after RENDITION_TIMEOUT seconds; LIBREOFFICE names its soffice (empty: none, and
+# Office files are shown as their text).
+LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
+RENDITION_TIMEOUT = env_positive_int("RENDITION_TIMEOUT", 120)
+RENDITION_MAX_PAGES = env_positive_int("RENDITION_MAX_PAGES", 1000)
 FILE_SERVE_ACCEL = env_choice("FILE_SERVE_ACCEL", "", ["", "x-accel-redirect", "x-sendfile"])
 FILE_SERVE_ACCEL_PREFIX = env_str("FILE_SERVE_ACCEL_PREFIX", "/protected-media/")
 if FILE_SERVE_ACCEL == "x-accel-redirect" and not (

@@ -61,6 +61,31 @@ def pptx_with_text(title: str, notes: str) -> bytes:
     return buffer.getvalue()
 
 
+def pptx_with_slides(titles: list[str], *, bodies: list[str] | None = None) -> bytes:
+    """A deck with one title-and-content slide per title (the body under it, if given)."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    for n, title in enumerate(titles):
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = (bodies or [""] * len(titles))[n] or f"Point {n + 1}"
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_pdf(text: str, password: str = "secret") -> bytes:
+    """A one-page PDF that opens only with `password`."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_with_text(text))))
+    writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def png_square(size: int = 8) -> bytes:
     """A valid size×size red PNG (written by hand: no imaging library needed)."""
     import struct

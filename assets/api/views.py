@@ -5,13 +5,17 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
 
 from assets import services
 from assets.api.serializers import AssetSerializer, BuyerRoleSerializer, FunnelStageSerializer
 from assets.choices import AssetKind, AssetStatus
 from assets.models import Asset, BuyerRole, FunnelStage
+from assets.renditions.views import thumbnail_response
 from assets.selectors import assets_visible_to
 from config.api.common import ERRORS, ModelPermissionsForWrites
 
@@ -65,7 +69,7 @@ class AssetViewSet(
     def get_queryset(self):
         return (
             assets_visible_to(self.request.user)
-            .select_related("current_version")
+            .select_related("current_version__rendition")
             .prefetch_related("buyer_roles", "stages")
             .order_by("title")
         )
@@ -84,12 +88,21 @@ class AssetViewSet(
             buyer_roles=data.get("buyer_roles"),
             stages=data.get("stages"),
             review_by=data.get("review_by"),
+            audience=data.get("audience"),
         )
         if "status" in data:  # a draft first; any other status through its rule
             asset, _ = services.asset_update(
                 asset=asset, data={"status": data["status"]}, by=self.request.user
             )
         serializer.instance = asset
+
+    @extend_schema(
+        summary="The thumbnail of page 1 (WebP)",
+        responses={(200, "image/webp"): OpenApiTypes.BINARY, **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="thumbnail", url_name="api-thumbnail")
+    def thumbnail(self, request, slug: str | None = None) -> HttpResponse:
+        return thumbnail_response(self.get_object())
 
     def perform_update(self, serializer: AssetSerializer) -> None:
         try:

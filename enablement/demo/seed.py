@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,6 +23,7 @@ from enablement.buyers.models import DealRole
 from enablement.buyers.services import deals_fit_refresh
 from enablement.deals.models import Deal, StageChange
 from enablement.demo.buyers import seed_committees, seed_profile
+from enablement.demo.collateral import collateral_file
 from enablement.demo.data import CUSTOMERS, DEMO_PASSWORD, FIRST, INDUSTRIES, LAST, PRODUCTS
 from enablement.demo.deals import seed_deals
 from enablement.usage.models import UsageEvent
@@ -145,16 +145,6 @@ def seed_people(*, reps: int, rng: random.Random, report: SeedReport) -> dict[st
     return {"admin": [admin], "marketing": [marketing], "reps": rep_users}
 
 
-def _asset_body(asset: Asset, rng: random.Random) -> bytes:
-    # Markdown, shown as plain text: HTML is not an upload format (an uploaded page could run script).
-    points = "\n".join(
-        f"- {rng.choice(CUSTOMERS)} saw results in {rng.randint(2, 12)} weeks." for _ in range(3)
-    )
-    return (
-        f"# {asset.title}\n\n{asset.summary}\n\n## How to use it\n\n{asset.guidance}\n\n{points}\n"
-    ).encode()
-
-
 def seed_assets(*, count: int, owners: list[User], seed: int, report: SeedReport) -> list[Asset]:
     roles = {r.slug: r for r in BuyerRole.objects.all()}
     stages = {s.slug: s for s in FunnelStage.objects.all()}
@@ -225,13 +215,9 @@ def _create_demo_asset(
         products=[words["product"]],
         review_by=today + timedelta(days=rng.randint(-60, 300)),
     )
-    if kind != AssetKind.VIDEO:
-        asset_services.asset_version_add(
-            asset=asset,
-            file=ContentFile(_asset_body(asset, rng), name=f"{slug}.md"),
-            author=owner,
-            note="First version",
-        )
+    file = collateral_file(asset, words=words, rng=rng)
+    if file is not None:
+        asset_services.asset_version_add(asset=asset, file=file, author=owner, note="First version")
     # Most of the catalogue is live; every thirteenth asset sits in another status.
     if n % 13 != 12:
         asset_services.asset_publish(asset=asset)

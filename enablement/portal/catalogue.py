@@ -78,7 +78,7 @@ def asset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": asset_preview(asset),
         "use_form": LogUseForm(user=request.user) if has_deals else None,
         "share_form": ShareForm(user=request.user)
-        if has_deals and asset.status == AssetStatus.PUBLISHED
+        if has_deals and asset.status == AssetStatus.PUBLISHED and not asset.is_internal
         else None,
         "feedback": feedback,
         "useful_count": asset.feedback.filter(useful=True).count(),

@@ -59,7 +59,9 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
         # Assets for a buyer role on the deal's committee first; the ranking above within each group.
         fresh.sort(key=lambda a: not (made_for.get(a, set()) & present))
         chosen[deal.pk] = fresh[:per_deal]
-    assets = Asset.objects.in_bulk({a for ids in chosen.values() for a in ids})
+    assets = Asset.objects.select_related("current_version__rendition").in_bulk(
+        {a for ids in chosen.values() for a in ids}
+    )
     names = dict(BuyerRole.objects.values_list("pk", "name"))
     picked: dict[int, list[Asset]] = {}
     for deal_id, ids in chosen.items():

@@ -16,7 +16,9 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
     path("s/<str:token>/", buyer.buyer_view, name="buyer-view"),
     path("s/<str:token>/file/", buyer.buyer_file, name="buyer-file"),
+    path("s/<str:token>/pages/", buyer.buyer_pages, name="buyer-pages"),
     path("files/<path:name>", views.stored_file, name="stored-file"),
     path("", include("enablement.rooms.urls")),
     path("", include("enablement.buyers.urls")),
+    path("", include("enablement.studio.urls")),
 ]

@@ -36,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     deals = list(open_deals_of(request.user)[:HOME_DEALS])
     new_assets = (
         Asset.objects.filter(status=AssetStatus.PUBLISHED)
+        .select_related("current_version__rendition")
         .prefetch_related("buyer_roles", "stages")
         .order_by("-updated_at")[:6]
     )

@@ -9,18 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from assets.files import asset_preview
+from assets.renditions.views import thumbnail_response, viewable_pdf_response
 from config.client_address import client_address
 from config.json_input import JSONInputError, json_read
 from enablement.rooms import gate, reading, visits
 from enablement.rooms.forms import CodeForm, EmailForm, PasscodeForm
-from enablement.rooms.models import VISIT_IDLE_MINUTES, DealRoom, Visit
+from enablement.rooms.models import VISIT_IDLE_MINUTES, DealRoom, RoomItem, Visit
 from enablement.rooms.selectors import (
     page_totals,
     room_asset_for_buyer,
@@ -225,27 +225,42 @@ def room_asset(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
         "item": item,
         "asset": asset,
         "preview": asset_preview(asset),
-        "pdf_viewer": {
-            "lib": static("vendor/pdfjs/pdf.min.mjs"),
-            "worker": static("vendor/pdfjs/pdf.worker.min.mjs"),
-        },
         "tracking": _tracking(room, visit, asset.pk, page_totals(visit, asset.pk) if visit else None),
     }
     return _with_visit_cookies(render(request, "rooms/asset.html", context), room, visit, cookie)
 
 
+def _item_behind_gate(
+    request: HttpRequest, token: str, asset_id: int
+) -> tuple[RoomItem | None, HttpResponse | None]:
+    """The room's item for a file, or (None, the refusal): gone, gate not passed, not in the room."""
+    room, reason = _live_room(token)
+    if reason:
+        return None, _gone(request, reason)
+    if not _gate_open(room, _gate_state(request, room)):
+        return None, render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
+    item = room_asset_for_buyer(room, asset_id)
+    return item, (_gone(request, "unpublished") if item is None else None)
+
+
 @xframe_options_sameorigin
 def room_file(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
     """An asset's file for the room's viewer; without the download switch only inline-safe files, inline."""
-    room, reason = _live_room(token)
-    if reason:
-        return _gone(request, reason)
-    if not _gate_open(room, _gate_state(request, room)):
-        return render(request, "enablement/buyer_gone.html", {"reason": "no_download"}, status=403)
-    item = room_asset_for_buyer(room, asset_id)
+    item, refusal = _item_behind_gate(request, token, asset_id)
     if item is None:
-        return _gone(request, "unpublished")
-    return buyer_asset_file(request, item.asset, allow_download=room.allow_download)
+        return refusal
+    return buyer_asset_file(request, item.asset, allow_download=item.room.allow_download)
+
+
+def room_pages(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
+    """The PDF the room's page viewer reads (a deck's or document's rendition)."""
+    item, refusal = _item_behind_gate(request, token, asset_id)
+    return refusal if item is None else viewable_pdf_response(item.asset)
+
+
+def room_thumbnail(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
+    item, refusal = _item_behind_gate(request, token, asset_id)
+    return refusal if item is None else thumbnail_response(item.asset)
 
 
 # sendBeacon cannot carry a CSRF header; the unguessable visit key is what lets a page write events.

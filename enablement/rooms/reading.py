@@ -12,10 +12,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from assets.choices import AssetStatus
+from assets.audience import for_buyers
 from enablement.rooms.alerts import summary_queue, visit_announce
 from enablement.rooms.models import DealRoom, PageView, Visit
-from enablement.rooms.selectors import is_pdf, pdf_pages
+from enablement.rooms.selectors import has_pages, page_total
 from enablement.rooms.visits import in_sitting, visit_resume
 
 # Bounds that keep one page (or a script posing as one) from filling the database.
@@ -64,12 +64,13 @@ def _clean_events(room: DealRoom, visit: Visit, events: list, now: datetime) -> 
         raise ValidationError({"events": "Send a JSON list of events."})
     if len(events) > MAX_EVENTS_PER_REQUEST:
         raise ValidationError({"events": f"Send at most {MAX_EVENTS_PER_REQUEST} events at once."})
-    # Each asset in the room with its last page: a PDF's page count (the general bound when it cannot
-    # be read); anything else is shown as one page.
+    # Each asset the buyer may read with its last page: the pages of what the viewer shows (a deck's
+    # slides through its rendition; the general bound when they cannot be counted); anything else is
+    # shown as one page.
     last_page = {
-        item.asset_id: (pdf_pages(item.asset) or MAX_PAGE) if is_pdf(item.asset) else 1
-        for item in room.items.filter(asset__status=AssetStatus.PUBLISHED).select_related(
-            "asset__current_version"
+        item.asset_id: (page_total(item.asset) or MAX_PAGE) if has_pages(item.asset) else 1
+        for item in room.items.filter(for_buyers("asset__")).select_related(
+            "asset__current_version__rendition"
         )
     }
     longest = (now - visit.started_at).total_seconds() + SECONDS_SLACK

@@ -8,8 +8,9 @@ from functools import lru_cache
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 
-from assets.choices import AssetStatus
+from assets.audience import for_buyers
 from assets.models import Asset, AssetVersion
+from assets.renditions.selectors import page_count_of, viewable_pdf
 from enablement.deals.models import Deal
 from enablement.deals.selectors import deals_visible_to
 from enablement.rooms.models import (
@@ -57,18 +58,17 @@ def room_by_token(token: str) -> DealRoom | None:
 
 
 def room_items_for_buyer(room: DealRoom) -> list[RoomItem]:
-    """What the buyer sees: the room's published assets in the rep's order."""
-    return list(
-        room.items.filter(asset__status=AssetStatus.PUBLISHED).select_related("asset__current_version")
-    )
+    """What the buyer sees: the room's published, shareable assets in the rep's order (an asset
+    archived or marked internal after it was added drops out)."""
+    return list(room.items.filter(for_buyers("asset__")).select_related("asset__current_version__rendition"))
 
 
 def room_asset_for_buyer(room: DealRoom, asset_id: int) -> RoomItem | None:
     # `asset__pk`, not `asset_id`: an id too large for the column then matches nothing instead of
     # failing in the database driver.
     return (
-        room.items.filter(asset__pk=asset_id, asset__status=AssetStatus.PUBLISHED)
-        .select_related("asset__current_version")
+        room.items.filter(for_buyers("asset__"), asset__pk=asset_id)
+        .select_related("asset__current_version__rendition")
         .first()
     )
 
@@ -110,7 +110,7 @@ def deal_engagement(deal: Deal) -> list[RoomEngagement]:
     seconds. A fixed number of queries, whatever the number of rooms and visits."""
     rooms = list(with_visit_count(deal.rooms.select_related("created_by")))
     items: dict[int, list[RoomItem]] = {}
-    for item in RoomItem.objects.filter(room__in=rooms).select_related("asset"):
+    for item in RoomItem.objects.filter(room__in=rooms).select_related("asset__current_version__rendition"):
         items.setdefault(item.room_id, []).append(item)
     visits = list(
         Visit.objects.confirmed()
@@ -149,7 +149,7 @@ def page_totals(visit: Visit, asset_id: int) -> dict[int, float]:
 def published_assets_for_rooms(user: AbstractBaseUser) -> QuerySet[Asset]:
     from assets.selectors import assets_visible_to
 
-    return assets_visible_to(user).filter(status=AssetStatus.PUBLISHED).order_by("title").only("pk", "title")
+    return assets_visible_to(user).filter(for_buyers()).order_by("title").only("pk", "title")
 
 
 @dataclass
@@ -185,14 +185,21 @@ def _pdf_page_count(name: str) -> int:
         return 0
 
 
-def is_pdf(asset: Asset) -> bool:
-    version = asset.current_version if asset.current_version_id else None
-    return version is not None and version.file.name.lower().endswith(".pdf")
+def has_pages(asset: Asset) -> bool:
+    """Whether the asset is read in the page viewer: a PDF upload, or a rendition's PDF (decks,
+    documents, Markdown)."""
+    return viewable_pdf(asset) is not None
 
 
-def pdf_pages(asset: Asset) -> int:
-    """A PDF's page count; 0 for anything else or a PDF that cannot be read."""
-    return _pdf_page_count(asset.current_version.file.name) if is_pdf(asset) else 0
+def page_total(asset: Asset) -> int:
+    """The pages of what the viewer shows (a deck's slides too); 0 when not read page by page or when
+    they cannot be counted."""
+    if not has_pages(asset):
+        return 0
+    if counted := page_count_of(asset):
+        return counted
+    version = asset.current_version
+    return _pdf_page_count(version.file.name) if version.file.name.lower().endswith(".pdf") else 0
 
 
 def asset_engagement(asset: Asset) -> AssetEngagement:
@@ -211,7 +218,7 @@ def asset_engagement(asset: Asset) -> AssetEngagement:
     )
     rooms = RoomItem.objects.filter(asset=asset).count()
     furthest = max((row["furthest"] for row in per_visit), default=0)
-    pages = max(pdf_pages(asset), furthest)
+    pages = max(page_total(asset), furthest)
     stops: dict[int, int] = {}
     for row in per_visit:
         stops[row["furthest"]] = stops.get(row["furthest"], 0) + 1

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assets.audience import internal_refusal
 from assets.choices import AssetStatus
 from assets.models import Asset
 from enablement.choices import UsageAction, UsageSource
@@ -80,9 +81,12 @@ def room_create(
 
 @transaction.atomic
 def room_item_add(*, room: DealRoom, asset: Asset, by: AbstractBaseUser, reason: str = "") -> RoomItem:
-    """Put a published asset at the end of a live room; putting it in the room counts as sharing it."""
+    """Put a published, shareable asset at the end of a live room; putting it in the room counts as
+    sharing it."""
     if asset.status != AssetStatus.PUBLISHED:
         raise ValidationError(f"“{asset}” is not published, so it cannot go in a deal room.")
+    if problem := internal_refusal(asset):
+        raise ValidationError(problem)
     if gone := room.unavailable_reason():
         raise ValidationError(f"This room is {gone}; make a new one.")
     if problem := room_refusal(deal=room.deal):

@@ -12,5 +12,7 @@ urlpatterns = [
     path("r/<str:token>/", buyer.room_buyer, name="room-buyer"),
     path("r/<str:token>/a/<int:asset_id>/", buyer.room_asset, name="room-asset"),
     path("r/<str:token>/file/<int:asset_id>/", buyer.room_file, name="room-file"),
+    path("r/<str:token>/pages/<int:asset_id>/", buyer.room_pages, name="room-pages"),
+    path("r/<str:token>/thumbnail/<int:asset_id>/", buyer.room_thumbnail, name="room-thumbnail"),
     path("r/<str:token>/events", buyer.room_events, name="room-events"),
 ]

@@ -56,12 +56,15 @@ class ShareLink(Lapsing, models.Model):
         return f"{self.asset} for {self.deal}"
 
     def unavailable_reason(self, at=None) -> str:
-        """Why the buyer can no longer open the link: "withdrawn", "expired", "unpublished", or ""
-        while it is live."""
+        """Why the buyer can no longer open the link: "withdrawn", "expired", "unpublished",
+        "internal", or "" while it is live."""
         if lapsed := super().unavailable_reason(at):
             return lapsed
-        # Archiving an asset (or taking it back to draft) withdraws it from buyers as from reps.
-        return "unpublished" if self.asset.status != AssetStatus.PUBLISHED else ""
+        # Archiving an asset (or taking it back to draft) withdraws it from buyers as from reps, and
+        # an asset marked internal after it was shared stops reaching the buyer.
+        if self.asset.status != AssetStatus.PUBLISHED:
+            return "unpublished"
+        return "internal" if self.asset.is_internal else ""
 
 
 class ShareView(models.Model):

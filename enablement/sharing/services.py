@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assets.audience import internal_refusal
 from assets.choices import AssetStatus
 from assets.models import Asset
 from enablement.choices import UsageAction, UsageSource
@@ -25,6 +26,8 @@ def share_link_refusal(*, asset: Asset, deal: Deal, at: datetime | None = None) 
     closed deal refuses it as it refuses usage; forms ask this to show the reason on the form."""
     if asset.status != AssetStatus.PUBLISHED:
         return f"“{asset}” is not published, so it cannot be shared."
+    if problem := internal_refusal(asset):
+        return problem
     return usage_after_close(
         deal_label=deal.external_id, closed_at=deal.closed_at, occurred_at=at or timezone.now()
     )

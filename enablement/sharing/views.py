@@ -8,6 +8,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from assets.files import asset_file_response, asset_preview, is_inline_safe
 from assets.models import Asset
+from assets.renditions.views import viewable_pdf_response
 from config.client_address import client_address
 from enablement.sharing.models import ShareLink
 from enablement.sharing.selectors import share_link_by_token
@@ -43,6 +44,14 @@ def buyer_file(request: HttpRequest, token: str) -> HttpResponse:
     if gone := _gone_unless_live(request, link):
         return gone
     return buyer_asset_file(request, link.asset, allow_download=link.allow_download)
+
+
+def buyer_pages(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF the buyer's page viewer reads (a deck's or document's rendition)."""
+    link = share_link_by_token(token)
+    if gone := _gone_unless_live(request, link):
+        return gone
+    return viewable_pdf_response(link.asset)
 
 
 def buyer_asset_file(request: HttpRequest, asset: Asset, *, allow_download: bool) -> HttpResponse:

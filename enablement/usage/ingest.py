@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework import serializers
 
+from assets.audience import internal_refusal
 from assets.models import Asset
 from assets.selectors import assets_visible_to
 from enablement.choices import DealSource, UsageAction, UsageSource, UsageStatus
@@ -154,6 +155,10 @@ def _lookup_errors(
         ]
     if asset is None:  # unknown, or not published for a rep: the same answer
         errors["asset"] = [f"No asset {d['asset']!r}."]
+    elif d["action"] == UsageAction.SHARED and (problem := internal_refusal(asset)):
+        # An integration reporting that it sent internal material to a buyer: refused as the portal
+        # refuses the share itself (imports of past usage keep what happened).
+        errors["asset"] = [problem]
     if rep is None:
         errors["rep"] = [f"No user {d['rep']!r}."]
     elif not sees_every_deal and rep != user:

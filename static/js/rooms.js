@@ -6,7 +6,7 @@
  * left, and every 10 s while reading. `end` is sent when the buyer leaves the room (not when moving
  * between its pages). A page the browser brings back from its cache (Back, Forward) goes on with the
  * same visit: the server continues a visit ended less than a sitting ago, so the rep hears of the
- * sitting once. The PDF viewer (rooms-pdf.mjs) calls window.roomReading.show(page).
+ * sitting once. The page viewer (pages.mjs) calls window.roomReading.show(page).
  */
 (function () {
   "use strict";

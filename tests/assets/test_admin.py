@@ -19,6 +19,7 @@ def asset_form(**overrides) -> dict:
         "slug": "globex-case-study",
         "kind": "case_study",
         "status": "draft",
+        "audience": "external",
         "owner": "",
         "summary": "",
         "guidance": "",
@@ -92,3 +93,42 @@ def test_overdue_review_dates_are_flagged_in_the_list(client, marketer):
     client.force_login(marketer)
     response = client.get(reverse("admin:assets_asset_changelist"))
     assert "(overdue)" in response.text
+
+
+def test_marketing_finds_an_owner_with_the_admins_autocomplete(client, marketer):
+    from tests.factories import UserFactory
+
+    maria = UserFactory(username="maria", last_name="Lopez", role="Marketing", is_staff=True)
+    UserFactory(username="mario", role="Reps")  # not staff: owns no catalogue
+    client.force_login(marketer)
+    page = client.get(reverse("admin:assets_asset_add")).text
+    url = reverse("admin:assets_asset_owner_autocomplete")
+    assert f'data-ajax--url="{url}"' in page
+    query = {"term": "lopez", "app_label": "assets", "model_name": "asset", "field_name": "owner"}
+    response = client.get(url, query)
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(maria.pk), "text": "maria"}]
+    assert client.get(url, {**query, "term": "mario"}).json()["results"] == []
+    client.post(reverse("admin:assets_asset_add"), asset_form(owner=maria.pk))
+    assert Asset.objects.get(slug="globex-case-study").owner == maria
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403  # still no user admin
+
+
+def test_a_product_typed_with_a_space_stays_one_tag(client, marketer):
+    client.force_login(marketer)
+    response = client.post(
+        reverse("admin:assets_asset_add"),
+        asset_form(products="Insight Edge, Forecast Pro", industries='"Retail, online", Healthcare'),
+    )
+    assert response.status_code == 302
+    asset = Asset.objects.get(slug="globex-case-study")
+    assert sorted(asset.products.names()) == ["Forecast Pro", "Insight Edge"]
+    assert sorted(asset.industries.names()) == ["Healthcare", "Retail, online"]
+    page = client.get(reverse("admin:assets_asset_change", args=[asset.pk])).text
+    assert 'value="Forecast Pro, Insight Edge"' in page
+
+
+def test_the_admin_sets_an_assets_audience(client, marketer):
+    client.force_login(marketer)
+    client.post(reverse("admin:assets_asset_add"), asset_form(kind="battlecard", audience="internal"))
+    assert Asset.objects.get(slug="globex-case-study").audience == "internal"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from assets.models import BuyerRole, FunnelStage
@@ -59,17 +57,8 @@ def portal(live_server):
 
 
 def wait_for_pdf_viewer(page: Page) -> None:
-    """Best effort, for the screenshot only: Chromium's PDF viewer draws a moment after the page loads
-    (its markup is Chromium's own, so a change there costs a blank preview, never a failed test)."""
-    with contextlib.suppress(PlaywrightError):
-        page.wait_for_function("document.querySelector('.preview object') !== null")
-        for _ in range(50):
-            viewer = next((f for f in page.frames if f.url.startswith("chrome-extension://")), None)
-            if viewer is not None:
-                viewer.locator("viewer-toolbar:not([loading_])").first.wait_for(timeout=5000)
-                page.wait_for_timeout(500)  # the page itself is drawn just after the toolbar
-                return
-            page.wait_for_timeout(100)
+    """The page viewer (PDF.js) has drawn page 1 and says so."""
+    expect(page.locator(".pdf-status")).to_contain_text("Page 1 of", timeout=15000)
 
 
 def log_in(page: Page, base: str, username: str = "rita") -> None:

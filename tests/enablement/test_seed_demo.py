@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from assets.choices import AssetStatus
 from assets.models import Asset, AssetVersion, BuyerRole, FunnelStage
 from enablement.models import Deal, StageChange, UsageEvent
+from tests.assets.renditions.conftest import needs_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -99,10 +100,40 @@ def test_default_demo_covers_every_buyer_role_and_open_stage_with_published_asse
 
 
 def test_every_demo_file_asset_has_a_current_version_with_content():
+    from assets.extract import extract_text
+
     seed("--assets", "20", "--reps", "1", "--deals", "10")
+    suffixes = set()
     for asset in Asset.objects.exclude(kind="video"):
         assert asset.current_version is not None
-        assert asset.title.encode() in asset.current_version.file.read()
+        name = asset.current_version.file.name
+        suffixes.add(name.rsplit(".", 1)[1])
+        with asset.current_version.file.open("rb") as stream:
+            assert asset.title in extract_text(stream, name)
+    assert suffixes == {"pdf", "pptx", "md"}
+
+
+@needs_libreoffice
+def test_demo_collateral_is_read_as_real_pages_with_thumbnails_and_no_raw_markdown(
+    client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from assets.renditions.models import Rendition
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed("--assets", "10", "--reps", "1", "--deals", "10")
+    renditions = Rendition.objects.select_related("version__asset")
+    assert {r.status for r in renditions} == {"ready"}
+    pages = {r.version.asset.kind: r.page_count for r in renditions}
+    assert pages["deck"] == 6 and pages["case_study"] == 2 and pages["whitepaper"] == 3
+    assert all(r.thumbnail for r in renditions)
+    assert Asset.objects.get(kind="battlecard").audience == "internal"
+    client.force_login(User.objects.get(username="marketing"))
+    for asset in Asset.objects.exclude(kind="video"):
+        page = client.get(reverse("asset-detail", args=[asset.slug])).text
+        assert "pdf-viewer" in page and f'alt="Preview of {asset.title}"' in page
+        assert f"# {asset.title}" not in page
 
 
 def test_seed_demo_refuses_a_non_positive_count():

@@ -71,7 +71,10 @@ def test_a_view_only_link_still_shows_an_inline_safe_file_inline(client, rep, de
         rep=rep, deal=deal, name="proposal.pdf", body=pdf_with_text("Pricing"), allow_download=False
     )
     page = client.get(reverse("buyer-view", args=[link.token]))
-    assert f'data="{reverse("buyer-file", args=[link.token])}"' in page.text and ">Download<" not in page.text
+    assert f'data-src="{reverse("buyer-pages", args=[link.token])}"' in page.text
+    assert ">Download<" not in page.text
+    pages = client.get(reverse("buyer-pages", args=[link.token]))
+    assert pages.status_code == 200 and pages["Content-Disposition"].startswith("inline; ")
     response = client.get(reverse("buyer-file", args=[link.token]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("inline; ")
     assert response["Content-Security-Policy"].startswith("sandbox;")

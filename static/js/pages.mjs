@@ -1,6 +1,8 @@
-/* The deal room's PDF viewer: PDF.js (vendored under static/vendor/pdfjs) draws one page at a time on
- * a canvas, and tells rooms.js which page is shown. No eval, no WebAssembly, the worker from 'self':
- * it runs under the site's Content Security Policy as it is. */
+/* The page viewer (asset page, share links, deal rooms): PDF.js (vendored under static/vendor/pdfjs)
+ * draws one page at a time on a canvas, with Previous / Next and the arrow keys, and says "Page N of
+ * M". In a deal room it tells rooms.js which page is shown, so reading is counted page by page (a
+ * deck's slides too: they are pages of its PDF rendition). No eval, no WebAssembly, the worker from
+ * 'self': it runs under the site's Content Security Policy as it is. */
 const viewer = document.querySelector(".pdf-viewer");
 if (viewer) {
   const pdfjs = await import(viewer.dataset.lib);
@@ -27,9 +29,15 @@ if (viewer) {
     rendering = null;
     number = n;
     status.textContent = "Page " + n + " of " + doc.numPages;
+    canvas.setAttribute("aria-label", viewer.dataset.title + ", page " + n + " of " + doc.numPages);
     prev.disabled = n <= 1;
     next.disabled = n >= doc.numPages;
     if (window.roomReading) { window.roomReading.show(n); }
+  }
+
+  function go(step) {
+    const n = number + step;
+    if (doc && n >= 1 && n <= doc.numPages) { draw(n); }
   }
 
   try {
@@ -38,6 +46,10 @@ if (viewer) {
   } catch (e) {
     status.textContent = "This document cannot be shown here.";
   }
-  prev.addEventListener("click", function () { if (doc && number > 1) { draw(number - 1); } });
-  next.addEventListener("click", function () { if (doc && number < doc.numPages) { draw(number + 1); } });
+  prev.addEventListener("click", function () { go(-1); });
+  next.addEventListener("click", function () { go(1); });
+  viewer.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowLeft" || e.key === "PageUp") { go(-1); e.preventDefault(); }
+    if (e.key === "ArrowRight" || e.key === "PageDown") { go(1); e.preventDefault(); }
+  });
 }
