@@ -56,6 +56,8 @@ def queries(client, url: str, params: dict | None = None) -> int:
         ("search", None),
         ("search", {"q": "case study"}),
         ("search", {"q": "case", "buyer_role": "champion", "stage": "proposal", "sort": "used"}),
+        ("deal-list", None),
+        ("deal-list", {"q": "deal", "status": "open", "rep": "nobody"}),
     ],
 )
 def test_page_queries_do_not_grow_with_the_data(client, rep, url, params):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+from tests.conftest import using_postgres
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -45,3 +49,34 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def one_request_at_a_time(monkeypatch):
+    """On in-memory SQLite the live server's request threads share the test's one connection, and the
+    buyer's page sends its beacons while the next page loads: there, requests (and the test's own
+    reads) take turns. PostgreSQL gives each thread its own connection and needs no turns."""
+    lock = threading.RLock()
+    if not using_postgres():
+        original = StaticFilesHandler.__call__
+
+        def call(self, environ, start_response):
+            with lock:
+                return original(self, environ, start_response)
+
+        monkeypatch.setattr(StaticFilesHandler, "__call__", call)
+    return lock
+
+
+# Lines a browser test wants in the run's output whether it passes or fails (pytest keeps a passing
+# test's prints to itself).
+_SUMMARY: list[str] = []
+
+
+def summary_line(text: str) -> None:
+    _SUMMARY.append(text)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in _SUMMARY:
+        terminalreporter.write_line(line)
