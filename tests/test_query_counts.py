@@ -75,7 +75,7 @@ def grow_links(rep, n: int) -> None:
     for deal in DealFactory._meta.model.objects.filter(owner=rep, share_links__isnull=True)[:n]:
         used = deal.usage_events.first().asset
         link = share_link_create(asset=used, deal=deal, by=rep)
-        share_view_record(link=link, viewer_address="192.0.2.1")
+        share_view_record(link=link, key=f"view-{link.pk}", viewer_address="192.0.2.1")
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("shares/links/<int:pk>/withdraw/", shares.share_link_withdraw, name="share-link-withdraw"),
     path("s/<str:token>/", buyer.buyer_view, name="buyer-view"),
     path("s/<str:token>/file/", buyer.buyer_file, name="buyer-file"),
+    path("s/<str:token>/seen", buyer.buyer_view_seen, name="buyer-view-seen"),
     path("files/<path:name>", views.stored_file, name="stored-file"),
     path("", include("enablement.rooms.urls")),
     path("", include("enablement.buyers.urls")),

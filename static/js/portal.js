@@ -26,6 +26,16 @@
       navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; });
     }
   });
+  // A PDF preview (<object>) or framed file that holds the focus is not matched by :focus (the focus
+  // is in its own document), so it is outlined by class: the page's window loses the focus to it.
+  function embeddedFocus(on) {
+    document.querySelectorAll(".has-focus").forEach(function (el) { el.classList.remove("has-focus"); });
+    const active = document.activeElement;
+    if (on && active && active.matches("object, iframe")) { active.classList.add("has-focus"); }
+  }
+  window.addEventListener("blur", function () { window.setTimeout(function () { embeddedFocus(true); }, 0); });
+  window.addEventListener("focus", function () { embeddedFocus(false); });
+
   document.addEventListener("keydown", function (event) {
     const toggle = document.querySelector(".menu-toggle[aria-expanded=true]");
     if (event.key === "Escape" && toggle) {

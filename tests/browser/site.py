@@ -125,6 +125,7 @@ def site_world() -> dict:
     room_item_add(room=room, asset=roi, by=rep, reason="The numbers for your CFO")
     room_item_add(room=room, asset=security, by=rep, reason="For your security review")
     locked = room_create(deal=deal, by=rep, title="Globex: pricing", passcode="orange-42")
+    room_item_add(room=locked, asset=roi, by=rep, reason="Payback from your own numbers")
     by_email = room_create(
         deal=deal, by=rep, title="Globex: legal", email_gate=True, allowed_domains="globex.com"
     )

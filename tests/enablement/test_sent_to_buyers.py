@@ -16,7 +16,7 @@ from assets.models import FunnelStage
 from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink
 from enablement.rooms.models import DealRoom, Viewer, Visit
-from enablement.sharing.services import share_view_record
+from tests.enablement.buyer_page import open_share_link
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_a_rep_sees_their_links_and_rooms_with_assets_deal_status_and_expiry(cli
 
 
 def test_views_and_confirmed_visits_are_counted_with_the_last_opening(client, rep, sent):
-    share_view_record(link=sent["roi"], viewer_address="203.0.113.9")
+    open_share_link(client, sent["roi"].token)
     viewer = Viewer.objects.create(room=sent["room"], cookie_hash="c" * 64)
     Visit.objects.create(room=sent["room"], viewer=viewer, events=3)
     Visit.objects.create(room=sent["room"], viewer=viewer, events=0)  # a preview's fetch: no visit
