@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.conftest import using_postgres
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+QUIET_SECONDS = 0.5
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,17 +57,31 @@ def screenshot(page):
 def one_request_at_a_time(monkeypatch):
     """On in-memory SQLite the live server's request threads share the test's one connection, and the
     buyer's page sends its beacons while the next page loads: there, requests (and the test's own
-    reads) take turns. PostgreSQL gives each thread its own connection and needs no turns."""
+    reads) take turns. PostgreSQL gives each thread its own connection and needs no turns.
+
+    At the end it waits until the server has been quiet for a moment: a page closed last sends its
+    beacon as it goes, which must not meet the database being emptied for the next test."""
     lock = threading.RLock()
-    if not using_postgres():
-        original = StaticFilesHandler.__call__
+    last_request = [time.monotonic()]
+    original = StaticFilesHandler.__call__
 
-        def call(self, environ, start_response):
-            with lock:
+    def call(self, environ, start_response):
+        with lock:
+            last_request[0] = time.monotonic()
+            try:
                 return original(self, environ, start_response)
+            finally:
+                last_request[0] = time.monotonic()
 
+    if not using_postgres():
         monkeypatch.setattr(StaticFilesHandler, "__call__", call)
-    return lock
+    yield lock
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with lock:
+            if time.monotonic() - last_request[0] > QUIET_SECONDS:
+                return
+        time.sleep(0.1)
 
 
 # Lines a browser test wants in the run's output whether it passes or fails (pytest keeps a passing

@@ -17,7 +17,7 @@ from assets.services import asset_version_add
 from enablement.analytics.engine import analytics_compute
 from enablement.buyers.services import profile_propose
 from enablement.deals.history import deal_stage_change
-from enablement.rooms.services import room_create, room_item_add
+from enablement.rooms.services import room_create, room_item_add, room_revoke
 from enablement.sharing.services import share_link_create
 from enablement.usage.services import usage_record
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
@@ -35,21 +35,24 @@ class SitePage:
     status: int = 200
     # A selector to wait for before checking, where the page draws after it loads.
     ready: str = ""
+    # The README's phone screenshots: the first screen at 390 px, written as docs/screenshots/NAME.png.
+    phone_shot: str = ""
 
 
 PAGES = [
     SitePage(BUYER, "login", "/accounts/login/"),
-    SitePage(REP, "home", "/"),
+    SitePage(REP, "home", "/", phone_shot="phone-home"),
     SitePage(REP, "search", "/assets/?q=calculator"),
     SitePage(REP, "search without a result", "/assets/?q=procurement+pricing+sheet"),
     SitePage(REP, "asset", "/assets/{asset}/"),
     SitePage(REP, "my deals", "/deals/"),
     SitePage(REP, "sent to buyers", "/shares/"),
-    SitePage(REP, "deal", "/deals/{deal}/"),
+    SitePage(REP, "deal", "/deals/{deal}/", phone_shot="phone-deal"),
     SitePage(REP, "closed deal", "/deals/{closed_deal}/"),
     SitePage(REP, "buyer profile", "/profile/"),
     SitePage(REP, "content requests", "/requests/"),
     SitePage(REP, "password change", "/accounts/password_change/"),
+    SitePage(REP, "password changed", "/accounts/password_change/done/"),
     SitePage(REP, "analytics, refused", "/analytics/", status=403),
     SitePage(REP, "page not found", "/no-such-page/", status=404),
     SitePage(MARKETING, "home", "/"),
@@ -70,7 +73,8 @@ PAGES = [
     SitePage(BUYER, "share link gone", "/s/no-such-link/", status=410),
     SitePage(BUYER, "room gate, passcode", "/r/{locked_room}/"),
     SitePage(BUYER, "room gate, work email", "/r/{email_room}/"),
-    SitePage(BUYER, "room", "/r/{room}/"),
+    SitePage(BUYER, "room withdrawn", "/r/{gone_room}/", status=410),
+    SitePage(BUYER, "room", "/r/{room}/", phone_shot="phone-room"),
     SitePage(BUYER, "room viewer", "/r/{room}/a/{asset_id}/", ready=".pdf-status:text-matches('Page 1 of')"),
     SitePage(BUYER, "room, text asset", "/r/{room}/a/{text_asset_id}/"),
 ]
@@ -129,6 +133,8 @@ def site_world() -> dict:
     by_email = room_create(
         deal=deal, by=rep, title="Globex: legal", email_gate=True, allowed_domains="globex.com"
     )
+    gone = room_create(deal=deal, by=rep, title="Globex: last quarter")
+    room_revoke(room=gone)
     profile_propose(
         by=marketing,
         summary="Software companies in EMEA with a champion in the room.",
@@ -147,4 +153,5 @@ def site_world() -> dict:
         "room": room.token,
         "locked_room": locked.token,
         "email_room": by_email.token,
+        "gone_room": gone.token,
     }

@@ -5,6 +5,7 @@ checks it made (tests/browser/site.py lists the pages)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -12,6 +13,8 @@ from playwright.sync_api import Browser, expect
 from tests.browser.accessibility import VIEWPORTS, page_problems
 from tests.browser.conftest import summary_line
 from tests.browser.site import BUYER, PAGES, site_world
+
+DOC_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -48,6 +51,8 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(browser: Browser, 
                     failures.append(f"{where}: answered {response.status}, not {site_page.status}")
                 if site_page.ready:
                     page.locator(site_page.ready).first.wait_for()
+                if site_page.phone_shot and viewport == VIEWPORTS["phone"]:
+                    page.screenshot(path=str(DOC_SCREENSHOTS / f"{site_page.phone_shot}.png"))
                 failing, noted = page_problems(page)
                 failures += [f"{where}: {problem}" for problem in failing]
                 notes += [f"{where}: {note}" for note in noted]
