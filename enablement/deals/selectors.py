@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from assets.models import FunnelStage
-from enablement.deals.models import Deal
+from enablement.deals.models import Deal, StageChange
 
 
 def deals_visible_to(user: AbstractBaseUser) -> QuerySet[Deal]:
@@ -33,9 +33,9 @@ def deal_list(
     status: str = "",
     owner: AbstractBaseUser | None = None,
 ) -> QuerySet[Deal]:
-    """The deals the user may see, open ones first (most recently active first), then closed ones
-    (most recently closed first); filtered by words in the deal's or account's name, current stage,
-    open/won/lost and owner."""
+    """The deals the user may see, open ones first (most recently active first, as on the home page),
+    then closed ones (most recently closed first), each with `stage_since`; filtered by words in the
+    deal's or account's name, current stage, open/won/lost and owner."""
     deals = deals_visible_to(user)
     for word in q.split():
         deals = deals.filter(Q(name__icontains=word) | Q(account__name__icontains=word))
@@ -48,4 +48,8 @@ def deal_list(
     if owner is not None:
         deals = deals.filter(owner=owner)
     open_first = Case(When(closed_at__isnull=True, then=Value(0)), default=Value(1))
-    return deals.order_by(open_first, F("closed_at").desc(nulls_last=True), "-updated_at", "-pk")
+    # When the deal entered its current stage: its latest history row (read for the page's rows only).
+    latest = StageChange.objects.filter(deal=OuterRef("pk")).order_by("-entered_at", "-pk")
+    return deals.annotate(stage_since=Subquery(latest.values("entered_at")[:1])).order_by(
+        open_first, F("closed_at").desc(nulls_last=True), "-updated_at", "-pk"
+    )

@@ -7,7 +7,6 @@ ordered (live first, newest first) and paged by the database however many links 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, CharField, Count, F, IntegerField, Max, Q, QuerySet, Value, When
@@ -111,22 +110,9 @@ def sent_to_buyers(
     return rows.order_by("live_rank", "-created_at", "kind", "-item_id")
 
 
-@dataclass
-class SentItem:
-    """One row of the list, with a room's assets in its order."""
-
-    row: dict
-    assets: list[str]
-
-    def __getattr__(self, name: str):
-        try:
-            return self.row[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def sent_items(rows: list[dict]) -> list[SentItem]:
-    """The page's rows, each room with the titles of its assets (one query for the page's rooms)."""
+def sent_items(rows: list[dict]) -> list[dict]:
+    """The page's rows, each with `assets`: a room's asset titles in its order (one query for the
+    page's rooms), a link's one asset."""
     room_ids = [row["item_id"] for row in rows if row["kind"] == "room"]
     titles: dict[int, list[str]] = defaultdict(list)
     for room_id, title in (
@@ -134,6 +120,5 @@ def sent_items(rows: list[dict]) -> list[SentItem]:
     ):
         titles[room_id].append(title)
     return [
-        SentItem(row=row, assets=titles[row["item_id"]] if row["kind"] == "room" else [row["label"]])
-        for row in rows
+        {**row, "assets": titles[row["item_id"]] if row["kind"] == "room" else [row["label"]]} for row in rows
     ]

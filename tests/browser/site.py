@@ -37,6 +37,9 @@ class SitePage:
     ready: str = ""
     # The README's phone screenshots: the first screen at 390 px, written as docs/screenshots/NAME.png.
     phone_shot: str = ""
+    # A page reached through a form: {label: text} filled in, then the button of this name pressed.
+    fill: tuple[tuple[str, str], ...] = ()
+    press: str = ""
 
 
 PAGES = [
@@ -68,11 +71,21 @@ PAGES = [
     SitePage(MARKETING, "every deal", "/deals/?status=open"),
     SitePage(MARKETING, "everything sent", "/shares/"),
     SitePage(MARKETING, "another rep's deal", "/deals/{deal}/"),
+    SitePage(ADMIN, "home", "/"),
+    SitePage(ADMIN, "every deal of one rep", "/deals/?rep=" + REP),
     SitePage(ADMIN, "buyer profile with a proposal to decide", "/profile/"),
     SitePage(BUYER, "share link", "/s/{share}/"),
     SitePage(BUYER, "share link gone", "/s/no-such-link/", status=410),
     SitePage(BUYER, "room gate, passcode", "/r/{locked_room}/"),
     SitePage(BUYER, "room gate, work email", "/r/{email_room}/"),
+    SitePage(
+        BUYER,
+        "room gate, code",
+        "/r/{email_room}/",
+        fill=(("Work email", "ann@globex.com"),),
+        press="Send me a code",
+        ready="#gate-code",
+    ),
     SitePage(BUYER, "room withdrawn", "/r/{gone_room}/", status=410),
     SitePage(BUYER, "room", "/r/{room}/", phone_shot="phone-room"),
     SitePage(BUYER, "room viewer", "/r/{room}/a/{asset_id}/", ready=".pdf-status:text-matches('Page 1 of')"),

@@ -49,6 +49,10 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(browser: Browser, 
                 where = f"{who} · {site_page.name} ({path}) at {viewport['width']}px"
                 if response.status != site_page.status:
                     failures.append(f"{where}: answered {response.status}, not {site_page.status}")
+                for label, text in site_page.fill:
+                    page.get_by_label(label).fill(text)
+                if site_page.press:
+                    page.get_by_role("button", name=site_page.press).click()
                 if site_page.ready:
                     page.locator(site_page.ready).first.wait_for()
                 if site_page.phone_shot and viewport == VIEWPORTS["phone"]:

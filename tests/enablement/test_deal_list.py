@@ -133,3 +133,11 @@ def test_the_navigation_names_the_list_for_each_role(client, crm):
     assert ">My deals</a>" in client.get(reverse("home")).text
     client.force_login(UserFactory(username="mia", role="Marketing"))
     assert ">Deals</a>" in client.get(reverse("home")).text
+
+
+def test_each_deal_says_since_when_it_is_in_its_stage_or_when_it_closed(client, crm):
+    client.force_login(rita())
+    page = client.get(reverse("deal-list"), {"q": "platform 12"}).text
+    assert "since 12 Jan 2026" in page  # its history's latest row
+    closed = client.get(reverse("deal-list"), {"status": "lost"}).text
+    assert "closed 3 Aug 2025" in closed
