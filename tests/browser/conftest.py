@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -59,27 +60,32 @@ def one_request_at_a_time(monkeypatch):
     buyer's page sends its beacons while the next page loads: there, requests (and the test's own
     reads) take turns. PostgreSQL gives each thread its own connection and needs no turns.
 
-    At the end it waits until the server has been quiet for a moment: a page closed last sends its
-    beacon as it goes, which must not meet the database being emptied for the next test."""
+    At the end it waits until no request is being served and none came for a moment: a page closed
+    last sends its beacon as it goes, which must not meet the database being emptied for the next
+    test (SQLite: "database table is locked"; PostgreSQL: a deadlock with the TRUNCATE)."""
     lock = threading.RLock()
-    last_request = [time.monotonic()]
+    state = {"serving": 0, "last": time.monotonic()}
+    counting = threading.Lock()
     original = StaticFilesHandler.__call__
+    turns = lock if not using_postgres() else contextlib.nullcontext()
 
     def call(self, environ, start_response):
-        with lock:
-            last_request[0] = time.monotonic()
-            try:
+        with counting:
+            state["serving"] += 1
+        try:
+            with turns:
                 return original(self, environ, start_response)
-            finally:
-                last_request[0] = time.monotonic()
+        finally:
+            with counting:
+                state["serving"] -= 1
+                state["last"] = time.monotonic()
 
-    if not using_postgres():
-        monkeypatch.setattr(StaticFilesHandler, "__call__", call)
+    monkeypatch.setattr(StaticFilesHandler, "__call__", call)
     yield lock
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        with lock:
-            if time.monotonic() - last_request[0] > QUIET_SECONDS:
+        with counting:
+            if not state["serving"] and time.monotonic() - state["last"] > QUIET_SECONDS:
                 return
         time.sleep(0.1)
 
