@@ -61,13 +61,11 @@ def _common(rows: QuerySet, *, kind: str, label, opens, last_opened, unpublished
             deal_name=F("deal__name"),
             sender=Coalesce(F("created_by__username"), Value("")),
             status=_status(unpublished=unpublished),
-            live_rank=Case(
-                When(revoked_at__isnull=True, expires_at__gt=timezone.now(), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
             opens=opens,
             last_opened=last_opened,
+        )
+        .annotate(
+            live_rank=Case(When(status="live", then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .values(*COLUMNS)
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import FunnelStage
+from assets.services import asset_archive
 from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink
 from enablement.rooms.models import DealRoom, Viewer, Visit
@@ -141,3 +142,12 @@ def test_the_list_runs_the_same_queries_however_many_links(client, rep, sent):
         client.post(reverse("asset-share", args=[deck.slug]), {"deal": sent["deal"].pk, "days": 5})
     # The 25 newer links fill the first page: the room (and its one query for assets) moves to page 2.
     assert count() == small - 1
+
+
+def test_a_link_whose_asset_was_unpublished_is_listed_as_withdrawn_after_the_live_ones(client, rep, sent):
+    story = ShareLink.objects.get(asset__title="Initech story")  # shared after the ROI calculator
+    asset_archive(asset=story.asset)
+    listed = rows(client)
+    assert listed[-1].startswith("Share link Initech story") and "Asset withdrawn" in listed[-1]
+    assert "Withdraw" not in listed[-1].replace("Asset withdrawn", "")
+    assert [r.startswith("Share link Initech story") for r in rows(client, status="withdrawn")] == [True]
