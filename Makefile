@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # The portal runs locally in debug mode on the embedded SQLite database, tasks in-process.
 RUN_ENV := DJANGO_DEBUG=true
+# `make run PORT=8100` serves on another port (8000 may be taken by another project).
+PORT ?= 8000
 
 .PHONY: run test bench lint fmt install install-dev clean
 
@@ -26,7 +28,8 @@ run: install
 	mkdir -p var
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "The portal: http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
 	$(BIN)/pytest

@@ -79,6 +79,15 @@ class Browser:
         print(f"smoke: {path} 200, stylesheet {sheets[0]} 200 text/css")
         return text
 
+    def error_page(self, path: str, status: int, heading: str) -> None:
+        """The site's own error page: the status, its policy header and heading, and the navigation."""
+        response, text = self.request("GET", path)
+        if response.status != status or heading not in text or 'aria-label="Main"' not in text:
+            raise SmokeFailure(f"{path} answered {response.status} without the site's {status} page")
+        if not response.getheader("Content-Security-Policy"):
+            raise SmokeFailure(f"{path} has no Content-Security-Policy header")
+        print(f"smoke: {path} {status}, the site's page with its navigation")
+
     def log_in(self, username: str) -> None:
         response, text = self.request("GET", "/accounts/login/")
         token = CSRF_FIELD.search(text)
@@ -111,6 +120,10 @@ def smoke(base: str) -> int:
     search = rep.page("/assets/?q=roi")
     rep.page(first_link(search, r"/assets/[\w-]+/", "the search for roi"))
     rep.page(first_link(home, r"/deals/\d+/", "rep1's home"))
+    rep.page("/deals/")
+    rep.page("/shares/")
+    rep.error_page("/analytics/", 403, "This page is not open to you")
+    rep.error_page("/no-such-page/", 404, "There is nothing here")
 
     marketing = Browser(base)
     marketing.log_in("marketing")
@@ -122,7 +135,7 @@ def smoke(base: str) -> int:
     marketing.page(
         first_link(pages["/analytics/assets/"], r"/analytics/assets/[\w-]+/", "asset effectiveness")
     )
-    return 7 + len(tabs)
+    return 11 + len(tabs)
 
 
 def main() -> int:
@@ -131,7 +144,7 @@ def main() -> int:
     except (SmokeFailure, OSError) as failure:
         print(f"smoke: FAILED: {failure}", file=sys.stderr)
         return 1
-    print(f"smoke: {pages} pages answered 200 with their stylesheet")
+    print(f"smoke: {pages} pages answered as expected")
     return 0
 
 

@@ -10,9 +10,14 @@ from assets.models import AssetVersion, BuyerRole, ContentRequest, FunnelStage
 class ContentRequestForm(forms.ModelForm):
     title = forms.CharField(label="What do you need?", max_length=200)
     details = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    buyer_role = forms.ModelChoiceField(BuyerRole.objects.all(), label="Buyer role", required=False)
+    buyer_role = forms.ModelChoiceField(
+        BuyerRole.objects.all(), label="Buyer role", required=False, empty_label="No particular buyer role"
+    )
     stage = forms.ModelChoiceField(
-        FunnelStage.objects.filter(outcome="open"), label="Funnel stage", required=False
+        FunnelStage.objects.filter(outcome="open"),
+        label="Funnel stage",
+        required=False,
+        empty_label="No particular stage",
     )
 
     class Meta:

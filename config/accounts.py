@@ -12,7 +12,7 @@ could make the server print a valid reset link for any address into its log. Adm
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import authenticate, views
 from django.contrib.auth.forms import PasswordChangeForm
@@ -51,6 +51,17 @@ class CountedPasswordChangeView(views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
 
+class LogoutView(views.LogoutView):
+    """Log out, and say so on the login page it lands on (a shared laptop's next user sees it too)."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, "You are logged out. Log in again below, or close this window.")
+        return response
+
+
 def admin_password_change(request: HttpRequest) -> HttpResponse:
     """The admin's own password change page (as AdminSite.password_change), with the counted form."""
     request.current_app = admin.site.name
@@ -63,11 +74,18 @@ def admin_password_change(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    # The portal's own pages (the admin's templates of the same name draw the admin's header).
     path(
         "password_change/",
-        CountedPasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        CountedPasswordChangeView.as_view(
+            success_url=reverse_lazy("password_change_done"), template_name="accounts/password_change.html"
+        ),
         name="password_change",
     ),
-    path("password_change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "password_change/done/",
+        views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+        name="password_change_done",
+    ),
 ]

@@ -31,4 +31,6 @@ urlpatterns = [
 # may see them (assets.files decides how), and import uploads are never served at all.
 
 handler400 = "config.input_hygiene.bad_request"
-handler404 = "config.api.errors.not_found"
+handler403 = "config.error_pages.permission_denied"
+handler404 = "config.error_pages.not_found"
+handler500 = "config.error_pages.server_error"

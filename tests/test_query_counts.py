@@ -56,6 +56,8 @@ def queries(client, url: str, params: dict | None = None) -> int:
         ("search", None),
         ("search", {"q": "case study"}),
         ("search", {"q": "case", "buyer_role": "champion", "stage": "proposal", "sort": "used"}),
+        ("deal-list", None),
+        ("deal-list", {"q": "deal", "status": "open", "rep": "nobody"}),
     ],
 )
 def test_page_queries_do_not_grow_with_the_data(client, rep, url, params):
@@ -73,7 +75,7 @@ def grow_links(rep, n: int) -> None:
     for deal in DealFactory._meta.model.objects.filter(owner=rep, share_links__isnull=True)[:n]:
         used = deal.usage_events.first().asset
         link = share_link_create(asset=used, deal=deal, by=rep)
-        share_view_record(link=link, viewer_address="192.0.2.1")
+        share_view_record(link=link, key=f"view-{link.pk}", viewer_address="192.0.2.1")
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import HttpRequest, JsonResponse
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
-
-from config.input_hygiene import is_api
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -29,12 +26,3 @@ def exception_handler(exc, context):
             {"detail": "The request holds characters or values the database cannot take."}, status=400
         )
     return drf_exception_handler(exc, context)
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None):
-    """404 for paths no URL matches: JSON under /api/, Django's page elsewhere."""
-    if is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)

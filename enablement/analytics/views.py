@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
 from config.csv_export import SafeCsvWriter
+from config.error_pages import refused_unless
 from enablement.analytics import gaps, scorecard, selectors
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
@@ -19,7 +20,12 @@ from enablement.analytics.wording import verdict_sentence
 from enablement.buyers.services import current_profile
 from enablement.choices import Verdict
 
-analytics_view = permission_required("assets.view_analytics", raise_exception=True)
+analytics_view = refused_unless(
+    "assets.view_analytics",
+    page="Analytics is marketing's view of the funnel: which content goes with deals that move, where "
+    "coverage is thin and what to build next.",
+    who="marketing and administrators",
+)
 
 
 def _date(value: str | None, errors: list[str], label: str) -> date | None:

@@ -101,7 +101,7 @@ class DealRoleForm(forms.Form):
     contact = forms.CharField(label="Contact (optional)", required=False, max_length=255)
 
 
-RATING_CHOICES = [("", "—"), *((str(n), str(n)) for n in range(11))]
+RATING_CHOICES = [("", "Not rated"), *((str(n), str(n)) for n in range(11))]
 
 
 def _rating(label: str, help_text: str) -> forms.TypedChoiceField:
@@ -111,7 +111,7 @@ def _rating(label: str, help_text: str) -> forms.TypedChoiceField:
 
 
 class QualificationForm(forms.Form):
-    """The 4 As, 0–10 each; "—" leaves one unrated."""
+    """The 4 As, 0–10 each; "Not rated" leaves one unrated."""
 
     alignment = _rating("Alignment", "Our offer fits their problem.")
     appropriateness = _rating("Appropriateness", "Right time, budget and size.")

@@ -4,7 +4,7 @@ deal page's buying committee and qualification forms."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from assets.choices import StageOutcome
 from assets.models import BuyerRole, FunnelStage
+from config.error_pages import refused_unless
 from enablement.buyers import selectors, services
 from enablement.buyers.forms import DealRoleForm, DecisionForm, ProfileForm, QualificationForm
 from enablement.buyers.models import BuyerProfile, DealRole
@@ -45,7 +46,11 @@ def profile_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("enablement.add_buyerprofile", raise_exception=True)
+@refused_unless(
+    "enablement.add_buyerprofile",
+    page="Proposing a new version of the ideal buyer profile is how marketing changes who we sell to.",
+    who="marketing",
+)
 def profile_propose(request: HttpRequest) -> HttpResponse:
     form = _profile_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +65,11 @@ def profile_propose(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("enablement.approve_buyerprofile", raise_exception=True)
+@refused_unless(
+    "enablement.approve_buyerprofile",
+    page="Approving or rejecting a proposed ideal buyer profile decides who everyone sells to.",
+    who="administrators",
+)
 @require_POST
 def profile_decide(request: HttpRequest, version: int, decision: str) -> HttpResponse:
     profile = get_object_or_404(BuyerProfile, version=version)

@@ -24,6 +24,7 @@ from enablement.importers.models import ImportRun
 from enablement.portal.forms import LogUseForm, ShareForm
 from enablement.portal.selectors import suggestions_for
 from enablement.rooms import context as rooms_context
+from enablement.sharing.selectors import recent_views_for
 from enablement.sharing.services import share_link_create
 from enablement.usage.selectors import usage_of_deal
 from enablement.usage.services import usage_record
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_count": open_deals_of(request.user).count(),
         "suggestions": suggestions_for(deals),
         "new_assets": new_assets,
+        "share_views": recent_views_for(request.user),
         **rooms_context.for_home(request),
         **buyers_context.for_home(request),
     }

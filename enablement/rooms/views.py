@@ -67,7 +67,7 @@ def room_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     room = get_object_or_404(rooms_visible_to(request.user), pk=pk)
     services.room_revoke(room=room)
     messages.success(request, f"Deal room “{room.title}” is withdrawn; its link no longer opens.")
-    return redirect("deal-detail", pk=room.deal_id)
+    return _back(request, reverse("deal-detail", args=[room.deal_id]))
 
 
 @login_required

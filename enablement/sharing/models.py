@@ -68,11 +68,16 @@ class ShareLink(Lapsing, models.Model):
 
 
 class ShareView(models.Model):
-    """A buyer opening a share link. The viewer's address is kept only as a keyed hash."""
+    """A buyer opening a share link, recorded when the page's script reports that it ran (a link
+    preview or a mail scanner fetches the page without running it, and is no view). `key` is the
+    one-off id the page was served with, so a report sent twice counts once. The viewer's address is
+    kept only as a keyed hash."""
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="views")
     viewed_at = models.DateTimeField(default=timezone.now)
     viewer_hash = models.CharField(max_length=64)
+    # Null for the views recorded when the page was fetched, before pages reported them.
+    key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-viewed_at"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -73,8 +75,41 @@ def viewer_hash(address: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
-def share_view_record(*, link: ShareLink, viewer_address: str, at: datetime | None = None) -> ShareView:
+VIEW_KEY_MAX_AGE = 24 * 3600  # a page left open in a background tab may report when it is first shown
+
+
+def share_view_key(link: ShareLink) -> str:
+    """A one-off id for one serving of the buyer's page, signed for this link: the page's script
+    sends it back to report that the page ran (`share_view_confirm`)."""
+    return signing.dumps(secrets.token_urlsafe(24), salt=f"share-view:{link.token}")
+
+
+def share_view_confirm(*, link: ShareLink, signed_key: str, viewer_address: str) -> ShareView:
+    """Record the view the page's script reports with the key it was served with.
+
+    Only a live link takes a view, and only with a key served for this link within a day; a key sent
+    again (a retry, a replay) is the same view, counted once."""
+    if reason := link.unavailable_reason():
+        raise ValidationError(f"This link is no longer live ({reason}).")
+    try:
+        key = signing.loads(str(signed_key)[:200], salt=f"share-view:{link.token}", max_age=VIEW_KEY_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        raise ValidationError(
+            {"view": "This page's view key is not valid for this link; reload the page."}
+        ) from None
+    return share_view_record(link=link, key=key, viewer_address=viewer_address)
+
+
+def share_view_record(
+    *, link: ShareLink, key: str, viewer_address: str, at: datetime | None = None
+) -> ShareView:
+    """The one write of a buyer's view; `key` names the page load, so recording it twice is one view."""
     at = at or timezone.now()
     if reason := link.unavailable_reason(at):
         raise ValidationError(f"This link is no longer live ({reason}).")
-    return ShareView.objects.create(link=link, viewed_at=at, viewer_hash=viewer_hash(viewer_address))
+    view, _ = ShareView.objects.get_or_create(
+        key=key, defaults={"link": link, "viewed_at": at, "viewer_hash": viewer_hash(viewer_address)}
+    )
+    if view.link_id != link.pk:
+        raise ValidationError({"view": "This view belongs to another link."})
+    return view

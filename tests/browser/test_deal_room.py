@@ -4,12 +4,10 @@ viewer and a second asset, and leaves; the rep sees what was read, page by page,
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -22,30 +20,12 @@ from enablement.rooms.models import BuyerNotification, PageView, Visit
 from enablement.rooms.services import room_create, room_item_add
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_content_security_policy import REPORT_VIOLATIONS
-from tests.conftest import using_postgres
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
 from tests.files import pdf_with_pages
 
 # Seconds the buyer spends on pages 1, 2 and 3 of the proposal, and on the second asset.
 READING = {1: 2.0, 2: 3.5, 3: 1.0}
 SECOND_ASSET = 1.5
-
-
-@pytest.fixture
-def one_request_at_a_time(monkeypatch):
-    """On in-memory SQLite the live server's request threads share the test's one connection, and the
-    buyer's page sends its beacons while the next page loads: there, requests (and the test's own
-    reads) take turns. PostgreSQL gives each thread its own connection and needs no turns."""
-    lock = threading.RLock()
-    if not using_postgres():
-        original = StaticFilesHandler.__call__
-
-        def call(self, environ, start_response):
-            with lock:
-                return original(self, environ, start_response)
-
-        monkeypatch.setattr(StaticFilesHandler, "__call__", call)
-    return lock
 
 
 @pytest.fixture

@@ -126,7 +126,9 @@ def test_rep_searches_filters_opens_logs_use_and_shares_and_the_buyer_opens_the_
 
     buyer = browser.new_context()  # no session: the buyer is not a user
     buyer_page = buyer.new_page()
-    buyer_page.goto(link_url)
+    with buyer_page.expect_response(lambda response: response.url.endswith("/seen")) as reported:
+        buyer_page.goto(link_url)  # the page's script reports the view once it is shown
+    assert reported.value.status == 200
     expect(buyer_page.get_by_role("heading", name="ROI calculator")).to_be_visible()
     expect(buyer_page.get_by_role("link", name="Download")).to_be_visible()
     wait_for_pdf_viewer(buyer_page)

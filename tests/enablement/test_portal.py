@@ -14,6 +14,7 @@ from assets.services import asset_version_add
 from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink, ShareView, UsageEvent
 from enablement.sharing.services import share_link_create
+from tests.enablement.buyer_page import open_share_link
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_sharing_creates_a_link_the_buyer_opens_without_logging_in(client, rep, 
     assert link.token in response.text and link.created_by == rep
     assert timedelta(days=6) < link.expires_at - timezone.now() <= timedelta(days=7)
     client.logout()
-    buyer_page = client.get(reverse("buyer-view", args=[link.token]), REMOTE_ADDR="198.51.100.4")
+    buyer_page = open_share_link(client, link.token, REMOTE_ADDR="198.51.100.4")
     assert buyer_page.status_code == 200 and "Initech case study" in buyer_page.text
     view = ShareView.objects.get()
     assert "198.51.100.4" not in view.viewer_hash
@@ -127,9 +128,8 @@ def test_behind_a_trusted_proxy_two_buyers_are_two_viewers_of_a_shared_link(
 ):
     settings.TRUSTED_PROXY_HOPS = 1
     link = share_link_create(asset=asset, deal=deal, by=rep, days=7)
-    url = reverse("buyer-view", args=[link.token])
     for buyer in ("198.51.100.4", "203.0.113.9"):
-        client.get(url, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=buyer)  # the proxy's address
+        open_share_link(client, link.token, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=buyer)
     assert ShareView.objects.values("viewer_hash").distinct().count() == 2
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from assets.services import asset_archive, asset_return_to_draft, asset_version_add
 from enablement.models import ShareView
 from enablement.sharing.services import share_link_create
+from tests.enablement.buyer_page import open_share_link
 from tests.factories import AssetFactory, AssetVersionFactory, DealFactory
 from tests.files import docx_with_text, pdf_with_text
 
@@ -109,7 +110,7 @@ def test_an_asset_unpublished_after_sharing_is_gone_for_the_buyer_and_counts_no_
     client, rep, deal, unpublish
 ):
     link = shared(rep=rep, deal=deal, name="proposal.pdf", body=pdf_with_text("Pricing"), allow_download=True)
-    assert client.get(reverse("buyer-view", args=[link.token])).status_code == 200
+    assert open_share_link(client, link.token).status_code == 200
     unpublish(asset=link.asset)
     page = client.get(reverse("buyer-view", args=[link.token]))
     assert page.status_code == 410 and "This document is no longer available" in page.text

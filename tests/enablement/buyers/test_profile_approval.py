@@ -66,7 +66,8 @@ def test_approving_a_new_version_supersedes_the_old_one_and_both_stay_in_the_his
     assert statuses == {1: ProfileStatus.SUPERSEDED, 2: ProfileStatus.APPROVED}
     page = client.get(reverse("buyer-profile")).content.decode()
     assert "Larger healthcare companies." in page
-    assert "v1</td><td>Superseded" in page and "v2</td><td>Approved" in page
+    assert 'v1</td><td data-label="Status">Superseded' in page
+    assert 'v2</td><td data-label="Status">Approved' in page
 
 
 def test_a_rejected_proposal_leaves_the_approved_version_in_force(
