@@ -39,7 +39,7 @@ def world(live_server, one_request_at_a_time):
 def tab_to(page: Page, name: str | re.Pattern, *, limit: int = 80) -> None:
     """Press Tab until the focused control is called `name`; every control passed on the way must
     show its focus."""
-    wanted = name if isinstance(name, re.Pattern) else re.compile(re.escape(name))
+    wanted = name if isinstance(name, re.Pattern) else re.compile(f"^{re.escape(name)}$")
     passed = []
     for _ in range(limit):
         page.keyboard.press("Tab")
