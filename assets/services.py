@@ -25,7 +25,9 @@ from assets.models import (
     FunnelStage,
 )
 from assets.search import asset_search_refresh
+from config.audit.services import audit_record
 from config.outbox.services import enqueue
+from config.webhooks.services import webhook_emit, webhook_wanted
 
 
 def asset_unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -73,6 +75,7 @@ def asset_create(
     asset.industries.set(industries or [])
     asset.products.set(products or [])
     asset_search_refresh(asset)
+    audit_record(event="asset.created", target=asset, by=owner, data={"kind": kind, "slug": asset.slug})
     return asset
 
 
@@ -94,6 +97,12 @@ def asset_version_add(
     version.save()
     Asset.objects.filter(pk=asset.pk).update(current_version=version, updated_at=timezone.now())
     asset.current_version = version
+    audit_record(
+        event="asset.version_uploaded",
+        target=locked,
+        by=author,
+        data={"version": version.number, "file": version.file.name.rsplit("/", 1)[-1], "note": note},
+    )
     from assets.tasks import extract_version_text
 
     # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
@@ -113,20 +122,41 @@ def asset_version_text_extract(*, version_id: int) -> AssetVersion:
     return version
 
 
+def _asset_data(asset: Asset) -> dict:
+    return {
+        "slug": asset.slug,
+        "title": asset.title,
+        "kind": asset.kind,
+        "status": asset.status,
+        "owner": asset.owner.email if asset.owner_id else None,
+        "published_at": asset.published_at,
+        "review_by": asset.review_by,
+    }
+
+
 def asset_publish(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
     """Make an asset visible to reps. It needs content: a file version or an external URL."""
     if not asset.has_content:
         raise ValidationError(f"“{asset}” has no file and no external URL, so there is nothing to publish.")
+    before = asset.status
     asset.status = AssetStatus.PUBLISHED
     asset.published_at = asset.published_at or timezone.now()
     asset.save(update_fields=["status", "published_at", "updated_at"])
+    if before != asset.status:
+        audit_record(event="asset.published", target=asset, by=by, changes={"status": (before, asset.status)})
+        webhook_emit(
+            event="asset.published", data=_asset_data(asset), summary=f"“{asset.title}” was published."
+        )
     return asset
 
 
 def asset_archive(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
     """Withdraw an asset from reps; its history and usage stay."""
+    before = asset.status
     asset.status = AssetStatus.ARCHIVED
     asset.save(update_fields=["status", "updated_at"])
+    if before != asset.status:
+        audit_record(event="asset.archived", target=asset, by=by, changes={"status": (before, asset.status)})
     return asset
 
 
@@ -175,6 +205,8 @@ def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None
     relations = [
         r for r in ("buyer_roles", "stages") if r in data and set(getattr(asset, r).all()) != set(data[r])
     ]
+    changes = {f: (getattr(asset, f), data[f]) for f in fields}
+    changes |= {r: (sorted(map(str, getattr(asset, r).all())), sorted(map(str, data[r]))) for r in relations}
     for name in fields:
         setattr(asset, name, data[name])
     stays_published = asset.status == AssetStatus.PUBLISHED and data.get("status") in (None, asset.status)
@@ -193,6 +225,8 @@ def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None
         except ValidationError as exc:
             raise ValidationError({"status": exc.messages}) from None
     changed = bool(fields or relations or status_changed)
+    if changes:
+        audit_record(event="asset.changed", target=asset, by=by, changes=changes)
     if changed:
         asset_search_refresh(asset)
     return asset, changed
@@ -205,8 +239,15 @@ def review_reminders_send(*, today: date) -> int:
     from assets.selectors import assets_due_for_review
 
     by_owner: dict[str, list[Asset]] = {}
-    for asset in assets_due_for_review(today=today).exclude(owner__email=""):
-        if asset.owner is not None:
+    announce = webhook_wanted("asset.review_due")
+    for asset in assets_due_for_review(today=today):
+        if announce:
+            webhook_emit(
+                event="asset.review_due",
+                data=_asset_data(asset),
+                summary=f"“{asset.title}” is due for review.",
+            )
+        if asset.owner is not None and asset.owner.email:
             by_owner.setdefault(asset.owner.email, []).append(asset)
     mails = []
     for email, due in by_owner.items():

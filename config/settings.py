@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.audit.context.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,6 +200,11 @@ ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
+
+# Sign-in (SSO), provisioning (SCIM), the audit trail and webhooks: config/integrations.py.
+from config.integrations import *  # noqa: E402, F403
+
+INSTALLED_APPS += INTEGRATION_APPS  # noqa: F405
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "enablement@localhost")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/password_change/", admin.site.admin_view(accounts.admin_password_change)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
+    path("scim/v2/", include("django_scim.urls", namespace="scim")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP refuses inline script.
     path(

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from assets.choices import AssetStatus
 from config.outbox.services import enqueue
+from enablement import webhook_events
 from enablement.rooms.gate import cookie_hash
 from enablement.rooms.models import (
     BuyerNotification,
@@ -105,6 +106,7 @@ def _visit_confirmed(room: DealRoom, visit: Visit, now: datetime) -> None:
             recipient=recipient, room=room, visit=visit, kind=_notification_kind(room, visit), created_at=now
         )
         BuyerNotification.objects.bulk_create([notification], ignore_conflicts=True)
+    webhook_events.room_visit_started(visit)
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ def _summary_queue(visit: Visit) -> None:
     from enablement.rooms.tasks import visit_summary_send
 
     enqueue(visit_summary_send, visit.pk)
+    webhook_events.room_visit_ended(visit)
 
 
 def _unconfirmed_delete(idle_since: datetime) -> int:

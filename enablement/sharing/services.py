@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from assets.choices import AssetStatus
 from assets.models import Asset
+from config.audit.services import audit_record
+from enablement import webhook_events
 from enablement.choices import UsageAction, UsageSource
 from enablement.deals.models import Deal
 from enablement.sharing.models import ShareLink, ShareView
@@ -55,6 +57,9 @@ def share_link_create(
         occurred_at=link.created_at,
         source=UsageSource.SHARE_LINK,
     )
+    audit_record(
+        event="share.created", target=link, by=by, data={"asset": asset.slug, "deal": deal.external_id}
+    )
     return link
 
 
@@ -62,6 +67,7 @@ def share_link_revoke(*, link: ShareLink, by: AbstractBaseUser | None = None) ->
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+        audit_record(event="share.withdrawn", target=link, by=by)
     return link
 
 
@@ -74,4 +80,6 @@ def share_view_record(*, link: ShareLink, viewer_address: str, at: datetime | No
     at = at or timezone.now()
     if reason := link.unavailable_reason(at):
         raise ValidationError(f"This link is no longer live ({reason}).")
-    return ShareView.objects.create(link=link, viewed_at=at, viewer_hash=viewer_hash(viewer_address))
+    view = ShareView.objects.create(link=link, viewed_at=at, viewer_hash=viewer_hash(viewer_address))
+    webhook_events.share_viewed(view)
+    return view
