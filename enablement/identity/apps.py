@@ -10,8 +10,11 @@ class IdentityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from allauth.socialaccount.models import SocialApp
         from auditlog.registry import auditlog
 
         from enablement.identity.models import ScimToken
 
+        # Who set up or changed a sign-in provider (OIDC or an organisation's SAML IdP) is audited.
+        auditlog.register(SocialApp, mask_fields=["secret"])
         auditlog.register(ScimToken, exclude_fields=["key_hash", "last_used_at"])

@@ -149,3 +149,31 @@ def test_retries_stop_after_about_a_day(settings, receiver, marketer, django_cap
     assert max(waits) == timedelta(hours=4)
     assert timedelta(hours=20) < tried_at[-1] - delivery.retrying_since <= timedelta(hours=24)
     assert delivery.attempts == len(tried_at) + 1 == sum(receiver.attempts.values())
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_delivers_through_the_outbox_after_the_commit(receiver, marketer, celery_worker):
+    """With Redis and a worker: the delivery is published from the outbox once the publish commits,
+    fails twice, and is sent again by the due-sender until the receiver takes it, once."""
+    import time
+
+    from django.db import transaction
+
+    services.endpoint_add(url=receiver.url, events=["asset.published"], secret=SECRET)
+    draft = AssetFactory(status=AssetStatus.DRAFT, external_url="https://example.com/x")
+    with transaction.atomic():
+        asset_publish(asset=draft, by=marketer)
+        assert Delivery.objects.get().status == DeliveryStatus.PENDING
+    deadline = time.monotonic() + 60
+    while not receiver.delivered and time.monotonic() < deadline:
+        time.sleep(0.5)
+        services.deliveries_due_send()
+    time.sleep(1)
+    assert [event["type"] for event in receiver.delivered] == ["asset.published"]
+    assert sum(receiver.attempts.values()) == 3
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+        DeliveryStatus.DELIVERED,
+        3,
+        200,
+    )
