@@ -40,6 +40,7 @@ SCIM_SERVICE_PROVIDER = {
     "USER_FILTER_PARSER": "enablement.identity.scim_filters.UserFilter",
     "GROUP_FILTER_PARSER": "enablement.identity.scim_filters.GroupFilter",
     "SERVICE_PROVIDER_CONFIG_MODEL": "enablement.identity.scim.ServiceProviderConfig",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "enablement.identity.scim.superusers_hidden",
     "AUTH_CHECK_MIDDLEWARE": "enablement.identity.tokens.ScimTokenCheck",
     "AUTHENTICATION_SCHEMES": [
         {

@@ -23,6 +23,16 @@ from enablement.identity.roles import staff_sync
 TRUE_WORDS, FALSE_WORDS = {"true", "1"}, {"false", "0"}
 
 
+def superusers_hidden(model):
+    """django-scim2's extra filter: superusers are not the identity provider's to see or change, so it
+    can neither deactivate nor demote the break-glass account."""
+
+    def extra_filter(request, *args, **kwargs) -> dict:
+        return {"is_superuser": False} if model is get_user_model() else {}
+
+    return extra_filter
+
+
 def base_location(request=None, *args, **kwargs) -> str:
     """Resources' `location`s on the host the client called (behind the proxy, its https name)."""
     return request.build_absolute_uri("/") if request is not None else ""
@@ -181,7 +191,7 @@ class Group_(SCIMGroup):
         self._members_change(add=ids - current, remove=current - ids)
 
     def _members_change(self, *, add: set[int] = frozenset(), remove: set[int] = frozenset()) -> None:
-        users = get_user_model().objects
+        users = get_user_model().objects.filter(is_superuser=False)
         if add:
             found = list(users.filter(pk__in=add))
             if len(found) != len(add):

@@ -79,6 +79,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def _existing_user(self, sociallogin):
         claims = _claims(sociallogin)
+        if claims.get("email_verified") is False:
+            return None  # an address the provider itself has not checked proves nothing
         email = (sociallogin.user.email or claims.get("email") or "").strip()
         username = (claims.get("preferred_username") or "").strip()
         match = Q(pk__in=[])

@@ -272,3 +272,16 @@ def test_provisioning_is_in_the_audit_trail_as_done_by_scim(scim):
     assert {"user.provisioned", "user.deactivated"} <= set(events)
     assert events["user.deactivated"].additional_data["via"] == "scim"
     assert events["user.deactivated"].additional_data["via_name"] == "Okta"
+
+
+def test_the_break_glass_superuser_is_out_of_scims_reach(scim, admin_user):
+    listed = scim("get", "Users").json()["Resources"]
+    assert str(admin_user.pk) not in {user["id"] for user in listed}
+    assert scim("get", f"Users/{admin_user.pk}").status_code == 404
+    deactivate = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"active": False}}]}
+    assert scim("patch", f"Users/{admin_user.pk}", deactivate).status_code == 404
+    assert scim("delete", f"Users/{admin_user.pk}").status_code == 404
+    found = scim("get", f"Users?filter=userName%20eq%20%22{admin_user.username}%22").json()
+    assert found["totalResults"] == 0
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
