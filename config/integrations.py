@@ -16,7 +16,12 @@ INTEGRATION_APPS = [
     "config.audit",
     "config.webhooks",
     "django_scim",
-    "enablement.identity",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "enablement.identity",  # after allauth's: its admin takes back one of allauth's registrations
 ]
 
 # The audit trail: entries older than this many days are deleted each night; 0 keeps them all.
@@ -96,13 +101,6 @@ def _oidc_apps() -> list[dict]:
 
 
 ROLES = ["Reps", "Marketing", "Admins"]
-INTEGRATION_APPS += [
-    "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
-    "allauth.socialaccount.providers.saml",
-]
 # Single sign-on (README "Single sign-on"): OpenID Connect from the environment or the admin, SAML per
 # organisation in the admin. OIDC_GROUPS_CLAIM names the claim (SAML: attribute) holding the person's
 # groups, OIDC_GROUP_MAP turns them into the product's groups, SSO_DEFAULT_GROUP is given when none

@@ -44,7 +44,8 @@ def entry_stamp(sender, instance, **kwargs) -> None:
     """pre_save of every audit entry: who acted, unless the entry says so itself."""
     if instance.pk is not None:
         return
-    current = _acting.get() or {"via": SYSTEM, "via_name": "", "user": None}
+    # Outside any request (a task, a command): the system's doing, unless the writer named a person.
+    current = _acting.get() or {"via": USER if instance.actor_id else SYSTEM, "via_name": "", "user": None}
     data = dict(instance.additional_data or {})
     anonymous = current["via"] == USER and current["user"] is None
     data.setdefault("via", ANONYMOUS if anonymous else current["via"])

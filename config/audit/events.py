@@ -11,7 +11,6 @@ EVENTS: dict[str, str] = {
     "asset.changed": "Asset changed",
     "asset.published": "Asset published",
     "asset.archived": "Asset archived",
-    "asset.audience_changed": "Asset audience changed",
     "asset.version_uploaded": "Asset version uploaded",
     "share.created": "Share link created",
     "share.withdrawn": "Share link withdrawn",

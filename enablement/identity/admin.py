@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from enablement.identity.models import ScimToken, ScimUser
 from enablement.identity.tokens import scim_token_create, scim_token_revoke
+
+
+# allauth's address book is not used: people's addresses come from the identity provider or SCIM.
+admin.site.unregister(EmailAddress)
 
 
 @admin.register(ScimToken)

@@ -176,3 +176,47 @@ def test_entries_past_the_retention_period_are_deleted(db, marketer, settings):
     settings.AUDIT_RETENTION_DAYS = 0
     LogEntry.objects.update(timestamp=timezone.now() - timedelta(days=3650))
     assert audit_purge() == 0
+
+
+def test_a_change_to_a_users_groups_in_the_admin_is_recorded(client, admin_user, rep):
+    from django.contrib.auth.models import Group
+
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:auth_user_change", args=[rep.pk]))
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update(
+        {
+            "groups": [Group.objects.get(name="Marketing").pk],
+            "user_permissions": [],
+            "date_joined_0": rep.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": rep.date_joined.strftime("%H:%M:%S"),
+            "last_login_0": "",
+            "last_login_1": "",
+        }
+    )
+    before = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    response = client.post(reverse("admin:auth_user_change", args=[rep.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entries = LogEntry.objects.filter(pk__gt=before, object_pk=str(rep.pk), changes__has_key="groups")
+    assert entries.exists()
+    assert all(entry.actor == admin_user for entry in entries)
+    assert any("Marketing" in str(entry.changes["groups"]) for entry in entries)
+
+
+def test_an_analytics_csv_download_is_recorded_with_who_and_which(client, marketer):
+    client.force_login(marketer)
+    response = client.get("/analytics/assets/", {"format": "csv", "stage": "discovery"})
+    assert response.status_code == 200
+    entry = events("export.downloaded").get()
+    assert entry.actor == marketer
+    assert entry.additional_data["export"] == "assets and conversion"
+    assert entry.additional_data["filters"]["stage"] == "discovery"
+
+
+def test_api_tokens_made_and_revoked_by_command_are_recorded_as_the_systems_doing(db, rep):
+    call_command("api_token", "create", "BI tool", "--user", rep.username, stdout=io.StringIO())
+    call_command("api_token", "revoke", "BI tool", stdout=io.StringIO())
+    created, revoked = events("api_token.created").get(), events("api_token.revoked").get()
+    assert created.additional_data["acts_for"] == rep.username
+    assert (created.additional_data["via"], revoked.additional_data["via"]) == ("system", "system")

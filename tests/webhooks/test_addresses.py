@@ -161,3 +161,35 @@ def test_the_slack_format_posts_a_line_of_text_signed_like_the_others(
     assert receiver.bodies == [{"text": "*asset.published*: “Deck” was published."}]
     assert receiver.bad_signatures == 0
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_an_admin_adds_an_endpoint_is_shown_its_secret_and_sends_a_failed_delivery_again(
+    admin_client, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    with Receiver(secret="unused", failures=0) as receiver:
+        added = admin_client.post(
+            reverse("admin:webhooks_endpoint_add"),
+            {
+                "name": "CRM",
+                "url": receiver.url,
+                "events": ["asset.published"],
+                "format": "json",
+                "active": "on",
+            },
+            follow=True,
+        )
+        endpoint = Endpoint.objects.get()
+        assert endpoint.secret and f"Its secret is {endpoint.secret}" in added.text
+        receiver.secret = endpoint.secret
+        services.webhook_emit(event="asset.published", data={"slug": "x"})
+        delivery = Delivery.objects.get()
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, attempts=13)
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(
+                reverse("admin:webhooks_delivery_changelist"),
+                {"action": "send_again", "_selected_action": [delivery.pk]},
+            )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 14)
+    assert [event["id"] for event in receiver.delivered] == [str(delivery.event_id)]
