@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from enablement.identity.models import ScimToken, ScimUser
 from enablement.identity.tokens import scim_token_create, scim_token_revoke
 
-
 # allauth's address book is not used: people's addresses come from the identity provider or SCIM.
 admin.site.unregister(EmailAddress)
 
