@@ -41,7 +41,7 @@ SCIM_SERVICE_PROVIDER = {
     "NETLOC": "localhost",  # required by the library; locations are built from each request instead
     "BASE_LOCATION_GETTER": "enablement.identity.scim.base_location",
     "USER_ADAPTER": "enablement.identity.scim.User",
-    "GROUP_ADAPTER": "enablement.identity.scim.Group_",
+    "GROUP_ADAPTER": "enablement.identity.scim_groups.Group_",
     "USER_FILTER_PARSER": "enablement.identity.scim_filters.UserFilter",
     "GROUP_FILTER_PARSER": "enablement.identity.scim_filters.GroupFilter",
     "SERVICE_PROVIDER_CONFIG_MODEL": "enablement.identity.scim.ServiceProviderConfig",

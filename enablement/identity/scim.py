@@ -8,17 +8,16 @@ assets and history stay. Membership of the groups Reps, Marketing and Admins is 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_scim import constants, exceptions
-from django_scim.adapters import SCIMGroup, SCIMUser
+from django_scim import exceptions
+from django_scim.adapters import SCIMUser
 from django_scim.models import SCIMServiceProviderConfig
+from scim2_filter_parser.parser import SCIMParserError
 
 from config.audit.services import audit_record
 from enablement.identity.models import ScimUser
-from enablement.identity.roles import staff_sync
 
 TRUE_WORDS, FALSE_WORDS = {"true", "1"}, {"false", "0"}
 
@@ -47,11 +46,48 @@ def _boolean(value, name: str) -> bool:
     raise exceptions.BadRequestError(f'"{name}" should be true or false, not {value!r}.')
 
 
-class User(SCIMUser):
+PATCH_OPS = {"add", "remove", "replace"}
+USER_FIELD_TYPES = {
+    "userName": (str,),
+    "externalId": (str, type(None)),
+    "name": (dict,),
+    "emails": (list, dict),
+    "groups": (list,),
+    "displayName": (str, type(None)),
+}
+
+
+class _WellFormed:
+    """The shapes of bodies and PATCH operations checked before the library reads them: whatever an
+    identity provider (or anyone holding a token) sends is a 400 naming the problem, never a 500."""
+
+    def handle_operations(self, operations):
+        if not isinstance(operations, list):
+            raise exceptions.BadRequestError('"Operations" must be a list of operations.')
+        for index, operation in enumerate(operations):
+            where = f"Operations[{index}]"
+            if not isinstance(operation, dict):
+                raise exceptions.BadRequestError(f"{where} must be an object.")
+            if not isinstance(operation.get("op"), str) or operation["op"].lower() not in PATCH_OPS:
+                raise exceptions.BadRequestError(f'{where}: "op" must be add, remove or replace.')
+            path = operation.get("path")
+            if path is not None and not isinstance(path, str):
+                raise exceptions.BadRequestError(f'{where}: "path" must be text.')
+            if not path and not isinstance(operation.get("value"), dict):
+                raise exceptions.BadRequestError(f'{where}: without a "path", "value" must be an object.')
+        try:
+            super().handle_operations(operations)
+        except SCIMParserError as exc:
+            raise exceptions.BadRequestError(f"A path could not be read: {exc}") from None
+
+
+class User(_WellFormed, SCIMUser):
     id_field = "id"
 
     @property
     def groups(self):
+        from enablement.identity.scim_groups import Group_
+
         return [
             {"value": str(group.pk), "$ref": Group_(group, self.request).location, "display": group.name}
             for group in self.obj.groups.all()
@@ -76,6 +112,11 @@ class User(SCIMUser):
         self._was_active = was_active
 
     def validate_dict(self, d):
+        if not isinstance(d, dict):
+            raise exceptions.BadRequestError("The body must be a SCIM User object.")
+        for field, types in USER_FIELD_TYPES.items():
+            if field in d and not isinstance(d[field], types):
+                raise exceptions.BadRequestError(f'"{field}" has the wrong type ({type(d[field]).__name__}).')
         if "active" in d:
             d["active"] = _boolean(d["active"], "active")
 
@@ -128,6 +169,9 @@ class User(SCIMUser):
         ]
 
     def handle_replace(self, path, value, operation):
+        attribute = path.first_path[0] if path is not None else None
+        if attribute in ("userName", "name") and not isinstance(value, str):
+            raise exceptions.BadRequestError(f'"{operation.get("path")}" must be text.')
         # Entra ID: `emails[type eq "work"].value`, the one address the product keeps.
         if path is not None and path.is_complex and path.first_path[0] == "emails":
             self.parse_emails([{"value": value, "primary": True}])
@@ -139,121 +183,10 @@ class User(SCIMUser):
         # Okta and Entra ID send `add` for attributes they set for the first time.
         self.handle_replace(path, value, operation)
 
-
-class Group_(SCIMGroup):
-    id_field = "id"
-
-    @property
-    def display_name(self):
-        return self.obj.name
-
-    @property
-    def members(self):
-        return [
-            {"value": str(user.pk), "$ref": User(user, self.request).location, "display": user.username}
-            for user in self.obj.user_set.all()
-        ]
-
-    def to_dict(self):
-        return {
-            "schemas": [constants.SchemaURI.GROUP],
-            "id": str(self.obj.pk),
-            "externalId": None,
-            "displayName": self.obj.name,
-            "members": self.members,
-            "meta": {"resourceType": "Group", "location": self.location},
-        }
-
-    def from_dict(self, d):
-        name = (d.get("displayName") or "").strip()
-        if not name:
-            raise exceptions.BadRequestError('"displayName" is required.')
-        self.obj.name = name
-        self._members = d.get("members")
-
-    def save(self):
-        if self.obj.pk is None and Group.objects.filter(name=self.obj.name).exists():
-            raise exceptions.IntegrityError(f'A group named "{self.obj.name}" exists already.')
-        with transaction.atomic():
-            self.obj.save()
-            if self._members is not None:
-                self._members_set(_member_ids(self._members))
-
-    def delete(self):
-        from enablement.identity.roles import PRODUCT_GROUPS
-
-        if self.obj.name in PRODUCT_GROUPS:
-            raise exceptions.BadRequestError(f'"{self.obj.name}" is one of the product\'s groups and stays.')
-        self.obj.delete()
-
-    def _members_set(self, ids: set[int]) -> None:
-        current = set(self.obj.user_set.values_list("pk", flat=True))
-        self._members_change(add=ids - current, remove=current - ids)
-
-    def _members_change(self, *, add: set[int] = frozenset(), remove: set[int] = frozenset()) -> None:
-        users = get_user_model().objects.filter(is_superuser=False)
-        if add:
-            found = list(users.filter(pk__in=add))
-            if len(found) != len(add):
-                raise exceptions.BadRequestError("A member is not a known user id.")
-            self.obj.user_set.add(*found)
-        if remove:
-            self.obj.user_set.remove(*users.filter(pk__in=remove))
-        for user in users.filter(pk__in=add | remove):
-            staff_sync(user)
-
-    def handle_add(self, path, value, operation):
-        if path.first_path[0] == "members":
-            self._members_change(add=_member_ids(value if isinstance(value, list) else [value]))
-        else:
-            self.handle_replace(path, value, operation)
-
     def handle_remove(self, path, value, operation):
-        if path is None or path.first_path[0] != "members":
-            raise exceptions.NotImplementedError("Only members can be removed from a group.")
-        # Entra ID: path `members[value eq "42"]` and no value; Okta: path `members` and a value list.
-        ids = _member_ids(value) if value else _filter_ids(operation.get("path", ""))
-        if not ids and not value:
-            ids = set(self.obj.user_set.values_list("pk", flat=True))
-        self._members_change(remove=ids)
-
-    def handle_replace(self, path, value, operation):
-        # Without a path the value is a dict of attributes, which the library splits into one path each.
-        attribute = path.first_path[0]
-        if attribute == "members":
-            self._members_set(_member_ids(value or []))
-        elif attribute == "displayName":
-            self.obj.name = str(value).strip()
-            self.save_name()
-        elif attribute not in ("id", "externalId", "schemas"):
-            raise exceptions.NotImplementedError(f"PATCH of a group's {attribute} is not supported.")
-
-    def save_name(self) -> None:
-        from enablement.identity.roles import PRODUCT_GROUPS
-
-        before = Group.objects.filter(pk=self.obj.pk).values_list("name", flat=True).first()
-        if before in PRODUCT_GROUPS and before != self.obj.name:
-            raise exceptions.BadRequestError(
-                f'"{before}" is one of the product\'s groups; it keeps its name.'
-            )
-        self.obj.save(update_fields=["name"])
-
-
-def _member_ids(members) -> set[int]:
-    ids = set()
-    for member in members or []:
-        raw = member.get("value") if isinstance(member, dict) else member
-        try:
-            ids.add(int(str(raw)))
-        except ValueError:
-            raise exceptions.BadRequestError(f"Member {raw!r} is not a user id of this service.") from None
-    return ids
-
-
-def _filter_ids(path: str) -> set[int]:
-    import re
-
-    return {int(n) for n in re.findall(r'value\s+eq\s+"?(\d+)"?', path)}
+        raise exceptions.BadRequestError(
+            f'Removing "{operation.get("path")}" is not supported; replace it, or set "active" to false.'
+        )
 
 
 class ServiceProviderConfig(SCIMServiceProviderConfig):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
@@ -15,22 +12,6 @@ from tests.factories import DealFactory, UserFactory
 SCIM = "application/scim+json"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-
-
-@pytest.fixture
-def scim(client, db):
-    _, key = scim_token_create(name="Okta")
-
-    def call(method: str, path: str, body: dict | None = None, **extra):
-        return getattr(client, method)(
-            f"/scim/v2/{path}",
-            data=json.dumps(body) if body is not None else None,
-            content_type=SCIM,
-            HTTP_AUTHORIZATION=f"Bearer {key}",
-            **extra,
-        )
-
-    return call
 
 
 OKTA_USER = {
