@@ -14,6 +14,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -94,8 +96,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request: HttpRequest, sociallogin, data: dict):
         user = super().populate_user(request, sociallogin, data)
         claims = _claims(sociallogin)
-        user.username = (claims.get("preferred_username") or user.email or user.username or "").strip()[:150]
+        wanted = str(claims.get("preferred_username") or user.username or user.email or "").strip()
+        # The provider's name for the person when it is a valid user name nobody here has (a break-glass
+        # `admin`, say); otherwise allauth makes a free one from their address and name.
+        user.username = wanted if self._free_username(wanted) else ""
         return user
+
+    @staticmethod
+    def _free_username(name: str) -> bool:
+        try:
+            UnicodeUsernameValidator()(name)
+        except ValidationError:
+            return False
+        return 0 < len(name) <= 150 and not get_user_model().objects.filter(username__iexact=name).exists()
 
     def save_user(self, request: HttpRequest, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)

@@ -27,6 +27,7 @@ def saml_app(certificate: str) -> SocialApp:
             # pysaml2 sends attributes by their URI names, as Okta and Entra ID can be set to.
             "attribute_mapping": {
                 "uid": "urn:oid:0.9.2342.19200300.100.1.1",
+                "username": "urn:oid:0.9.2342.19200300.100.1.1",
                 "email": "urn:oid:1.2.840.113549.1.9.1.1",
                 "first_name": "urn:oid:2.5.4.42",
                 "last_name": "urn:oid:2.5.4.4",
@@ -75,6 +76,7 @@ def test_a_person_signs_in_with_saml_and_gets_their_mapped_group(client, idp):
     assert "_auth_user_id" in client.session
     user = User.objects.get(email="jane.doe@acme.example")
     assert int(client.session["_auth_user_id"]) == user.pk
+    assert user.username == "jdoe"
     assert (user.first_name, user.last_name) == ("Jane", "Doe")
     assert list(user.groups.values_list("name", flat=True)) == ["Marketing"]
     assert user.is_staff and not user.has_usable_password()
@@ -109,3 +111,14 @@ def test_a_deactivated_person_cannot_sign_in_with_saml(client, idp):
     page = sign_in(client, idp, uid="jdoe", email="jane.doe@acme.example", groups=[])
     assert "_auth_user_id" not in client.session
     assert "This account is inactive" in page.text
+
+
+def test_a_name_that_a_superuser_has_does_not_collide(client, idp, admin_user):
+    """The provider calls someone `admin`-like: they get an account of their own, the superuser keeps theirs."""
+    page = sign_in(client, idp, uid=admin_user.username, email="other.person@acme.example", groups=[])
+    assert page.status_code == 200
+    person = User.objects.get(email="other.person@acme.example")
+    assert person.pk != admin_user.pk
+    assert int(client.session["_auth_user_id"]) == person.pk
+    admin_user.refresh_from_db()
+    assert admin_user.is_superuser and admin_user.has_usable_password()
