@@ -114,7 +114,7 @@ def test_a_deactivated_person_cannot_sign_in_with_saml(client, idp):
 
 
 def test_a_name_that_a_superuser_has_does_not_collide(client, idp, admin_user):
-    """The provider calls someone `admin`-like: they get an account of their own, the superuser keeps theirs."""
+    """The provider names someone like the superuser: they get an account of their own."""
     page = sign_in(client, idp, uid=admin_user.username, email="other.person@acme.example", groups=[])
     assert page.status_code == 200
     person = User.objects.get(email="other.person@acme.example")
