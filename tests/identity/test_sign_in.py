@@ -140,3 +140,25 @@ def test_the_login_page_offers_the_configured_provider_and_allows_its_form_to_le
     assert "Sign in with Okta" in page.text
     assert 'action="/accounts/oidc/oidc/login/"' in page.text
     assert "form-action 'self' https://example.okta.com" in page["Content-Security-Policy"]
+
+
+def test_a_provider_added_in_the_admin_is_offered_on_the_login_page(admin_client, client):
+    response = admin_client.post(
+        "/admin/socialaccount/socialapp/add/",
+        {
+            "provider": "openid_connect",
+            "provider_id": "entra",
+            "name": "Entra ID",
+            "client_id": "1f0c…",
+            "secret": "s3cret",
+            "key": "",
+            "settings": '{"server_url": "https://login.microsoftonline.com/tenant-id/v2.0"}',
+        },
+    )
+    assert response.status_code == 302, response.content
+    page = client.get(PORTAL_LOGIN)
+    assert "Sign in with Entra ID" in page.text
+    assert 'action="/accounts/oidc/entra/login/"' in page.text
+    assert "https://login.microsoftonline.com" in page["Content-Security-Policy"]
+    entry = LogEntry.objects.filter(content_type__model="socialapp").get()
+    assert "s3cret" not in str(entry.changes)
