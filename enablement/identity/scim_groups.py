@@ -78,9 +78,12 @@ class Group_(_WellFormed, SCIMGroup):
             found = list(users.filter(pk__in=add))
             if len(found) != len(add):
                 raise exceptions.BadRequestError("A member is not a known user id.")
-            self.obj.user_set.add(*found)
+            # From each user's side, so the audit trail records the change on the person it concerns.
+            for user in found:
+                user.groups.add(self.obj)
         if remove:
-            self.obj.user_set.remove(*users.filter(pk__in=remove))
+            for user in users.filter(pk__in=remove):
+                user.groups.remove(self.obj)
         for user in users.filter(pk__in=add | remove):
             staff_sync(user)
 

@@ -266,3 +266,18 @@ def test_the_break_glass_superuser_is_out_of_scims_reach(scim, admin_user):
     assert found["totalResults"] == 0
     admin_user.refresh_from_db()
     assert admin_user.is_active
+
+
+def test_a_group_membership_pushed_by_scim_is_in_the_audit_trail(scim):
+    from auditlog.models import LogEntry
+
+    user_id = scim("post", "Users", OKTA_USER).json()["id"]
+    marketing = Group.objects.get(name="Marketing")
+    body = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": user_id}]}],
+    }
+    scim("patch", f"Groups/{marketing.pk}", body)
+    entries = [e for e in LogEntry.objects.filter(changes__has_key="groups") if "Marketing" in str(e.changes)]
+    assert entries, "the membership change is recorded"
+    assert {e.additional_data["via"] for e in entries} == {"scim"}
