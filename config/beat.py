@@ -30,6 +30,14 @@ BEAT_SCHEDULE = {
         "task": "enablement.rooms.tasks.visits_purge",
         "schedule": crontab(hour=3, minute=15),
     },
+    "end-imports-whose-worker-stopped": {
+        "task": "enablement.tasks.import_runs_sweep",
+        "schedule": 60.0,
+    },
+    "forget-old-login-records": {
+        "task": "enablement.tasks.login_records_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "resend-tasks-waiting-for-the-worker": {
         "task": "config.outbox.tasks.pending_tasks_send",
         "schedule": 60.0,

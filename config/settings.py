@@ -8,17 +8,55 @@ from pathlib import Path
 from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config import beat
 from config.api import settings as api_settings
 from config.env import (
     env_bool,
-    env_broker,
     env_choice,
     env_database,
     env_int,
     env_list,
     env_positive_int,
     env_str,
+)
+
+# HTTPS in production: secure cookies, the redirect and HSTS (config/https.py).
+from config.https import (  # noqa: F401 - settings, read by Django from this module
+    CSRF_COOKIE_SECURE,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    SECURE_HSTS_PRELOAD,
+    SECURE_HSTS_SECONDS,
+    SECURE_PROXY_SSL_HEADER,
+    SECURE_SSL_REDIRECT,
+    SESSION_COOKIE_SECURE,
+)
+
+# Outgoing mail: every EMAIL_* variable, checked, with a timeout (config/mail.py).
+from config.mail import (  # noqa: F401 - settings, read by Django from this module
+    DEFAULT_FROM_EMAIL,
+    EMAIL_BACKEND,
+    EMAIL_HOST,
+    EMAIL_HOST_PASSWORD,
+    EMAIL_HOST_USER,
+    EMAIL_PORT,
+    EMAIL_TIMEOUT,
+    EMAIL_USE_SSL,
+    EMAIL_USE_TLS,
+)
+
+# Celery and the cache it shares with the pages: a broker when CELERY_BROKER_URL is set (config/queue.py).
+from config.queue import (  # noqa: F401 - settings, read by Django from this module
+    CACHES,
+    CELERY_BEAT_SCHEDULE,
+    CELERY_BROKER_CONNECTION_TIMEOUT,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CELERY_BROKER_URL,
+    CELERY_RESULT_BACKEND,
+    CELERY_TASK_ACKS_LATE,
+    CELERY_TASK_ALWAYS_EAGER,
+    CELERY_TASK_EAGER_PROPAGATES,
+    CELERY_TASK_PUBLISH_RETRY_POLICY,
+    CELERY_TASK_TIME_LIMIT,
+    CELERY_WORKER_PREFETCH_MULTIPLIER,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.audit.context.AuditMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.private_responses.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,6 +153,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -134,22 +174,6 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-
-# Behind a TLS-terminating proxy in production.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
-# HTTPS only in production: plain HTTP is redirected and browsers are told (HSTS) never to use it
-# for this host. Like the secure cookies these follow DEBUG, so `check --deploy` is clean with the
-# README's production variables while a local debug run on http://127.0.0.1 is left alone. The
-# proxy must set X-Forwarded-Proto (above), or every request would be redirected.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-# "preload" only consents to the browsers' preload list; nothing happens until the domain's owner
-# submits it there.
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 
 # Content Security Policy (django-csp) on every page: scripts, styles, frames and connections from
 # this origin only, no inline script or style (base.html turns off htmx's injected indicator style).
@@ -194,10 +218,20 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
 AXES_RESET_ON_SUCCESS = True  # typos spread over weeks never add up to a lock
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# Days a login's (and a failed attempt's) IP address and user agent are kept (config/lockout.py).
+LOGIN_RECORDS_RETENTION_DAYS = env_positive_int("LOGIN_RECORDS_RETENTION_DAYS", 30)
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
 # Deal rooms: days a buyer's visits (and the page times in them) are kept before they are deleted.
 ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
+# What one room can make its rep hear in an hour, and visits one client may begin in it without the
+# buyer cookie (README "Deal rooms"); counted in the database, so a Redis outage changes nothing.
+ROOM_NOTIFICATIONS_PER_HOUR = env_positive_int("ROOM_NOTIFICATIONS_PER_HOUR", 10)
+ROOM_SUMMARY_EMAILS_PER_HOUR = env_positive_int("ROOM_SUMMARY_EMAILS_PER_HOUR", 10)
+ROOM_COOKIELESS_VISITS_PER_HOUR = env_positive_int("ROOM_COOKIELESS_VISITS_PER_HOUR", 20)
+# Seconds a visit's summary waits after its page said goodbye: a buyer back within them (Back, a
+# reload) continues the same visit, and the rep gets one summary of the whole sitting.
+ROOM_SUMMARY_DELAY_SECONDS = env_int("ROOM_SUMMARY_DELAY_SECONDS", 120, minimum=0)
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
@@ -207,51 +241,13 @@ from config.integrations import *  # noqa: E402, F403
 
 INSTALLED_APPS += INTEGRATION_APPS  # noqa: F405
 
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "enablement@localhost")
+# The ideal buyer profile: whether the person who proposed a version may approve it (a team of one).
+PROFILE_SELF_APPROVAL = env_bool("PROFILE_SELF_APPROVAL", False)
 
-# Celery: a real broker when CELERY_BROKER_URL is set, otherwise tasks run eagerly in-process.
-CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
-if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = None
-else:
-    CELERY_RESULT_BACKEND = env_broker("CELERY_RESULT_BACKEND") or (
-        CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
-    )
-# The cache carries progress of long tasks to the pages that show it, so it is shared (Redis)
-# wherever a separate worker runs.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if CELERY_TASK_ALWAYS_EAGER
-    else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_broker("CACHE_URL") or CELERY_BROKER_URL,
-        "KEY_PREFIX": "enablement",
-        # Fail within seconds when Redis is down: callers then carry on without the cache.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }
-}
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = beat.BEAT_SCHEDULE  # config/beat.py: what runs when
-# When the broker is down, publishing must fail within seconds, not after kombu's retries, so that
-# config.outbox keeps the task as pending and the request still answers (README "When Redis is down").
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# socket_timeout too: a Redis that accepts the connection and never answers (overloaded, a half-open
-# connection after a fail-over) would otherwise hold the request until gunicorn kills it, before the
-# task is kept as pending, so the work would be lost. The worker's BRPOP waits 1 s, well within it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 1,
-}
+# Imports uploaded in the admin: how often the worker says it is alive, and how long without a word
+# before its run is taken as stopped (README "Importing from a CRM").
+IMPORT_HEARTBEAT_SECONDS = env_positive_int("IMPORT_HEARTBEAT_SECONDS", 15)
+IMPORT_WORKER_LOST_SECONDS = env_positive_int("IMPORT_WORKER_LOST_SECONDS", 180)
 
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
 ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from config import lockout
 from enablement.buyers.tasks import profile_apply
 from enablement.importers.runs import import_run_execute
+from enablement.importers.runs import import_runs_sweep as runs_sweep
 from enablement.rooms.tasks import visit_summary_send, visits_close_idle, visits_purge
 
 __all__ = [
@@ -15,9 +17,22 @@ __all__ = [
 
 
 @shared_task
-def import_run(run_id: int) -> str:
-    """Run an import uploaded through the admin."""
-    return import_run_execute(run_id=run_id).status
+def import_run(run_id: int) -> str | None:
+    """Run an import uploaded through the admin (None: not this worker's to run, see the runs module)."""
+    run = import_run_execute(run_id=run_id)
+    return run.status if run else None
+
+
+@shared_task
+def login_records_purge() -> int:
+    """Daily: forget login records (their IP addresses and user agents) past their retention."""
+    return lockout.login_records_purge()
+
+
+@shared_task
+def import_runs_sweep() -> int:
+    """Every minute: end, as failed, the imports whose worker stopped during the import."""
+    return runs_sweep()
 
 
 @shared_task

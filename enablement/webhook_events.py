@@ -48,6 +48,7 @@ def room_visit_ended(visit) -> None:
         return
     from enablement.rooms.models import PageView
 
+    visit.refresh_from_db(fields=["ended_at"])  # set by an UPDATE just before
     room = visit.room
     per_asset = list(
         PageView.objects.filter(visit=visit)

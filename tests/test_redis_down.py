@@ -104,7 +104,11 @@ def test_an_import_completes_with_its_counts_when_the_cache_cannot_keep_its_prog
 
 @pytest.mark.django_db
 def test_a_running_imports_page_shows_without_progress_when_the_cache_is_down(client, marketer, redis_down):
-    run = ImportRun.objects.create(format="native", file=native_zip(), status=ImportStatus.RUNNING)
+    from enablement.importers.liveness import worker_identity
+
+    run = ImportRun.objects.create(
+        format="native", file=native_zip(), status=ImportStatus.RUNNING, worker=worker_identity()
+    )
     client.force_login(marketer)
     page = client.get(reverse("admin:enablement_importrun_change", args=[run.pk]))
     assert page.status_code == 200 and "Status: Running" in page.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -104,6 +105,17 @@ def _decide(profile: BuyerProfile, by: AbstractBaseUser, note: str, status: str)
     )
 
 
+def self_approval_refusal(*, profile: BuyerProfile, by: AbstractBaseUser) -> str | None:
+    """Why `by` may not approve `profile`: a second person approves what one proposed, unless
+    PROFILE_SELF_APPROVAL allows it (a team of one). Rejecting one's own proposal is always allowed."""
+    if profile.proposed_by_id is None or profile.proposed_by_id != by.pk or settings.PROFILE_SELF_APPROVAL:
+        return None
+    return (
+        f"You proposed version {profile.version}, so another admin approves it "
+        "(a team of one can allow this with PROFILE_SELF_APPROVAL=true)."
+    )
+
+
 @transaction.atomic
 def profile_approve(
     *, profile: BuyerProfile, by: AbstractBaseUser, note: str = "", rescore: bool = True
@@ -111,6 +123,8 @@ def profile_approve(
     """Make `profile` the current one; the one approved before is superseded. Every deal is re-scored
     (`rescore=False`: the caller scores them itself — the demo seeder, inside its transaction)."""
     profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
+    if problem := self_approval_refusal(profile=profile, by=by):
+        raise ValidationError(problem)
     BuyerProfile.objects.filter(status=ProfileStatus.APPROVED).update(status=ProfileStatus.SUPERSEDED)
     _decide(profile, by, note, ProfileStatus.APPROVED)
     webhook_events.profile_approved(profile)

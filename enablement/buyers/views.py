@@ -31,9 +31,12 @@ def _profile_form(data=None) -> ProfileForm:
 
 @login_required
 def profile_page(request: HttpRequest) -> HttpResponse:
+    pending = list(selectors.pending_profiles())
+    for proposal in pending:  # said on the page instead of an Approve button that would be refused
+        proposal.approval_refusal = services.self_approval_refusal(profile=proposal, by=request.user)
     context = {
         "profile": services.current_profile(),
-        "pending": selectors.pending_profiles(),
+        "pending": pending,
         "history": selectors.profile_history(),
         "fit": selectors.fit_summary(),
         "decision_form": DecisionForm(),

@@ -1,16 +1,21 @@
-"""Admin for CRM imports: an upload queues the import task; the page follows its progress."""
+"""Admin for CRM imports: an upload queues the import task; the page follows its progress, ends a run
+whose worker stopped, and offers *Run again* for a failed one."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from config.outbox.selectors import task_pending
 from config.outbox.services import enqueue
 from enablement.choices import ImportStatus
 from enablement.importers.forms import ImportRunForm
 from enablement.importers.models import ImportRun
-from enablement.importers.runs import import_run_progress
+from enablement.importers.runs import import_run_again, import_run_progress, import_runs_sweep
 
 
 @admin.register(ImportRun)
@@ -29,13 +34,48 @@ class ImportRunAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
             return self.add_fields
-        return [*self.add_fields, "status", "created_by", "created_at", "started_at", "finished_at"]
+        return [
+            *self.add_fields,
+            "status",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "retry_of",
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return self.get_fields(request, obj) if obj else []
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        again = self.admin_site.admin_view(require_POST(self.run_again_view))
+        return [
+            path("<int:pk>/run-again/", again, name="enablement_importrun_run_again"),
+            *super().get_urls(),
+        ]
+
+    def run_again_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = get_object_or_404(ImportRun, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            again = import_run_again(run=run, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect("admin:enablement_importrun_change", run.pk)
+        self.message_user(request, f"{again} runs the files of {run} again.", messages.SUCCESS)
+        return redirect("admin:enablement_importrun_change", again.pk)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        import_runs_sweep()  # with no broker there is no beat: a run whose worker died ends here
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        import_runs_sweep()
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
@@ -49,6 +89,8 @@ class ImportRunAdmin(admin.ModelAdmin):
             context["import_run"] = obj
             context["progress"] = import_run_progress(obj)
             context["running"] = obj.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+            if obj.status == ImportStatus.FAILED and self.has_add_permission(request):
+                context["run_again_url"] = reverse("admin:enablement_importrun_run_again", args=[obj.pk])
             if obj.status == ImportStatus.QUEUED:
                 from enablement.tasks import import_run
 

@@ -42,9 +42,18 @@ class ImportRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     errors = models.TextField(blank=True)
+    # Who runs it ("host:pid:process start") and when that worker last said it was alive: a run whose
+    # worker died is found by `enablement.importers.liveness` and ends failed instead of running for ever.
+    worker = models.CharField(max_length=300, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries", editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"], name="importrun_status")]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} import #{self.pk}"

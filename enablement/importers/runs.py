@@ -7,16 +7,26 @@ import logging
 import tempfile
 from pathlib import Path
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from config.audit.services import audit_record
 from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
+from config.outbox.services import enqueue
 from enablement.choices import ImportStatus
 from enablement.importers import ImportFailed, run_import, unexpected_error_message
+from enablement.importers.liveness import heartbeat, worker_alive, worker_identity
 from enablement.importers.models import ImportRun
 
 PROGRESS_SECONDS = 6 * 60 * 60
+WORKER_STOPPED = "The worker stopped (killed or restarted) during the import; nothing was written."
+# A run whose worker died this many times (an import that kills its worker, out of memory) is not
+# started again by a redelivered task; *Run again* in the admin still can.
+MAX_ATTEMPTS = 3
 logger = logging.getLogger(__name__)
 # Progress is only shown, never needed: with the cache down an import runs to its end without it.
 cache_warnings = WarnNowAndThen(logger)
@@ -35,11 +45,74 @@ def import_run_progress(run: ImportRun) -> dict | None:
         return None
 
 
-def import_run_execute(*, run_id: int) -> ImportRun:
-    run = ImportRun.objects.get(pk=run_id)
-    if run.status not in (ImportStatus.QUEUED,):
-        return run  # a task delivered twice runs the import once
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+def _claim(run_id: int) -> ImportRun | None:
+    """Take the run for this worker: a queued one, or a running one whose worker died (a redelivered
+    task: nothing of it was written, so it starts again). None when there is nothing to do here: done,
+    failed, or running in a live worker (a task delivered twice runs the import once)."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            return None
+        if run.status == ImportStatus.RUNNING and worker_alive(run, now=now):
+            return None
+        if run.attempts >= MAX_ATTEMPTS:
+            _stopped(
+                run, now, f"{WORKER_STOPPED} It stopped {run.attempts} times, so it was not started again."
+            )
+            return None
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.RUNNING,
+            started_at=now,
+            worker=worker_identity(),
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _stopped(run: ImportRun, now, reason: str = "") -> int:
+    """End a run whose worker died; 0 when it is no longer running in that worker."""
+    return ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, worker=run.worker).update(
+        status=ImportStatus.FAILED, errors=reason or WORKER_STOPPED, counts={}, finished_at=now
+    )
+
+
+def import_runs_sweep(*, now=None) -> int:
+    """End, as failed, every running import whose worker is gone (no heartbeat for
+    IMPORT_WORKER_LOST_SECONDS, or its process no longer runs); returns how many. Run by beat each
+    minute, and by the admin's import pages (with no broker there is no beat)."""
+    now = now or timezone.now()
+    running = ImportRun.objects.filter(status=ImportStatus.RUNNING)
+    return sum(_stopped(run, now) for run in running if not worker_alive(run, now=now))
+
+
+def import_run_again(*, run: ImportRun, by: AbstractBaseUser | None) -> ImportRun:
+    """A new run of a failed run's files and options, queued; the failed run stays as it was."""
+    from enablement.tasks import import_run
+
+    if run.status != ImportStatus.FAILED:
+        raise ValidationError("Only a failed import can be run again.")
+    again = ImportRun.objects.create(
+        format=run.format,
+        file=run.file.name,
+        stage_map_file=run.stage_map_file.name,
+        role_map_file=run.role_map_file.name,
+        dry_run=run.dry_run,
+        skip_invalid=run.skip_invalid,
+        created_by=by,
+        retry_of=run,
+    )
+    enqueue(import_run, again.pk)
+    return again
+
+
+def import_run_execute(*, run_id: int) -> ImportRun | None:
+    """Run an uploaded import in this worker; None when it is not this worker's to run."""
+    run = _claim(run_id)
+    if run is None:
+        return None
 
     cache_up = True
 
@@ -58,7 +131,7 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             cache_up = False
             cache_warnings("Cache unreachable, import #%s runs without showing progress: %s", run.pk, exc)
 
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, heartbeat(run.pk):
         try:
             # Storage may be remote: work on local copies named as uploaded (formats go by file name).
             data = _local_copy(run.file, Path(workdir))
@@ -86,6 +159,8 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             extra = report.error_count - len(report.errors)
             run.errors = "\n".join(report.errors + ([f"… and {extra} more"] if extra > 0 else []))
     run.finished_at = timezone.now()
+    # The outcome is the truth even if a sweep took this worker for lost meanwhile (its heartbeat held
+    # up by an overloaded database): the import's transaction has committed or rolled back by now.
     run.save(update_fields=["status", "errors", "counts", "finished_at"])
     _audit(run)
     # Should the cache fail here, the entry expires by itself; the page shows the finished run anyway.

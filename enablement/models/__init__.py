@@ -30,6 +30,7 @@ from enablement.importers.models import ImportRun, import_upload_to
 from enablement.rooms.models import (
     BuyerAlertSetting,
     BuyerNotification,
+    CookielessOpening,
     DealRoom,
     EmailChallenge,
     PageView,
@@ -49,6 +50,7 @@ __all__ = [
     "BuyerAlertSetting",
     "BuyerNotification",
     "BuyerProfile",
+    "CookielessOpening",
     "Deal",
     "DealRole",
     "DealRoom",

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from assets.files import asset_preview
 from config.client_address import client_address
-from enablement.rooms import gate, reading
+from config.json_input import JSONInputError, json_read
+from enablement.rooms import gate, reading, visits
 from enablement.rooms.forms import CodeForm, EmailForm, PasscodeForm
-from enablement.rooms.models import DealRoom, Visit
+from enablement.rooms.models import VISIT_IDLE_MINUTES, DealRoom, Visit
 from enablement.rooms.selectors import (
     page_totals,
     room_asset_for_buyer,
@@ -139,32 +140,45 @@ def _live_room(token: str) -> tuple[DealRoom | None, str]:
     return room, room.unavailable_reason()
 
 
-def _visit_for(request: HttpRequest, room: DealRoom, state: dict) -> tuple[Visit, str]:
+def _visit_for(request: HttpRequest, room: DealRoom, state: dict) -> tuple[Visit | None, str]:
+    """The visit this page records into (None past the bound on visits begun without the cookie),
+    and the browser's cookie."""
     cookie = request.COOKIES.get(BUYER_COOKIE, "")
+    cookieless = ""
     if not (20 <= len(cookie) <= 64 and cookie.replace("-", "").replace("_", "").isalnum()):
         cookie = secrets.token_urlsafe(32)
-    email = state.get("email", "") if room.email_gate else ""
-    viewer = reading.viewer_get_or_create(room=room, email=email, cookie=cookie)
-    visit = reading.visit_continue_or_start(
-        room=room, viewer=viewer, key=request.COOKIES.get(VISIT_COOKIE, "")
+        cookieless = gate.client_hash(room=room, address=client_address(request))
+    visit = visits.visit_open(
+        room=room,
+        email=state.get("email", "") if room.email_gate else "",
+        cookie=cookie,
+        key=request.COOKIES.get(VISIT_COOKIE, ""),
+        cookieless_client=cookieless,
     )
     return visit, cookie
 
 
-def _with_visit_cookies(response: HttpResponse, room: DealRoom, visit: Visit, cookie: str) -> HttpResponse:
+def _with_visit_cookies(
+    response: HttpResponse, room: DealRoom, visit: Visit | None, cookie: str
+) -> HttpResponse:
     # A random id for this browser (only its keyed hash is stored) and the visit going on.
     response.set_cookie(BUYER_COOKIE, cookie, max_age=365 * 24 * 3600, path="/r/", **_cookie_flags())
-    response.set_cookie(
-        VISIT_COOKIE,
-        visit.key,
-        max_age=reading.VISIT_IDLE_MINUTES * 60,
-        path=f"/r/{room.token}/",
-        **_cookie_flags(),
-    )
+    if visit is not None:
+        response.set_cookie(
+            VISIT_COOKIE,
+            visit.key,
+            max_age=VISIT_IDLE_MINUTES * 60,
+            path=f"/r/{room.token}/",
+            **_cookie_flags(),
+        )
     return response
 
 
-def _tracking(room: DealRoom, visit: Visit, asset_id: int | None = None, pages: dict | None = None) -> dict:
+def _tracking(
+    room: DealRoom, visit: Visit | None, asset_id: int | None = None, pages: dict | None = None
+) -> dict | None:
+    if visit is None:
+        return None  # nothing is recorded: the page runs no tracking script
     return {
         "visit": visit.key,
         "events": reverse("room-events", args=[room.token]),
@@ -188,7 +202,6 @@ def room_buyer(request: HttpRequest, token: str) -> HttpResponse:
         "room": room,
         "retention_days": settings.ROOM_VISIT_RETENTION_DAYS,
         "items": room_items_for_buyer(room),
-        "viewer": visit.viewer,
         "tracking": _tracking(room, visit),
     }
     return _with_visit_cookies(render(request, "rooms/room.html", context), room, visit, cookie)
@@ -216,7 +229,7 @@ def room_asset(request: HttpRequest, token: str, asset_id: int) -> HttpResponse:
             "lib": static("vendor/pdfjs/pdf.min.mjs"),
             "worker": static("vendor/pdfjs/pdf.worker.min.mjs"),
         },
-        "tracking": _tracking(room, visit, asset.pk, page_totals(visit, asset.pk)),
+        "tracking": _tracking(room, visit, asset.pk, page_totals(visit, asset.pk) if visit else None),
     }
     return _with_visit_cookies(render(request, "rooms/asset.html", context), room, visit, cookie)
 
@@ -248,9 +261,9 @@ def room_events(request: HttpRequest, token: str) -> JsonResponse:
     if len(request.body) > EVENTS_MAX_BYTES:
         return JsonResponse({"detail": f"Send at most {EVENTS_MAX_BYTES} bytes at once."}, status=413)
     try:
-        events = json.loads(request.body)
-    except (ValueError, RecursionError):
-        return JsonResponse({"detail": "The body is not JSON."}, status=400)
+        events = json_read(request.body)
+    except JSONInputError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
     if not isinstance(events, list) or not events:
         return JsonResponse({"events": ["Send a non-empty JSON list of events."]}, status=400)
     first = events[0]

@@ -22,6 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from enablement.rooms.models import (
+    CookielessOpening,
     DealRoom,
     EmailChallenge,
     PasscodeFailure,
@@ -44,6 +45,8 @@ CODES_PER_ADDRESS_HOUR = 5
 CODES_PER_ROOM_HOUR = 30
 ADDRESSES_PER_CLIENT_HOUR = 5
 CODE_WINDOW = timedelta(hours=1)
+# Visits one client may begin in a room without the buyer cookie are counted over this window.
+COOKIELESS_WINDOW = timedelta(hours=1)
 
 
 def _keyed(message: bytes) -> str:
@@ -77,16 +80,18 @@ def cookie_hash(*, room: DealRoom, cookie: str) -> str:
 
 def client_hashes_forget(*, now: datetime | None = None) -> None:
     """Keep a client's hash no longer than its limit needs it: a wrong passcode for PASSCODE_PAUSE, a
-    code request for CODE_WINDOW. Run at each gate decision and by the idle sweep, so the hashes go
+    code request for CODE_WINDOW, a room opened without the cookie for COOKIELESS_WINDOW. Run at each
+    gate decision and by the idle sweep, so the hashes go
     even when no one tries the gate again."""
     now = now or timezone.now()
     PasscodeFailure.objects.filter(failed_at__lte=now - PASSCODE_PAUSE).delete()
+    CookielessOpening.objects.filter(opened_at__lte=now - COOKIELESS_WINDOW).delete()
     EmailChallenge.objects.filter(created_at__lte=now - CODE_WINDOW).exclude(client_hash="").update(
         client_hash=""
     )
 
 
-def _lock(room: DealRoom) -> None:
+def room_lock(room: DealRoom) -> None:
     # One gate decision at a time per room, so that concurrent requests cannot all slip under a limit.
     list(DealRoom.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
 
@@ -114,7 +119,7 @@ def passcode_check(*, room: DealRoom, passcode: str, client: str) -> bool:
     together, so is everyone. A refused try is not counted, so a paused client adds nothing to the
     room's ceiling. The counts live in the database: a Redis outage neither opens nor closes the gate.
     """
-    _lock(room)
+    room_lock(room)
     since = timezone.now() - PASSCODE_PAUSE
     client_hashes_forget()
     recent = PasscodeFailure.objects.filter(room=room, failed_at__gt=since)
@@ -190,14 +195,13 @@ def _code_refusal(*, room: DealRoom, email: str, client: str) -> str | None:
     return None
 
 
+NOT_SENT = "We could not send the code; try again in a minute."
+
+
 @transaction.atomic
-def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailChallenge:
-    """Email a six-digit code to a buyer's work address, asked for by `client` (a `client_hash`);
-    only the code's keyed hash is stored."""
-    email = email.strip().lower()
-    if problem := email_refusal(room=room, email=email):
-        raise ValidationError({"email": problem})
-    _lock(room)
+def _challenge_create(*, room: DealRoom, email: str, client: str) -> tuple[EmailChallenge, str]:
+    """Under the room's lock: the limits, then a new code (only its keyed hash is stored)."""
+    room_lock(room)
     if problem := _code_refusal(room=room, email=email, client=client):
         raise ValidationError({"email": problem})
     code = f"{secrets.randbelow(10**6):06d}"
@@ -208,15 +212,37 @@ def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailCha
         code_hash=_code_hash(room, email, code),
         expires_at=timezone.now() + timedelta(minutes=CODE_MINUTES),
     )
-    send_mail(
-        subject=f"Your code for “{room.title}”",
-        message=(
-            f"Your code is {code}\n\nEnter it on the page to open “{room.title}”. "
-            f"It works for {CODE_MINUTES} minutes. If you did not ask for it, ignore this email."
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    return challenge, code
+
+
+def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailChallenge:
+    """Email a six-digit code to a buyer's work address, asked for by `client` (a `client_hash`).
+
+    The code is stored (and the room's lock let go) before the mail is sent: a slow or hung mail
+    server (EMAIL_TIMEOUT bounds it) never holds other buyers of the room at the gate. A code that
+    could not be sent is expired at once but still counts toward the limits, so a mail outage cannot
+    be used to make the site try the mail server without end; the buyer is told to try again.
+    """
+    email = email.strip().lower()
+    if problem := email_refusal(room=room, email=email):
+        raise ValidationError({"email": problem})
+    challenge, code = _challenge_create(room=room, email=email, client=client)
+    try:
+        send_mail(
+            subject=f"Your code for “{room.title}”",
+            message=(
+                f"Your code is {code}\n\nEnter it on the page to open “{room.title}”. "
+                f"It works for {CODE_MINUTES} minutes. If you did not ask for it, ignore this email."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    # Whatever the mail backend raises (refused, timed out, TLS, credentials), the buyer gets a
+    # sentence and the operator the traceback.
+    except Exception:
+        logger.exception("Deal room %s: the code email could not be sent", room.pk)
+        EmailChallenge.objects.filter(pk=challenge.pk).update(expires_at=timezone.now())
+        raise ValidationError({"email": NOT_SENT}) from None
     return challenge
 
 

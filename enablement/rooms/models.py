@@ -8,6 +8,7 @@ random first-party cookie; no IP address, user agent or raw cookie value is ever
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,11 @@ from django.utils import timezone
 
 from assets.models import Asset
 from enablement.sharing.models import Lapsing
+
+# A visit's sitting: it ends after this long without a sign of its page, and a buyer back within it
+# (Back, a reload, another page of the room) continues it. The rep hears of a sitting once.
+VISIT_IDLE_MINUTES = 30
+SITTING = timedelta(minutes=VISIT_IDLE_MINUTES)
 
 
 def new_room_token() -> str:
@@ -136,6 +142,8 @@ class Visit(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     events = models.PositiveIntegerField(default=0)
     summary_sent_at = models.DateTimeField(null=True, blank=True)
+    # Claimed but not emailed: the room had its hour's summaries already; the next summary counts it.
+    summary_folded = models.BooleanField(default=False)
 
     objects = VisitQuerySet.as_manager()
 
@@ -206,6 +214,25 @@ class PasscodeFailure(models.Model):
         return f"wrong passcode for {self.room} at {self.failed_at:%Y-%m-%d %H:%M}"
 
 
+class CookielessOpening(models.Model):
+    """A room opened by a request without the buyer cookie, by a client known only by a keyed hash
+    of its address. Kept an hour: a client may begin only so many visits an hour this way (a fresh
+    cookie each time would otherwise make a new viewer and a new alert for every request)."""
+
+    room = models.ForeignKey(DealRoom, on_delete=models.CASCADE, related_name="+")
+    client_hash = models.CharField(max_length=64)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["room", "client_hash", "opened_at"]),
+            models.Index(fields=["opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"opened {self.room} without a cookie at {self.opened_at:%Y-%m-%d %H:%M}"
+
+
 class BuyerNotification(models.Model):
     """What the rep hears: a first open, a return visit, or a new viewer, once a visit is confirmed."""
 
@@ -221,6 +248,8 @@ class BuyerNotification(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # Visits confirmed after the room's hourly bound was reached, told in this one line ("and N more").
+    more_visits = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

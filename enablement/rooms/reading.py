@@ -1,32 +1,23 @@
-"""The buyer's reading: viewers, visits, the events a page sends, and the summary the rep gets."""
+"""The buyer's reading: the events a room's page sends (which page of which asset, for how long)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from assets.choices import AssetStatus
-from config.outbox.services import enqueue
 from enablement import webhook_events
-from enablement.rooms.gate import cookie_hash
-from enablement.rooms.models import (
-    BuyerNotification,
-    DealRoom,
-    PageView,
-    Viewer,
-    Visit,
-)
+from enablement.rooms.alerts import summary_queue, visit_announce
+from enablement.rooms.models import DealRoom, PageView, Visit
 from enablement.rooms.selectors import is_pdf, pdf_pages
-from enablement.rooms.services import emails_wanted
+from enablement.rooms.visits import in_sitting, visit_resume
 
 # Bounds that keep one page (or a script posing as one) from filling the database.
 MAX_EVENTS_PER_REQUEST = 200
@@ -36,77 +27,6 @@ MAX_PAGE = 10000
 # A page's seconds can never exceed the visit's age; a little slack for clocks and late batches.
 SECONDS_SLACK = 30
 EVENT_KINDS = ("start", "page", "end")
-VISIT_IDLE_MINUTES = 30
-
-
-def viewer_get_or_create(*, room: DealRoom, email: str = "", cookie: str = "") -> Viewer:
-    """The room's viewer for a verified email or, without one, for the browser's cookie."""
-    lookup = {"email": email.lower()} if email else {"cookie_hash": cookie_hash(room=room, cookie=cookie)}
-    if not email and not cookie:
-        raise ValueError("A viewer needs a verified email or a cookie.")
-    try:
-        with transaction.atomic():
-            viewer, _ = Viewer.objects.get_or_create(room=room, **lookup)
-    except IntegrityError:  # two first requests of one browser at once
-        viewer = Viewer.objects.get(room=room, **lookup)
-    return viewer
-
-
-@transaction.atomic
-def visit_continue_or_start(*, room: DealRoom, viewer: Viewer, key: str = "") -> Visit:
-    """The viewer's visit going on in this room (moving between its pages), or a new one.
-
-    A new visit is unconfirmed: the rep hears of it only when its page's first events arrive
-    (`events_record`), so a link preview or mail scanner that fetches the page without running it
-    tells the rep nothing, and the idle sweep deletes its visit."""
-    if reason := room.unavailable_reason():
-        raise ValidationError(f"This room is no longer live ({reason}).")
-    now = timezone.now()
-    if key:
-        going_on = Visit.objects.filter(
-            key=key,
-            room=room,
-            viewer=viewer,
-            ended_at__isnull=True,
-            last_seen_at__gt=now - timedelta(minutes=VISIT_IDLE_MINUTES),
-        ).first()
-        if going_on is not None:
-            return going_on
-    # The viewer's row locked while its visit is written: the idle sweep, which deletes viewers left
-    # without a visit, then waits (and fails its round, not this request). Gone already (deleted by
-    # the sweep since it was read): the same viewer again.
-    if not Viewer.objects.select_for_update().filter(pk=viewer.pk).exists():
-        viewer, _ = Viewer.objects.get_or_create(
-            room=room, email=viewer.email, cookie_hash=viewer.cookie_hash
-        )
-    return Visit.objects.create(room=room, viewer=viewer, started_at=now, last_seen_at=now)
-
-
-def _notification_kind(room: DealRoom, visit: Visit) -> str:
-    # Against the room's other confirmed visits only: a bot's fetch before the buyer's first open
-    # does not turn it into a "new viewer".
-    earlier = Visit.objects.confirmed().filter(room=room).exclude(pk=visit.pk)
-    if not earlier.exists():
-        return BuyerNotification.Kind.FIRST_OPEN
-    if earlier.filter(viewer_id=visit.viewer_id).exists():
-        return BuyerNotification.Kind.RETURN_VISIT
-    return BuyerNotification.Kind.NEW_VIEWER
-
-
-def _visit_confirmed(room: DealRoom, visit: Visit, now: datetime) -> None:
-    """The visit's first events were accepted: its page ran, so the rep hears of it now."""
-    recipient = room.deal.owner or room.created_by
-    if recipient is not None:
-        # The room's row locked (after the visit's: every path takes them in that order), so two
-        # visits confirmed at once are judged one after the other: one first open, not two.
-        list(DealRoom.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
-        # A visit begun before this rule (migration 0010) was notified when it was fetched: that one
-        # notification stands, and its first batch is still taken.
-        notification = BuyerNotification(
-            recipient=recipient, room=room, visit=visit, kind=_notification_kind(room, visit), created_at=now
-        )
-        BuyerNotification.objects.bulk_create([notification], ignore_conflicts=True)
-    webhook_events.room_visit_started(visit)
 
 
 @dataclass(frozen=True)
@@ -197,9 +117,13 @@ def events_record(*, room: DealRoom, visit_key: str, events: list) -> EventsOutc
     visit = Visit.objects.select_for_update().filter(key=str(visit_key)[:64], room=room).first()
     if visit is None:
         raise ValidationError({"visit": "No such visit in this room."})
-    if visit.ended_at is not None:
-        raise ValidationError({"visit": "This visit has ended; reload the page to start another."})
     now = timezone.now()
+    if visit.ended_at is not None:
+        # A page back from the browser's cache (Back, Forward) after it said goodbye: within the
+        # sitting the visit goes on; after it, the page must be loaded again.
+        if not Visit.objects.filter(in_sitting(now), pk=visit.pk).exists():
+            raise ValidationError({"visit": "This visit has ended; reload the page to start another."})
+        visit_resume(visit=visit, now=now)
     cleaned = _clean_events(room, visit, events, now)
     if visit.events + len(cleaned) > MAX_EVENTS_PER_VISIT:
         raise ValidationError({"events": f"A visit takes at most {MAX_EVENTS_PER_VISIT} events."})
@@ -231,80 +155,10 @@ def events_record(*, room: DealRoom, visit_key: str, events: list) -> EventsOutc
     # first batches at once (the row lock aside, which SQLite lacks) only one finds events = 0.
     confirms = bool(cleaned) and visit.events == 0
     if confirms and Visit.objects.filter(pk=visit.pk, events=0).update(events=len(cleaned), **changes):
-        _visit_confirmed(room, visit, now)
+        visit_announce(room=room, visit=visit, now=now)
+        webhook_events.room_visit_started(visit)
     else:
         Visit.objects.filter(pk=visit.pk).update(events=F("events") + len(cleaned), **changes)
     if ended:
-        _summary_queue(visit)
+        summary_queue(visit)
     return EventsOutcome(accepted=len(cleaned), pages=len(totals), ended=ended)
-
-
-def _summary_queue(visit: Visit) -> None:
-    from enablement.rooms.tasks import visit_summary_send
-
-    enqueue(visit_summary_send, visit.pk)
-    webhook_events.room_visit_ended(visit)
-
-
-def _unconfirmed_delete(idle_since: datetime) -> int:
-    """Delete visits whose page never ran (bots, scanners) once idle, and viewers left without a visit."""
-    stale = list(
-        Visit.objects.select_for_update(skip_locked=True)
-        .filter(events=0, last_seen_at__lte=idle_since)
-        .values_list("pk", "viewer_id")[:1000]
-    )
-    # events=0 again (SQLite takes no row lock): a visit a batch confirmed meanwhile is kept.
-    _, deleted = Visit.objects.filter(pk__in=[pk for pk, _ in stale], events=0).delete()
-    Viewer.objects.filter(pk__in={viewer for _, viewer in stale}, visits__isnull=True).delete()
-    return deleted.get(Visit._meta.label, 0)
-
-
-@transaction.atomic
-def visits_close_idle(*, now: datetime | None = None) -> int:
-    """End visits whose page went quiet without an `end` (a crashed tab), and queue their summaries;
-    delete idle visits whose page never ran. Returns the visits ended."""
-    now = now or timezone.now()
-    idle_since = now - timedelta(minutes=VISIT_IDLE_MINUTES)
-    _unconfirmed_delete(idle_since)
-    idle = list(
-        Visit.objects.select_for_update(skip_locked=True).filter(
-            ended_at__isnull=True, last_seen_at__lte=idle_since
-        )[:1000]
-    )
-    for visit in idle:
-        Visit.objects.filter(pk=visit.pk).update(ended_at=visit.last_seen_at)
-        _summary_queue(visit)
-    return len(idle)
-
-
-def visit_summary_send(*, visit_id: int) -> bool:
-    """Email the rep one summary of an ended visit: which assets and pages, for how long.
-
-    Sent at most once per visit (the claim is one conditional UPDATE), and not at all when the rep
-    turned buyer-activity emails off or the visit is unconfirmed (no event: its page never ran)."""
-    from enablement.rooms.selectors import visit_reading
-
-    visit = (
-        Visit.objects.select_related("room__deal", "room__created_by", "viewer").filter(pk=visit_id).first()
-    )
-    if visit is None or visit.ended_at is None or not visit.events:  # a page that never ran: no summary
-        return False
-    room = visit.room
-    rep = room.deal.owner or room.created_by
-    if not emails_wanted(rep):
-        return False
-    with transaction.atomic():
-        claimed = Visit.objects.filter(pk=visit.pk, summary_sent_at__isnull=True).update(
-            summary_sent_at=timezone.now()
-        )
-        if not claimed:
-            return False
-        reading = visit_reading(visit)
-        body = render_to_string("rooms/summary.txt", {"visit": visit, "room": room, "reading": reading})
-        send_mail(
-            subject=f"{visit.viewer.label} read “{room.title}” ({room.deal.name})",
-            message=body,
-            from_email=None,
-            recipient_list=[rep.email],
-        )
-    return True

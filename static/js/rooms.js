@@ -4,7 +4,9 @@
  * page's running total in this visit, so the server keeps the largest total it has seen: a batch
  * sent twice, or late, counts once. Batches go with navigator.sendBeacon when the tab is hidden or
  * left, and every 10 s while reading. `end` is sent when the buyer leaves the room (not when moving
- * between its pages). The PDF viewer (rooms-pdf.mjs) calls window.roomReading.show(page).
+ * between its pages). A page the browser brings back from its cache (Back, Forward) goes on with the
+ * same visit: the server continues a visit ended less than a sitting ago, so the rep hears of the
+ * sitting once. The PDF viewer (rooms-pdf.mjs) calls window.roomReading.show(page).
  */
 (function () {
   "use strict";
@@ -69,6 +71,13 @@
     since = null;
     if (!navigating) { queue.push(event("end", null)); }
     send(true);
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) { return; }
+    navigating = false;
+    since = current !== null && document.visibilityState === "visible" ? performance.now() : null;
+    queue.push(event("start", null));
+    send(false);
   });
   document.addEventListener("click", function (e) {
     if (e.target.closest("a[data-room-nav]")) { navigating = true; }

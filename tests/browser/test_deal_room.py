@@ -15,10 +15,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from assets.models import FunnelStage
+from assets.models import Asset, FunnelStage
 from assets.services import asset_version_add
 from enablement.deals.history import deal_stage_change
-from enablement.rooms.models import PageView, Visit
+from enablement.rooms.models import BuyerNotification, PageView, Visit
+from enablement.rooms.services import room_create, room_item_add
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_content_security_policy import REPORT_VIOLATIONS
 from tests.conftest import using_postgres
@@ -77,6 +78,15 @@ def log_in(page: Page, base: str) -> None:
     page.get_by_label("Password").fill("pw-for-tests")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Hello Rita")).to_be_visible()
+
+
+def summary_sent(lock, seconds: float = 10) -> None:
+    """Until the buyer's last beacons are in and the visit's summary went out (or `seconds` passed)."""
+    for _ in range(int(seconds * 10)):
+        with lock:
+            if Visit.objects.filter(ended_at__isnull=False, summary_sent_at__isnull=False).exists():
+                return
+        time.sleep(0.1)
 
 
 def seconds_shown(page: Page, label: str) -> float:
@@ -151,11 +161,7 @@ def test_a_buyer_reads_a_room_page_by_page_and_the_rep_sees_it(page: Page, room_
     reader.wait_for_timeout(SECOND_ASSET * 1000)
     reader.goto("about:blank")  # the buyer leaves
     spent_second = time.monotonic() - opened
-    for _ in range(100):
-        with lock:
-            if Visit.objects.filter(ended_at__isnull=False, summary_sent_at__isnull=False).exists():
-                break
-        time.sleep(0.1)
+    summary_sent(lock)
     buyer.close()
     assert violations == []
 
@@ -177,3 +183,37 @@ def test_a_buyer_reads_a_room_page_by_page_and_the_rep_sees_it(page: Page, room_
         assert seconds_shown(page, f"page {number}") == pytest.approx(spent[number], abs=1.0), number
     page.locator("#engagement-h").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "deal-engagement.png"), full_page=True)
+
+
+def test_back_and_forward_in_a_room_continue_one_visit_with_one_alert_and_one_summary(
+    page: Page, room_world, browser
+):
+    base, deal, rep, lock = room_world["url"], room_world["deal"], room_world["rep"], room_world["lock"]
+    with lock:
+        room = room_create(deal=deal, by=rep, title="Globex: your evaluation")
+        room_item_add(room=room, asset=Asset.objects.get(title="Security overview"), by=rep)
+    buyer = browser.new_context()
+    reader = buyer.new_page()
+    answers: list[int] = []
+    buyer.on("response", lambda r: answers.append(r.status) if r.url.endswith("/events") else None)
+    reader.goto(f"{base}/r/{room.token}/")
+    reader.get_by_role("link", name="Security overview").click()
+    expect(reader.get_by_role("heading", name="Security overview")).to_be_visible()
+    reader.wait_for_timeout(1500)
+    reader.go_back()  # the asset page says goodbye (end); the room comes back
+    expect(reader.get_by_role("link", name="Security overview")).to_be_visible()
+    reader.wait_for_timeout(1000)
+    reader.go_forward()
+    expect(reader.get_by_role("heading", name="Security overview")).to_be_visible()
+    reader.wait_for_timeout(1000)
+    reader.reload()
+    expect(reader.get_by_role("heading", name="Security overview")).to_be_visible()
+    reader.wait_for_timeout(1000)
+    reader.goto("about:blank")  # the buyer leaves
+    summary_sent(lock)
+    buyer.close()
+    assert answers and all(status == 200 for status in answers), answers
+    with lock:
+        assert Visit.objects.filter(room=room).count() == 1
+        assert BuyerNotification.objects.filter(room=room).count() == 1
+    assert len([m for m in mail.outbox if m.to == ["rita@vendor.example"]]) == 1

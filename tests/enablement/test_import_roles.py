@@ -336,7 +336,7 @@ def test_imported_roles_and_deals_are_scored_against_the_approved_profile(
         },
     )
     with django_capture_on_commit_callbacks(execute=True):  # deals are scored after the commit
-        profile_approve(profile=profile, by=boss)
+        profile_approve(profile=profile, by=UserFactory())  # a second person approves
     assert "missing Technical evaluator" in Deal.objects.get(external_id="N-2").fit_reasons[-1]
 
     (tmp_path / "roles" / "deal_roles.csv").parent.mkdir()

@@ -144,3 +144,43 @@ def test_decided_versions_cannot_be_edited_or_deleted_in_the_admin(client, admin
         client.post(reverse("admin:enablement_buyerprofile_delete", args=[approved_profile.pk])).status_code
         == 403
     )
+
+
+def test_an_admin_who_proposed_a_version_cannot_approve_it_another_admin_can(client, admin_user):
+    from tests.factories import UserFactory
+
+    client.force_login(admin_user)
+    client.post(reverse("buyer-profile-propose"), _proposal())
+    page = client.get(reverse("buyer-profile")).content.decode()
+    assert "You proposed version 1, so another admin approves it" in page
+    assert "Approve version 1</button>" not in page
+    refused = client.post(reverse("buyer-profile-approve", args=[1]), follow=True).content.decode()
+    assert "You proposed version 1, so another admin approves it" in refused
+    assert BuyerProfile.objects.get().status == ProfileStatus.PROPOSED
+
+    colleague = UserFactory(role="Admins", is_staff=True, is_superuser=True)
+    client.force_login(colleague)
+    assert "Approve version 1</button>" in client.get(reverse("buyer-profile")).content.decode()
+    client.post(reverse("buyer-profile-approve", args=[1]))
+    assert BuyerProfile.objects.get().decided_by == colleague
+
+
+def test_a_team_of_one_may_approve_its_own_proposal_when_the_setting_allows(client, admin_user, settings):
+    settings.PROFILE_SELF_APPROVAL = True
+    client.force_login(admin_user)
+    client.post(reverse("buyer-profile-propose"), _proposal())
+    client.post(reverse("buyer-profile-approve", args=[1]))
+    assert BuyerProfile.objects.get().status == ProfileStatus.APPROVED
+
+
+def test_the_admin_action_refuses_self_approval_too(client, admin_user):
+    client.force_login(admin_user)
+    client.post(reverse("buyer-profile-propose"), _proposal())
+    profile = BuyerProfile.objects.get()
+    response = client.post(
+        reverse("admin:enablement_buyerprofile_changelist"),
+        {"action": "approve", "_selected_action": [profile.pk]},
+        follow=True,
+    )
+    assert "another admin approves it" in response.content.decode()
+    assert BuyerProfile.objects.get().status == ProfileStatus.PROPOSED

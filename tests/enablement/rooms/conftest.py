@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.urls import reverse
 
 from assets.services import asset_version_add
-from enablement.rooms import reading, services
-from enablement.rooms.models import Visit
+from enablement.rooms import reading, services, visits
+from enablement.rooms.models import VISIT_IDLE_MINUTES, BuyerNotification, Visit
 from tests.factories import AssetFactory, DealFactory
 from tests.files import pdf_with_pages
 
@@ -69,9 +71,21 @@ def page_event(visit: str, asset, page: int, seconds: float, kind: str = "page")
 def visit_read(room, *, cookie: str = "", email: str = "") -> Visit:
     """A visit whose page ran, as the real page's: opened, then its script's first event accepted
     (only such a visit counts and tells the rep)."""
-    viewer = reading.viewer_get_or_create(room=room, email=email, cookie=cookie)
-    visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+    viewer = visits.viewer_get_or_create(room=room, email=email, cookie=cookie)
+    visit = visits.visit_continue_or_start(room=room, viewer=viewer)
     reading.events_record(
         room=room, visit_key=visit.key, events=[page_event(visit.key, None, None, 0, "start")]
     )
     return visit
+
+
+def sitting_passes(minutes: int = VISIT_IDLE_MINUTES + 1) -> None:
+    """Move everything recorded so far `minutes` into the past, as if the buyer came back later."""
+    earlier = timedelta(minutes=minutes)
+    Visit.objects.update(
+        started_at=F("started_at") - earlier,
+        last_seen_at=F("last_seen_at") - earlier,
+        ended_at=F("ended_at") - earlier,
+        summary_sent_at=F("summary_sent_at") - earlier,
+    )
+    BuyerNotification.objects.update(created_at=F("created_at") - earlier)

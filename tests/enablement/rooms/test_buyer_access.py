@@ -63,6 +63,20 @@ def test_a_passcode_room_refuses_views_and_events_until_the_passcode_is_given(cl
     assert post_events(client, room, [page_event(visit, assets[0], 1, 5)]).status_code == 200
 
 
+def test_a_passcode_room_tells_nothing_of_the_deal_before_its_passcode(client, rep, deal, assets):
+    room = make_room(rep=rep, deal=deal, assets=assets, passcode="blue-heron", email_gate=True)
+    for page in (
+        client.get(reverse("room-buyer", args=[room.token])),
+        client.post(reverse("room-buyer", args=[room.token]), {"passcode": "wrong"}),
+    ):
+        assert "A deal room shared with you" in page.text and "Passcode" in page.text
+        assert room.title not in page.text and deal.account.name not in page.text
+        assert deal.name not in page.text
+    client.post(reverse("room-buyer", args=[room.token]), {"passcode": "blue-heron"})
+    email_step = client.get(reverse("room-buyer", args=[room.token])).text
+    assert "Work email" in email_step and room.title in email_step  # past the passcode, the room is named
+
+
 def test_the_email_gate_sends_a_code_and_opens_the_room_with_it(client, rep, deal, assets):
     room = make_room(rep=rep, deal=deal, assets=assets, email_gate=True, allowed_domains="initech.com")
     url = reverse("room-buyer", args=[room.token])

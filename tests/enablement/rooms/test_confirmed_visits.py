@@ -13,11 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enablement.rooms import reading
-from enablement.rooms.models import BuyerNotification, Viewer, Visit
-from tests.enablement.rooms.conftest import page_event, post_events, tracking_of
+from enablement.rooms import alerts, visits
+from enablement.rooms.models import VISIT_IDLE_MINUTES, BuyerNotification, Viewer, Visit
+from tests.enablement.rooms.conftest import page_event, post_events, sitting_passes, tracking_of
 
-IDLE = timedelta(minutes=reading.VISIT_IDLE_MINUTES + 1)
+IDLE = timedelta(minutes=VISIT_IDLE_MINUTES + 1)
 
 
 def fetch(room, client: Client | None = None) -> str:
@@ -82,6 +82,7 @@ def test_kinds_are_first_open_return_visit_and_new_viewer_whatever_bots_fetched_
     fetch(room)  # the link unfurled in the buyer's Slack before anyone opened it
     read(room, buyer)
     assert kinds() == ["first_open"]
+    sitting_passes()
     fetch(room)
     read(room, buyer)
     assert kinds() == ["first_open", "return_visit"]
@@ -94,9 +95,9 @@ def test_kinds_are_first_open_return_visit_and_new_viewer_whatever_bots_fetched_
 def test_a_visit_whose_page_never_ran_gets_no_summary_email(room, django_capture_on_commit_callbacks):
     visit = Visit.objects.get(key=fetch(room))
     Visit.objects.filter(pk=visit.pk).update(ended_at=timezone.now())
-    assert reading.visit_summary_send(visit_id=visit.pk) is False
+    assert alerts.visit_summary_send(visit_id=visit.pk) is False
     with django_capture_on_commit_callbacks(execute=True):
-        reading.visits_close_idle(now=timezone.now() + IDLE)
+        visits.visits_close_idle(now=timezone.now() + IDLE)
     assert not mail.outbox
 
 
@@ -106,15 +107,16 @@ def test_the_idle_sweep_deletes_unconfirmed_visits_and_viewers_left_without_one(
 ):
     buyer, colleague = Client(), Client()
     read(room, buyer)
+    sitting_passes()
     fetch(room, buyer)  # the same browser opened the room again, but this time its page never ran
     read(room, colleague, end=False)  # read, then closed the tab without an end
     fetch(room)  # a bot
     assert (Visit.objects.count(), Viewer.objects.count()) == (4, 3)
-    assert reading.visits_close_idle() == 0  # nothing is idle yet, and nothing is deleted
+    assert visits.visits_close_idle() == 0  # nothing is idle yet, and nothing is deleted
     assert (Visit.objects.count(), Viewer.objects.count()) == (4, 3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert reading.visits_close_idle(now=timezone.now() + IDLE) == 1  # the colleague's visit
+        assert visits.visits_close_idle(now=timezone.now() + IDLE) == 1  # the colleague's visit
     kept = Visit.objects.all()
     assert len(kept) == 2 and all(v.events > 0 and v.ended_at is not None for v in kept)
     assert set(Viewer.objects.all()) == {v.viewer for v in kept}  # the bot's viewer went with its visit
@@ -153,8 +155,8 @@ def test_two_first_batches_at_once_make_one_notification(rep, room, assets):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_buyers_opening_a_room_at_once_make_one_first_open(rep, room, assets):
-    visits = [fetch(room, Client()) for _ in range(4)]  # four browsers, none has sent an event yet
-    ready = threading.Barrier(len(visits))
+    keys = [fetch(room, Client()) for _ in range(4)]  # four browsers, none has sent an event yet
+    ready = threading.Barrier(len(keys))
 
     def send(visit: str) -> None:
         try:
@@ -163,7 +165,7 @@ def test_two_buyers_opening_a_room_at_once_make_one_first_open(rep, room, assets
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(visit,)) for visit in visits]
+    threads = [threading.Thread(target=send, args=(visit,)) for visit in keys]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -187,10 +189,10 @@ def test_a_visit_notified_at_its_start_before_the_upgrade_still_takes_its_first_
 
 @pytest.mark.django_db
 def test_a_viewer_the_sweep_deleted_after_it_was_read_is_made_again_for_the_new_visit(room):
-    viewer = reading.viewer_get_or_create(room=room, cookie="c" * 32)
+    viewer = visits.viewer_get_or_create(room=room, cookie="c" * 32)
     Viewer.objects.filter(pk=viewer.pk).delete()  # the idle sweep, between the read and the visit
 
-    visit = reading.visit_continue_or_start(room=room, viewer=viewer)
+    visit = visits.visit_continue_or_start(room=room, viewer=viewer)
 
     again = Viewer.objects.get()
     assert visit.viewer == again and again.cookie_hash == viewer.cookie_hash

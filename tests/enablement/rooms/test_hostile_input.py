@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from enablement.rooms.models import PageView
+from enablement.rooms.models import PageView, Visit
 from tests.enablement.rooms.conftest import page_event, post_events, tracking_of
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,38 @@ def test_a_visit_s_pages_together_cannot_claim_more_time_than_the_visit_has_last
     # A replay of the same batch stays within the visit's age too.
     post_events(client, room, batch)
     assert sum(PageView.objects.filter(visit__key=visit).values_list("seconds", flat=True)) <= 31
+
+
+@pytest.mark.parametrize(
+    ("visit", "problem"),
+    [
+        ("\udfffab", "holds a lone surrogate (\\udfff), which is not valid Unicode"),
+        ("ab\u0000c", "holds a NUL character (\\u0000)"),
+    ],
+)
+def test_text_no_database_or_reply_can_hold_is_a_400_naming_the_field(client, room, visit, problem):
+    open_visit(client, room)
+    response = post_events(client, room, [{"visit": visit, "kind": "start", "at": 1}])
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"The string at $[0].visit {problem}."}
+    assert not Visit.objects.confirmed().exists()
+
+
+def test_a_lone_surrogate_in_a_key_or_deep_nesting_is_refused_before_any_lookup(client, room):
+    visit = open_visit(client, room)
+    keyed = post_events(client, room, [{"visit": visit, "kind": "start", "at": 1, "\ud800": 1}])
+    assert keyed.status_code == 400
+    assert "A key in $[0]" in keyed.json()["detail"]
+    deep = client.post(
+        reverse("room-events", args=[room.token]),
+        data="[" * 5000 + "]" * 5000,
+        content_type="application/json",
+    )
+    assert deep.status_code == 400
+    assert deep.json() == {"detail": "The JSON body is nested more than 32 levels deep."}
+    not_utf8 = client.post(
+        reverse("room-events", args=[room.token]), data=b'["\xff"]', content_type="application/json"
+    )
+    assert not_utf8.status_code == 400
+    assert not_utf8.json() == {"detail": "The body is not JSON."}
+    assert not Visit.objects.confirmed().exists()

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from enablement.rooms import gate, reading, services
+from enablement.rooms import gate, services, visits
 from enablement.rooms.models import BuyerNotification, EmailChallenge, PageView, Viewer, Visit
 from tests.enablement.rooms.conftest import make_room, page_event, post_events, tracking_of, visit_read
 
@@ -87,11 +87,11 @@ def test_erasing_a_viewer_removes_their_visits_page_times_notifications_and_code
 
 def test_visits_older_than_the_retention_setting_are_deleted(room, settings):
     settings.ROOM_VISIT_RETENTION_DAYS = 90
-    viewer = reading.viewer_get_or_create(room=room, cookie="c" * 40)
-    old = reading.visit_continue_or_start(room=room, viewer=viewer)
+    viewer = visits.viewer_get_or_create(room=room, cookie="c" * 40)
+    old = visits.visit_continue_or_start(room=room, viewer=viewer)
     Visit.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=91))
     Viewer.objects.filter(pk=viewer.pk).update(first_seen_at=timezone.now() - timedelta(days=91))
-    fresh_viewer = reading.viewer_get_or_create(room=room, cookie="d" * 40)
-    reading.visit_continue_or_start(room=room, viewer=fresh_viewer)
+    fresh_viewer = visits.viewer_get_or_create(room=room, cookie="d" * 40)
+    visits.visit_continue_or_start(room=room, viewer=fresh_viewer)
     assert services.visits_purge() == 1
     assert list(Viewer.objects.all()) == [fresh_viewer] and Visit.objects.count() == 1

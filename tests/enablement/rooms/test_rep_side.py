@@ -8,7 +8,7 @@ from django.urls import reverse
 from enablement.rooms import services
 from enablement.rooms.models import BuyerNotification, DealRoom
 from enablement.usage.models import UsageEvent
-from tests.enablement.rooms.conftest import page_event, post_events, tracking_of
+from tests.enablement.rooms.conftest import page_event, post_events, sitting_passes, tracking_of
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,8 @@ def test_first_open_return_visit_and_new_viewer_reach_the_reps_home_and_the_deal
     post_events(
         buyer, room, [page_event(visit, assets[0], 2, 12.0), page_event(visit, None, None, 0, kind="end")]
     )
-    for reader in (buyer, colleague):  # after the end: a new visit; then a colleague's first
+    sitting_passes()
+    for reader in (buyer, colleague):  # later, a new visit; then a colleague's first
         again = tracking_of(reader.get(reverse("room-buyer", args=[room.token])))["visit"]
         post_events(reader, room, [page_event(again, None, None, 0, kind="start")])  # as the page does
     kinds = list(BuyerNotification.objects.order_by("pk").values_list("kind", flat=True))
