@@ -29,6 +29,7 @@ from assets.models import (
 )
 from assets.renditions.services import renditions_queue
 from assets.search import asset_search_refresh
+from config.audit.services import audit_record
 from config.outbox.selectors import task_pending
 
 admin.site.unregister(Tag)  # the catalogue tags industries and products with its own tag models
@@ -158,6 +159,16 @@ class AssetAdmin(admin.ModelAdmin):
         else:
             obj.status = AssetStatus.DRAFT
         super().save_model(request, obj, form, change)
+        edited = [name for name in form.changed_data if name != "status" and name in form.initial]
+        if change and edited:
+            audit_record(
+                event="asset.changed",
+                target=obj,
+                by=request.user,
+                changes={name: (form.initial[name], form.cleaned_data.get(name)) for name in edited},
+            )
+        elif not change:
+            audit_record(event="asset.created", target=obj, by=request.user, data={"slug": obj.slug})
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AssetVersion:

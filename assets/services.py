@@ -18,16 +18,15 @@ from assets.extract import extract_text
 from assets.files import ASSET_UPLOAD_EXTENSIONS, upload_check
 from assets.models import (
     Asset,
-    AssetDownload,
-    AssetFeedback,
     AssetVersion,
     BuyerRole,
-    ContentRequest,
     FunnelStage,
 )
 from assets.renditions.services import rendition_queue
 from assets.search import asset_search_refresh
+from config.audit.services import audit_record
 from config.outbox.services import enqueue
+from config.webhooks.services import webhook_emit
 
 
 def asset_unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -80,6 +79,7 @@ def asset_create(
     asset.industries.set(industries or [])
     asset.products.set(products or [])
     asset_search_refresh(asset)
+    audit_record(event="asset.created", target=asset, by=owner, data={"kind": kind, "slug": asset.slug})
     return asset
 
 
@@ -101,6 +101,12 @@ def asset_version_add(
     version.save()
     Asset.objects.filter(pk=asset.pk).update(current_version=version, updated_at=timezone.now())
     asset.current_version = version
+    audit_record(
+        event="asset.version_uploaded",
+        target=locked,
+        by=author,
+        data={"version": version.number, "file": version.file.name.rsplit("/", 1)[-1], "note": note},
+    )
     from assets.tasks import extract_version_text
 
     # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
@@ -121,20 +127,41 @@ def asset_version_text_extract(*, version_id: int) -> AssetVersion:
     return version
 
 
+def asset_data(asset: Asset) -> dict:
+    return {
+        "slug": asset.slug,
+        "title": asset.title,
+        "kind": asset.kind,
+        "status": asset.status,
+        "owner": asset.owner.email if asset.owner_id else None,
+        "published_at": asset.published_at,
+        "review_by": asset.review_by,
+    }
+
+
 def asset_publish(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
     """Make an asset visible to reps. It needs content: a file version or an external URL."""
     if not asset.has_content:
         raise ValidationError(f"“{asset}” has no file and no external URL, so there is nothing to publish.")
+    before = asset.status
     asset.status = AssetStatus.PUBLISHED
     asset.published_at = asset.published_at or timezone.now()
     asset.save(update_fields=["status", "published_at", "updated_at"])
+    if before != asset.status:
+        audit_record(event="asset.published", target=asset, by=by, changes={"status": (before, asset.status)})
+        webhook_emit(
+            event="asset.published", data=asset_data(asset), summary=f"“{asset.title}” was published."
+        )
     return asset
 
 
 def asset_archive(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
     """Withdraw an asset from reps; its history and usage stay."""
+    before = asset.status
     asset.status = AssetStatus.ARCHIVED
     asset.save(update_fields=["status", "updated_at"])
+    if before != asset.status:
+        audit_record(event="asset.archived", target=asset, by=by, changes={"status": (before, asset.status)})
     return asset
 
 
@@ -200,6 +227,8 @@ def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None
     relations += [
         t for t in ASSET_TAGS if t in data and {x.name for x in getattr(asset, t).all()} != set(data[t])
     ]
+    changes = {f: (getattr(asset, f), data[f]) for f in fields}
+    changes |= {r: (sorted(map(str, getattr(asset, r).all())), sorted(map(str, data[r]))) for r in relations}
     for name in fields:
         setattr(asset, name, data[name])
     stays_published = asset.status == AssetStatus.PUBLISHED and data.get("status") in (None, asset.status)
@@ -218,72 +247,12 @@ def asset_update(*, asset: Asset, data: dict, by: AbstractBaseUser | None = None
         except ValidationError as exc:
             raise ValidationError({"status": exc.messages}) from None
     changed = bool(fields or relations or status_changed)
+    if changes:
+        audit_record(event="asset.changed", target=asset, by=by, changes=changes)
+    if "audience" in changes:  # who may send it to buyers: its own event, to find in the trail
+        audit_record(
+            event="asset.audience_changed", target=asset, by=by, changes={"audience": changes["audience"]}
+        )
     if changed:
         asset_search_refresh(asset)
     return asset, changed
-
-
-def review_reminders_send(*, today: date) -> int:
-    """Email each owner the list of their published assets whose review-by date has passed."""
-    from django.core.mail import send_mass_mail
-
-    from assets.selectors import assets_due_for_review
-
-    by_owner: dict[str, list[Asset]] = {}
-    for asset in assets_due_for_review(today=today).exclude(owner__email=""):
-        if asset.owner is not None:
-            by_owner.setdefault(asset.owner.email, []).append(asset)
-    mails = []
-    for email, due in by_owner.items():
-        lines = "\n".join(f"- {a.title} (review by {a.review_by:%d %b %Y})" for a in due)
-        mails.append(
-            (
-                f"{len(due)} asset(s) due for review",
-                f"These assets you own are past their review date:\n\n{lines}\n",
-                None,
-                [email],
-            )
-        )
-    send_mass_mail(mails, fail_silently=False)
-    return len(mails)
-
-
-def asset_download_record(*, asset: Asset, user: AbstractBaseUser) -> AssetDownload:
-    return AssetDownload.objects.create(asset=asset, version=asset.current_version, user=user)
-
-
-def asset_feedback_record(
-    *, asset: Asset, user: AbstractBaseUser, useful: bool, comment: str = ""
-) -> AssetFeedback:
-    """A rep's "Was this useful?"; answering again replaces the earlier answer."""
-    feedback, _ = AssetFeedback.objects.update_or_create(
-        asset=asset, user=user, defaults={"useful": useful, "comment": comment[:500]}
-    )
-    return feedback
-
-
-def content_request_create(
-    *,
-    title: str,
-    user: AbstractBaseUser,
-    details: str = "",
-    buyer_role: BuyerRole | None = None,
-    stage: FunnelStage | None = None,
-) -> ContentRequest:
-    title = title.strip()
-    if not title:
-        raise ValidationError({"title": "Say in a few words what you need."})
-    request = ContentRequest.objects.create(
-        title=title[:200], details=details, buyer_role=buyer_role, stage=stage, requested_by=user
-    )
-    request.voters.add(user)  # asking counts as wanting it
-    return request
-
-
-def content_request_vote(*, request: ContentRequest, user: AbstractBaseUser) -> bool:
-    """Toggle the user's vote; returns whether the user now votes for it."""
-    if request.voters.filter(pk=user.pk).exists():
-        request.voters.remove(user)
-        return False
-    request.voters.add(user)
-    return True

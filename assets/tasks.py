@@ -3,13 +3,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from assets import services
+from assets import reviews, services
 
 
 @shared_task
 def remind_review_due() -> int:
     """Daily: tell owners which of their published assets are past their review-by date."""
-    return services.review_reminders_send(today=timezone.localdate())
+    return reviews.review_reminders_send(today=timezone.localdate())
 
 
 @shared_task

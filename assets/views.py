@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from assets import services
+from assets import feedback as rep_feedback
 from assets.files import asset_file_response
 from assets.forms import ContentRequestForm, FeedbackForm
 from assets.models import BuyerRole, ContentRequest, FunnelStage
@@ -26,7 +26,7 @@ from assets.selectors import visible_asset_or_404
 def asset_download(request: HttpRequest, slug: str) -> HttpResponse:
     """The tracked download (or the external link, tracked too)."""
     asset = visible_asset_or_404(request.user, slug)
-    services.asset_download_record(asset=asset, user=request.user)
+    rep_feedback.asset_download_record(asset=asset, user=request.user)
     return asset_file_response(asset, inline=False)
 
 
@@ -56,7 +56,7 @@ def asset_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     asset = visible_asset_or_404(request.user, slug)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        feedback = services.asset_feedback_record(
+        feedback = rep_feedback.asset_feedback_record(
             asset=asset,
             user=request.user,
             useful=form.cleaned_data["useful"],
@@ -82,7 +82,7 @@ def content_requests(request: HttpRequest) -> HttpResponse:
         form = ContentRequestForm(request.POST)
         if form.is_valid():
             try:
-                services.content_request_create(user=request.user, **form.cleaned_data)
+                rep_feedback.content_request_create(user=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -107,7 +107,7 @@ def content_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 def content_request_vote(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ContentRequest, pk=pk)
-    voted = services.content_request_vote(request=item, user=request.user)
+    voted = rep_feedback.content_request_vote(request=item, user=request.user)
     if request.htmx:
         return render(
             request, "assets/_vote.html", {"item": item, "voted": voted, "votes": item.voters.count()}

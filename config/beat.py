@@ -42,4 +42,12 @@ BEAT_SCHEDULE = {
         "task": "config.outbox.tasks.pending_tasks_send",
         "schedule": 60.0,
     },
+    "delete-audit-entries-past-retention": {
+        "task": "config.audit.tasks.audit_purge",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "send-webhook-deliveries-due": {
+        "task": "config.webhooks.tasks.deliveries_due_send",
+        "schedule": 60.0,
+    },
 }

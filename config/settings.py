@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.audit.context.AuditMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "config.private_responses.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -234,6 +236,11 @@ ROOM_SUMMARY_DELAY_SECONDS = env_int("ROOM_SUMMARY_DELAY_SECONDS", 120, minimum=
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (config/client_address.py): the
 # deal rooms' gate limits guesses per client address, which behind a proxy only this header tells.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
+
+# Sign-in (SSO), provisioning (SCIM), the audit trail and webhooks: config/integrations.py.
+from config.integrations import *  # noqa: E402, F403
+
+INSTALLED_APPS += INTEGRATION_APPS  # noqa: F405
 
 # The ideal buyer profile: whether the person who proposed a version may approve it (a team of one).
 PROFILE_SELF_APPROVAL = env_bool("PROFILE_SELF_APPROVAL", False)

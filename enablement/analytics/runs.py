@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, FunnelStage
+from enablement import webhook_events
 from enablement.analytics import cohort, figures, sql, stage_figures
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
 from enablement.analytics.states import moment_of
@@ -188,6 +189,7 @@ def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None
     run.seconds = steps.seconds
     run.steps = steps.done
     run.save()
+    webhook_events.analytics_computed(run)
 
 
 def current_run() -> AnalyticsRun | None:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
+from config.audit.services import audit_record_about
 from config.csv_export import SafeCsvWriter
 from config.error_pages import refused_unless
 from enablement.analytics import gaps, scorecard, selectors
@@ -19,6 +20,7 @@ from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
 from enablement.buyers.services import current_profile
 from enablement.choices import Verdict
+from enablement.deals.models import Deal
 
 analytics_view = refused_unless(
     "assets.view_analytics",
@@ -97,6 +99,12 @@ def assets(request: HttpRequest) -> HttpResponse:
         segment=g.get("profile", ""),
     )
     if g.get("format") == "csv":
+        audit_record_about(
+            event="export.downloaded",
+            model=AssetStageMetric,
+            by=request.user,
+            data={"export": "assets and conversion", "filters": {k: v for k, v in g.items() if v}},
+        )
         response = HttpResponse(assets_csv([asset_object(m) for m in rows]), content_type="text/csv")
         # The file says whose figures it holds: every deal, or those in / out of the buyer profile.
         part = {"in": "-in-profile", "out": "-out-of-profile"}.get(g.get("profile", ""), "")
@@ -196,6 +204,12 @@ def stalled(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("format") == "csv"
     deals, helps = selectors.stalled_deals(run, limit=None if export else 200)
     if export:
+        audit_record_about(
+            event="export.downloaded",
+            model=Deal,
+            by=request.user,
+            data={"export": "stalled deals", "rows": len(deals)},
+        )
         response = HttpResponse(content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="stalled-deals-for-nurture.csv"'
         writer = SafeCsvWriter(response)

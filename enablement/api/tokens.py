@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from rest_framework import authentication, exceptions, throttling
 
+from config.audit.context import API_TOKEN, acting_as
+from config.audit.services import audit_record
 from config.cache_outage import CACHE_ERRORS, CacheBreaker, WarnNowAndThen
 
 KEY_BYTES = 30
@@ -62,6 +64,7 @@ def api_token_create(*, name: str, user) -> tuple[ApiToken, str]:
     """Make a token; returns it and its key, which is not stored and cannot be shown again."""
     key = secrets.token_urlsafe(KEY_BYTES)
     token = ApiToken.objects.create(name=name, user=user, key_hash=key_hash(key), prefix=key[:8])
+    audit_record(event="api_token.created", target=token, data={"acts_for": user.get_username()})
     return token, key
 
 
@@ -69,6 +72,7 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(event="api_token.revoked", target=token)
     return token
 
 
@@ -82,6 +86,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        acting_as(via=API_TOKEN, name=token.name, user=token.user)
         return token.user, token
 
 

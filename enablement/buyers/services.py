@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from assets.choices import StageOutcome
 from assets.models import BuyerRole, FunnelStage
+from config.audit.services import audit_record
 from config.outbox.services import enqueue
+from enablement import webhook_events
 from enablement.buyers.fit import DealFacts, ProfileTerms, band_range, deal_fit
 from enablement.buyers.models import (
     FOUR_AS,
@@ -82,6 +84,7 @@ def profile_propose(
         for stage, roles in (roles_by_stage or {}).items()
         for role in set(roles)
     )
+    audit_record(event="profile.proposed", target=profile, by=by, data={"version": profile.version})
     return profile
 
 
@@ -93,6 +96,13 @@ def _decide(profile: BuyerProfile, by: AbstractBaseUser, note: str, status: str)
     profile.status, profile.decided_by, profile.decided_at = status, by, timezone.now()
     profile.decision_note = note.strip()
     profile.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        event=f"profile.{status}",
+        target=profile,
+        by=by,
+        changes={"status": (ProfileStatus.PROPOSED, status)},
+        data={"version": profile.version, "note": profile.decision_note},
+    )
 
 
 def self_approval_refusal(*, profile: BuyerProfile, by: AbstractBaseUser) -> str | None:
@@ -117,6 +127,7 @@ def profile_approve(
         raise ValidationError(problem)
     BuyerProfile.objects.filter(status=ProfileStatus.APPROVED).update(status=ProfileStatus.SUPERSEDED)
     _decide(profile, by, note, ProfileStatus.APPROVED)
+    webhook_events.profile_approved(profile)
     # Every deal is scored again, then the analytics run again, after the commit (a worker's job:
     # on a large CRM it takes a while, and the admin's answer should not wait for it).
     if rescore:

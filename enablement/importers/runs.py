@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.audit.services import audit_record
 from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
 from config.outbox.services import enqueue
 from enablement.choices import ImportStatus
@@ -161,10 +162,28 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
     # The outcome is the truth even if a sweep took this worker for lost meanwhile (its heartbeat held
     # up by an overloaded database): the import's transaction has committed or rolled back by now.
     run.save(update_fields=["status", "errors", "counts", "finished_at"])
+    _audit(run)
     # Should the cache fail here, the entry expires by itself; the page shows the finished run anyway.
     with contextlib.suppress(CACHE_ERRORS):
         cache.delete(progress_key(run.pk))
     return run
+
+
+def _audit(run: ImportRun) -> None:
+    """The import's changes in the audit trail: what was created, updated, unchanged, rejected per file."""
+    audit_record(
+        event="import.finished",
+        target=run,
+        by=run.created_by,
+        data={
+            "format": run.format,
+            "file": run.file.name.rsplit("/", 1)[-1],
+            "status": run.status,
+            "dry_run": run.dry_run,
+            "counts": run.counts,
+            "errors": run.errors[:2000],
+        },
+    )
 
 
 def _local_copy(field, workdir: Path) -> Path:

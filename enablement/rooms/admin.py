@@ -43,7 +43,7 @@ class DealRoomAdmin(_ReadOnly, admin.ModelAdmin):
     @admin.action(description="Withdraw the selected rooms", permissions=["delete"])
     def withdraw(self, request: HttpRequest, queryset) -> None:
         for room in queryset:
-            services.room_revoke(room=room)
+            services.room_revoke(room=room, by=request.user)
         self.message_user(request, f"{queryset.count()} room(s) withdrawn.", messages.SUCCESS)
 
 

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config.outbox.services import enqueue
+from enablement import webhook_events
 from enablement.rooms.gate import room_lock
 from enablement.rooms.models import SITTING, BuyerNotification, DealRoom, Visit
 from enablement.rooms.selectors import visit_reading
@@ -73,6 +74,7 @@ def summary_queue(visit: Visit, *, wait: bool = True) -> None:
 
     delay = settings.ROOM_SUMMARY_DELAY_SECONDS if wait else 0
     enqueue(visit_summary_send, visit.pk, countdown=delay or None)
+    webhook_events.room_visit_ended(visit)
 
 
 def _claim(visit: Visit, now: datetime) -> int | None:

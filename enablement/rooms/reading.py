@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from assets.audience import for_buyers
+from enablement import webhook_events
 from enablement.rooms.alerts import summary_queue, visit_announce
 from enablement.rooms.models import DealRoom, PageView, Visit
 from enablement.rooms.selectors import has_pages, page_total
@@ -157,6 +158,7 @@ def events_record(*, room: DealRoom, visit_key: str, events: list) -> EventsOutc
     confirms = bool(cleaned) and visit.events == 0
     if confirms and Visit.objects.filter(pk=visit.pk, events=0).update(events=len(cleaned), **changes):
         visit_announce(room=room, visit=visit, now=now)
+        webhook_events.room_visit_started(visit)
     else:
         Visit.objects.filter(pk=visit.pk).update(events=F("events") + len(cleaned), **changes)
     if ended:

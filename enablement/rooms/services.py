@@ -14,6 +14,7 @@ from django.utils import timezone
 from assets.audience import internal_refusal
 from assets.choices import AssetStatus
 from assets.models import Asset
+from config.audit.services import audit_record
 from enablement.choices import UsageAction, UsageSource
 from enablement.deals.models import Deal
 from enablement.rooms.models import (
@@ -66,7 +67,7 @@ def room_create(
     domains = _domains_clean(allowed_domains)
     if domains and not email_gate:
         raise ValidationError({"allowed_domains": "Allowed domains need the email gate on."})
-    return DealRoom.objects.create(
+    room = DealRoom.objects.create(
         deal=deal,
         created_by=by,
         title=title[:200],
@@ -77,6 +78,8 @@ def room_create(
         email_gate=email_gate,
         allowed_domains=domains,
     )
+    audit_record(event="room.created", target=room, by=by, data={"deal": deal.external_id})
+    return room
 
 
 @transaction.atomic
@@ -106,10 +109,11 @@ def room_item_add(*, room: DealRoom, asset: Asset, by: AbstractBaseUser, reason:
     return item
 
 
-def room_revoke(*, room: DealRoom) -> DealRoom:
+def room_revoke(*, room: DealRoom, by: AbstractBaseUser | None = None) -> DealRoom:
     if room.revoked_at is None:
         room.revoked_at = timezone.now()
         room.save(update_fields=["revoked_at"])
+        audit_record(event="room.withdrawn", target=room, by=by)
     return room
 
 

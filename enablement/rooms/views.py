@@ -65,7 +65,7 @@ def room_item_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def room_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     room = get_object_or_404(rooms_visible_to(request.user), pk=pk)
-    services.room_revoke(room=room)
+    services.room_revoke(room=room, by=request.user)
     messages.success(request, f"Deal room “{room.title}” is withdrawn; its link no longer opens.")
     return _back(request, reverse("deal-detail", args=[room.deal_id]))
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 from assets.audience import internal_refusal
 from assets.choices import AssetStatus
 from assets.models import Asset
+from config.audit.services import audit_record
+from enablement import webhook_events
 from enablement.choices import UsageAction, UsageSource
 from enablement.deals.models import Deal
 from enablement.sharing.models import ShareLink, ShareView
@@ -60,6 +62,9 @@ def share_link_create(
         occurred_at=link.created_at,
         source=UsageSource.SHARE_LINK,
     )
+    audit_record(
+        event="share.created", target=link, by=by, data={"asset": asset.slug, "deal": deal.external_id}
+    )
     return link
 
 
@@ -67,6 +72,7 @@ def share_link_revoke(*, link: ShareLink, by: AbstractBaseUser | None = None) ->
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+        audit_record(event="share.withdrawn", target=link, by=by)
     return link
 
 
@@ -107,9 +113,11 @@ def share_view_record(
     at = at or timezone.now()
     if reason := link.unavailable_reason(at):
         raise ValidationError(f"This link is no longer live ({reason}).")
-    view, _ = ShareView.objects.get_or_create(
+    view, created = ShareView.objects.get_or_create(
         key=key, defaults={"link": link, "viewed_at": at, "viewer_hash": viewer_hash(viewer_address)}
     )
     if view.link_id != link.pk:
         raise ValidationError({"view": "This view belongs to another link."})
+    if created:  # a report sent twice is one view, and one event
+        webhook_events.share_viewed(view)
     return view

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, AssetVersion
+from enablement import webhook_events
 from enablement.choices import UsageAction, UsageSource, UsageStatus
 from enablement.deals.history import usage_stages_recompute
 from enablement.deals.models import Deal
@@ -267,4 +268,5 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
     if created and not (connection.vendor == "postgresql" and len(new) >= COPY_FROM):
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
+    webhook_events.usage_recorded(created)
     return outcomes
