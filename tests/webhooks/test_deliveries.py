@@ -56,7 +56,7 @@ def _every_event_happens(rep, marketer, admin_user) -> None:
     review_reminders_send(today=timezone.localdate())
     shown = AssetFactory(title="Security overview")
     link = share_link_create(asset=shown, deal=deal, by=rep)  # also usage.recorded
-    share_view_record(link=link, viewer_address="203.0.113.7")
+    share_view_record(link=link, key="page-load-1", viewer_address="203.0.113.7")
     room = make_room(rep=rep, deal=deal, assets=[shown])
     visit = visit_read(room, email="buyer@initech.example")
     reading.events_record(
