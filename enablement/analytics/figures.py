@@ -80,6 +80,8 @@ class Scope:
 
 
 FULL = {"stages": "", "pairs": ""}
+# What judging every row again (enablement.analytics.comparison.judge) can change in a row kept.
+JUDGED = ["q_value", "significant", "verdict", "adjusted_fcr_low", "adjusted_fcr_high", "comparisons"]
 
 
 def _sql(template: str, scope: Scope | None = None, **extra: str) -> str:
@@ -150,15 +152,15 @@ def asset_metrics_write(
         stages = scope.computed_stages
     stored = list(AssetStageMetric.objects.filter(run=run))
     kept = [m for m in stored if (m.asset_id, m.stage_id) not in in_scope]
-    judged = [(m.q_value, m.significant, m.verdict) for m in kept]
+    judged = [[getattr(m, f) for f in JUDGED] for m in kept]
     for m in kept:
         m.enough = m.p_value is not None  # rows without enough data carry no p-value
     judge(kept + metrics)
     AssetStageMetric.objects.filter(
         pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id) in in_scope]
     ).delete()
-    changed = [m for m, was in zip(kept, judged, strict=True) if (m.q_value, m.significant, m.verdict) != was]
-    AssetStageMetric.objects.bulk_update(changed, ["q_value", "significant", "verdict"], batch_size=1000)
+    changed = [m for m, was in zip(kept, judged, strict=True) if [getattr(m, f) for f in JUDGED] != was]
+    AssetStageMetric.objects.bulk_update(changed, JUDGED, batch_size=1000)
     AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
     states_replace(run, stage_states, pair_states, stages=stages, pairs=in_scope)
     return len(metrics)

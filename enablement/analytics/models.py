@@ -191,6 +191,11 @@ class AssetStageMetric(models.Model):
     adjusted_lift = models.FloatField(null=True)
     adjusted_low = models.FloatField(null=True)
     adjusted_high = models.FloatField(null=True)
+    adjusted_fcr_low = models.FloatField(
+        null=True, help_text="the interval shown beside the verdict, adjusted for the rows tested"
+    )
+    adjusted_fcr_high = models.FloatField(null=True)
+    comparisons = models.PositiveIntegerField(default=0, help_text="rows with enough data tested with it")
     later_deals = models.PositiveIntegerField(
         default=0, help_text="at-risk deals that used it only after the landmark"
     )
