@@ -33,6 +33,14 @@ ASSET_SORTS = {
     "asset": "asset__title",
     "stage": "stage__order",
 }
+SORT_LABELS = {
+    "adjusted": "Adjusted lift",
+    "lift": "Raw difference",
+    "q": "q-value",
+    "exposed": "Deals that used it",
+    "influenced": "Amount influenced",
+    "asset": "Title",
+}
 
 
 def sums_currency() -> SumsCurrency:
@@ -66,7 +74,8 @@ def asset_rows(
     expression = (
         F(field_name).desc(nulls_last=True) if order.startswith("-") else F(field_name).asc(nulls_last=True)
     )
-    return qs.order_by(expression, "asset__title", "stage__order")
+    # Grouped by stage (the page shows a heading per stage), sorted within it.
+    return qs.order_by("stage__order", expression, "asset__title")
 
 
 def segmented(run: AnalyticsRun | None) -> bool:
@@ -134,8 +143,8 @@ def landmarks(run: AnalyticsRun | None) -> list[StageMetric]:
 
 
 def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
-    """The asset's verdict per stage in plain words, for its portal page (reps see these too)."""
-    from enablement.analytics.wording import verdict_sentence
+    """The asset's verdict per stage in one plain sentence each, for its portal page (reps read it)."""
+    from enablement.analytics.wording import rep_sentence
 
     run = current_run()
     rows = (
@@ -144,7 +153,7 @@ def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
     days = dict(StageMetric.objects.filter(run=run).values_list("stage_id", "landmark_days"))
     for m in rows:
         m.landmark_days = days.get(m.stage_id)  # for the method sentences on the rep's page
-    return [(m, verdict_sentence(m)) for m in rows]
+    return [(m, rep_sentence(m)) for m in rows]
 
 
 def higher_lift(stage: str = "") -> Subquery:

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
 from config.csv_export import SafeCsvWriter
-from enablement.analytics import gaps, scorecard, selectors
+from enablement.analytics import asset_table, gaps, scorecard, selectors
+from enablement.analytics.forest import forest
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
@@ -101,12 +102,13 @@ def assets(request: HttpRequest) -> HttpResponse:
         "analytics/assets.html",
         {
             "run": run,
-            "rows": rows,
+            "table": asset_table.table(run, rows, g, segment=g.get("profile", "")),
+            "forest": asset_table.stage_forest(rows, g.get("stage", "")),
             "stages": FunnelStage.objects.filter(outcome="open"),
             "verdicts": Verdict.choices,
             "kinds": AssetKind.choices,
             "params": g,
-            "sorts": selectors.ASSET_SORTS,
+            "sorts": selectors.SORT_LABELS.items(),
             "profile": current_profile(),
             "segmented": selectors.segmented(run),
             "sums": selectors.sums_currency(),
@@ -123,12 +125,8 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
     rows = list(
         AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
     )
-    chart = {
-        "labels": [m.stage.name for m in rows],
-        "lift": [m.lift for m in rows],
-        "adjusted": [m.adjusted_lift for m in rows],
-        "ranges": [[m.adjusted_low, m.adjusted_high] if m.adjusted_low is not None else None for m in rows],
-    }
+    caption = f"Adjusted lift of {asset.title} by stage"
+    plot = forest(rows, label=lambda m: m.stage.name, caption=caption, heading="Stage")
     return _page(
         request,
         "analytics/asset.html",
@@ -136,7 +134,7 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
             "run": run,
             "asset": asset,
             "rows": [(m, verdict_sentence(m)) for m in rows],
-            "chart": chart,
+            "forest": plot,
             "tab": "assets",
         },
     )
