@@ -36,16 +36,15 @@ def test_plurals():
 
 @pytest.mark.django_db
 def test_empty_states_say_what_is_true_of_the_filters():
-    from tests.factories import FunnelStage  # noqa: F401  (the stages come with the migrations)
-
     query = QueryDict("stage=proposal&verdict=helps")
     assert empty_state(query, used=True) == "No asset has significantly higher conversion yet at Proposal."
-    assert empty_state(QueryDict("verdict=hurts"), used=True) == "No asset has significantly lower conversion."
+    hurts = empty_state(QueryDict("verdict=hurts"), used=True)
+    assert hurts == "No asset has significantly lower conversion."
     assert empty_state(query, used=False) == "No asset has been used at a stage yet."
 
 
 @pytest.mark.django_db
-def test_the_table_is_grouped_by_stage_and_paged_with_the_filters_kept(client, marketer, settings):
+def test_the_table_is_grouped_by_stage_and_paged_with_the_filters_kept(client, marketer):
     planted_world(seed=11)
     analytics_compute()
     client.force_login(marketer)
@@ -68,7 +67,7 @@ def test_a_second_page_keeps_the_filters(client, marketer, monkeypatch):
     first = client.get(reverse("analytics-assets"), {"stage": "proposal", "sort": "asset"}).text
     assert "Page 1 of 3" in first and 'href="?stage=proposal&amp;sort=asset&amp;page=2" rel="next"' in first
     second = client.get(reverse("analytics-assets"), {"stage": "proposal", "sort": "asset", "page": 2}).text
-    assert "Page 2 of 3" in second and 'selected>Title</option>' in second
+    assert "Page 2 of 3" in second and "selected>Title</option>" in second
     table = second[second.index('class="table assets-table"') :]  # the chart's table holds every row
     assert ">null 17<" in table and ">null 0<" not in table  # by title, 10 a page
 
