@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
 from config.csv_export import SafeCsvWriter
-from enablement.analytics import asset_table, gaps, scorecard, selectors
+from enablement.analytics import actions, asset_table, digest, gaps, scorecard, selectors
 from enablement.analytics.forest import forest
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
@@ -54,6 +54,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
     )
     run = selectors.current_run()
     data = scorecard.funnel(run, filters)
+    todo = actions.actions(run)
     chart = {
         "labels": [row["stage"].name for row in data["stages"]],
         "conversion": [row["conversion_rate"] for row in data["stages"]],
@@ -73,6 +74,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "choices": scorecard.filter_choices(run),
             "teams": Team.objects.all(),
             "profile": current_profile(),
+            "todo_sections": todo.sections() if run else [],
             "tab": "funnel",
         },
     )
@@ -137,6 +139,23 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
             "forest": plot,
             "tab": "assets",
         },
+    )
+
+
+@login_required
+@analytics_view
+def digest_page(request: HttpRequest) -> HttpResponse:
+    """The weekly digest as the email has it, for a week chosen among the last twelve."""
+    errors: list[str] = []
+    week = _date(request.GET.get("week"), errors, "Week")
+    weeks = digest.weeks_back()
+    if week is not None and not weeks[-1] <= week <= weeks[0] + timedelta(days=6):
+        errors.append(f"Week “{week:%Y-%m-%d}” is not among the last {len(weeks)}; this week is shown.")
+        week = None
+    return _page(
+        request,
+        "analytics/digest.html",
+        {"digest": digest.digest_context(week=week), "weeks": weeks, "errors": errors, "tab": "digest"},
     )
 
 

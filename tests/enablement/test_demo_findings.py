@@ -12,8 +12,11 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from assets.models import Asset
+from enablement.analytics.digest import digest_context
+from enablement.deals.models import Deal
 from enablement.demo.planted import PLANTED, STRONG_REPS
 from enablement.portal.catalogue import SearchParams, asset_search
+from enablement.portal.selectors import suggestions_for
 from tests.enablement.analytics.intervals import verdicts_agree_with_intervals
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo computes its analytics on commit
@@ -43,7 +46,34 @@ def test_the_demo_finds_exactly_what_it_plants_and_shows_it():
 
     # The search's "Higher conversion" sort puts each stage's planted helper first.
     rep = User.objects.get(username="rep1")
+    helpers = {slug for (slug, _), lift in planted.items() if lift > 0}
     for (slug, stage), lift in planted.items():
         if lift > 0:
             result = asset_search(user=rep, params=SearchParams(sort="lift", stage=stage), log=False)
             assert result.page.object_list[0].slug == slug, stage
+    shown_at_home(planted)
+    # The digest: the helpers on top and to promote, the hurter at the bottom and to refresh.
+    digest = digest_context()
+    assert {m.asset.slug for m, _ in digest["top"]} == helpers
+    hurter = next(slug for (slug, _), lift in planted.items() if lift < 0)
+    assert digest["bottom"][0][0].asset.slug == hurter
+    assert {a.url.split("/")[-2] for a in digest["todo"].promote} == helpers
+    assert digest["todo"].retire[0].url.split("/")[-2] == hurter
+
+
+def shown_at_home(planted: dict) -> None:
+    """A rep's home suggests, for an open deal at the stage that has not used the helper yet and has
+    a buyer it was made for in the room, the planted helper first."""
+    for (slug, stage), lift in planted.items():
+        if lift <= 0:
+            continue
+        asset = Asset.objects.get(slug=slug)
+        deals = list(
+            Deal.objects.filter(closed_at__isnull=True, current_stage__slug=stage)
+            .exclude(usage_events__asset=asset)
+            .filter(roles__role__in=asset.buyer_roles.all())
+            .distinct()
+        )
+        assert deals, slug
+        suggested = suggestions_for(deals)
+        assert all(suggested[d.pk][0] == asset for d in deals), slug

@@ -24,6 +24,7 @@ PAGES = [
     "analytics-build-next",
     "analytics-retire",
     "analytics-stalled",
+    "analytics-digest",
 ]
 
 
