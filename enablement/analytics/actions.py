@@ -12,7 +12,7 @@ from django.urls import reverse
 from enablement.analytics import gaps, selectors
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric
 from enablement.analytics.wording import percent, points
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 
 TOP = 3
 
@@ -58,7 +58,9 @@ def _share_unused(m: AssetStageMetric) -> float:
 def promote(run: AnalyticsRun) -> list[Action]:
     """Assets with higher conversion at a stage, ranked by what using them more could move: the
     adjusted lift × the share of comparable deals there that did not use it."""
-    rows = AssetStageMetric.objects.filter(run=run, verdict=Verdict.HELPS).select_related("asset", "stage")
+    rows = AssetStageMetric.objects.filter(
+        run=run, verdict=Verdict.HELPS, exposure=ExposureKind.USED
+    ).select_related("asset", "stage")
     ranked = sorted(rows, key=lambda m: -(m.adjusted_lift * _share_unused(m)))[:TOP]
     return [
         Action(

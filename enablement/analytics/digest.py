@@ -16,7 +16,7 @@ from enablement.analytics.actions import actions
 from enablement.analytics.fitness import fit_summary
 from enablement.analytics.models import AssetStageMetric
 from enablement.analytics.wording import verdict_sentence
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 
 
 def week_of(day: date) -> date:
@@ -54,7 +54,7 @@ def digest_context(*, week: date | None = None) -> dict | None:
             }
         )
     judged = (
-        AssetStageMetric.objects.filter(run=run)
+        AssetStageMetric.objects.filter(run=run, exposure=ExposureKind.USED)
         .exclude(verdict=Verdict.TOO_LITTLE)
         .select_related("asset", "stage")
     )

@@ -24,7 +24,7 @@ from enablement.analytics.models import (
 from enablement.analytics.wording import plural, points
 from enablement.buyers.models import BuyerProfile, DealRole
 from enablement.buyers.services import current_profile
-from enablement.choices import Outcome, Verdict
+from enablement.choices import ExposureKind, Outcome, Verdict
 
 
 @dataclass
@@ -83,7 +83,7 @@ def coverage(run: AnalyticsRun | None) -> Coverage:
         if (row["buyer_roles"], row["stages"]) in cells:
             cells[(row["buyer_roles"], row["stages"])].assets = row["n"]
     for row in (
-        AssetStageMetric.objects.filter(run=run)
+        AssetStageMetric.objects.filter(run=run, exposure=ExposureKind.USED)
         .values("asset__buyer_roles", "stage")
         .annotate(
             used=Sum(F("exposed_deals") + F("exposed_open")),

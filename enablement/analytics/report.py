@@ -53,6 +53,7 @@ def asset_object(m: AssetStageMetric) -> dict:
     return {
         "asset": m.asset.slug,
         "stage": m.stage.slug,
+        "exposure": m.exposure,
         "exposed": group("exposed"),
         "unexposed": group("unexposed"),
         "lift": _r(m.lift),
@@ -79,7 +80,7 @@ def asset_metrics(run: AnalyticsRun | None, *, stage: str | None = None) -> Quer
     qs = (
         AssetStageMetric.objects.filter(run=run)
         .select_related("asset", "stage")
-        .order_by("stage__order", "asset__slug")
+        .order_by("stage__order", "asset__slug", "-exposure")  # used, then read
     )
     return qs.filter(stage__slug=stage) if stage else qs
 
@@ -127,6 +128,7 @@ ASSET_COLUMNS = [
     "adjusted_lift_fcr_ci_low",
     "adjusted_lift_fcr_ci_high",
     "comparisons",
+    "exposure",
 ]
 
 

@@ -17,7 +17,7 @@ from enablement.analytics.models import (
     Segment,
     StageMetric,
 )
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal, StageChange
 from enablement.money import SumsCurrency
 
@@ -58,11 +58,15 @@ def asset_rows(
     kind: str = "",
     sort: str = "adjusted",
     segment: str = "",
+    exposure: str = ExposureKind.USED,
 ) -> QuerySet[AssetStageMetric]:
     """The effectiveness table; `segment` "in" / "out": the figures over the deals in / out of the
-    ideal buyer profile (stored by runs made while a profile was approved)."""
+    ideal buyer profile (stored by runs made while a profile was approved); `exposure` "read": the
+    rows of what buyers read (the CSV takes "all": both kinds)."""
     segment = segment if segment in Segment.values else Segment.ALL
     qs = AssetStageMetric.segments.filter(run=run, segment=segment).select_related("asset", "stage")
+    if exposure != "all":
+        qs = qs.filter(exposure=exposure if exposure in ExposureKind.values else ExposureKind.USED)
     if stage:
         qs = qs.filter(stage__slug=stage)
     if verdict:
@@ -93,7 +97,7 @@ def retire_candidates(run: AnalyticsRun | None) -> dict[str, list]:
             .order_by("last_used", "title")
         ),
         "hurts": list(
-            AssetStageMetric.objects.filter(run=run, verdict=Verdict.HURTS)
+            AssetStageMetric.objects.filter(run=run, verdict=Verdict.HURTS, exposure=ExposureKind.USED)
             .select_related("asset", "stage")
             .order_by("adjusted_lift")
         ),
@@ -128,7 +132,7 @@ def stalled_deals(run: AnalyticsRun | None, limit: int | None = 200) -> tuple[li
         deal.p75 = thresholds.get(deal.current_stage_id)
     helps: dict[int, list] = {}
     for m in (
-        AssetStageMetric.objects.filter(run=run, verdict=Verdict.HELPS)
+        AssetStageMetric.objects.filter(run=run, verdict=Verdict.HELPS, exposure=ExposureKind.USED)
         .select_related("asset")
         .order_by("-adjusted_lift")
     ):
@@ -148,7 +152,9 @@ def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
 
     run = current_run()
     rows = (
-        AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
+        AssetStageMetric.objects.filter(run=run, asset=asset, exposure=ExposureKind.USED)
+        .select_related("stage")
+        .order_by("stage__order")
     )
     days = dict(StageMetric.objects.filter(run=run).values_list("stage_id", "landmark_days"))
     for m in rows:
@@ -159,7 +165,9 @@ def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
 def higher_lift(stage: str = "") -> Subquery:
     """Per asset (OuterRef "pk"), its largest adjusted lift with a "higher conversion" verdict in the
     current run, at `stage` (a slug) or at any stage; the catalogue search's "Higher conversion" sort."""
-    higher = AssetStageMetric.objects.filter(run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS)
+    higher = AssetStageMetric.objects.filter(
+        run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS, exposure=ExposureKind.USED
+    )
     if stage:
         higher = higher.filter(stage__slug=stage)
     return Subquery(higher.order_by("-adjusted_lift").values("adjusted_lift")[:1], output_field=FloatField())

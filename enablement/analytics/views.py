@@ -18,7 +18,7 @@ from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
 from enablement.buyers.services import current_profile
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 
 analytics_view = permission_required("assets.view_analytics", raise_exception=True)
 
@@ -92,6 +92,7 @@ def assets(request: HttpRequest) -> HttpResponse:
         kind=g.get("kind", ""),
         sort=g.get("sort", "adjusted"),
         segment=g.get("profile", ""),
+        exposure=g.get("exposure", ExposureKind.USED),
     )
     if g.get("format") == "csv":
         response = HttpResponse(assets_csv([asset_object(m) for m in rows]), content_type="text/csv")
@@ -109,6 +110,7 @@ def assets(request: HttpRequest) -> HttpResponse:
             "stages": FunnelStage.objects.filter(outcome="open"),
             "verdicts": Verdict.choices,
             "kinds": AssetKind.choices,
+            "exposures": ExposureKind.choices,
             "params": g,
             "sorts": selectors.SORT_LABELS.items(),
             "profile": current_profile(),
@@ -127,16 +129,26 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
     rows = list(
         AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
     )
-    caption = f"Adjusted lift of {asset.title} by stage"
-    plot = forest(rows, label=lambda m: m.stage.name, caption=caption, heading="Stage")
+    kinds = []
+    for kind, label in ExposureKind.choices:  # side by side: used by reps, read by buyers
+        mine = [m for m in rows if m.exposure == kind]
+        caption = f"{label}: adjusted lift by stage"
+        kinds.append(
+            {
+                "kind": kind,
+                "label": label,
+                "rows": [(m, verdict_sentence(m)) for m in mine],
+                "forest": forest(mine, label=lambda m: m.stage.name, caption=caption, heading="Stage"),
+            }
+        )
     return _page(
         request,
         "analytics/asset.html",
         {
             "run": run,
             "asset": asset,
-            "rows": [(m, verdict_sentence(m)) for m in rows],
-            "forest": plot,
+            "kinds": kinds,
+            "read_seconds": settings.ANALYTICS_READ_SECONDS,
             "tab": "assets",
         },
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from enablement.analytics.models import AssetStageMetric
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 
 MINUS = "−"
 
@@ -44,11 +44,23 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.0%}"
 
 
+def _read(m: AssetStageMetric) -> bool:
+    return m.exposure == ExposureKind.READ
+
+
+def _who(m: AssetStageMetric) -> str:
+    """The exposed deals, as the row's kind has them."""
+    if _read(m):
+        return f"Deals whose buyer read it ({settings.ANALYTICS_READ_SECONDS} s or more before the landmark)"
+    return "Deals that used it"
+
+
 def _later(m: AssetStageMetric) -> str:
     if not m.later_deals:
         return ""
     n = m.later_deals
-    return f" {n} other deal{'s' if n != 1 else ''} used it only after the landmark."
+    did = "read it long enough" if _read(m) else "used it"
+    return f" {n} other deal{'s' if n != 1 else ''} {did} only after the landmark."
 
 
 def _too_little(m: AssetStageMetric, stage: str) -> str:
@@ -65,7 +77,7 @@ def verdict_sentence(m: AssetStageMetric) -> str:
     if m.verdict == Verdict.TOO_LITTLE or m.adjusted_lift is None:
         return _too_little(m, stage) + _later(m)
     rates = (
-        f"Deals that used it advanced {percent(m.exposed_rate)} of the time, comparable deals without it "
+        f"{_who(m)} advanced {percent(m.exposed_rate)} of the time, comparable deals without it "
         f"{percent(m.unexposed_rate)}; comparing deals of the same rep and quarter, "
         f"{points(m.adjusted_lift)} points ({shown_interval(m)})"
     )

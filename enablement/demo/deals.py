@@ -156,7 +156,7 @@ def _walk(
         for asset in used:
             p += planted.effect(asset.slug, stage.slug)
             span = min(days, 3) if planted.early(asset.slug, stage.slug) else days * 0.8
-            when = at + timedelta(days=rng.uniform(0, max(span, 0.1)))
+            when = at + timedelta(days=rng.uniform(0, span) * 0.99)  # before the deal leaves the stage
             if when < now:
                 first[asset.pk] = when
                 usage.append(_use(rng, deal, owner, asset, when, len(usage) + 1))
@@ -187,17 +187,21 @@ def _use(rng: random.Random, deal: Deal, owner: User, asset: Asset, when: dateti
 def _room(rng: random.Random, stage: str, first: dict[int, datetime], until: datetime) -> list[planted.Room]:
     """At Proposal and Negotiation, sometimes a deal room with up to three of the assets the rep used
     there, made when the first of them was used (so it moves no first use), and the buyer's visits
-    until the deal leaves the stage: each reads each asset for a few seconds (under the reading
-    threshold) or for a while."""
+    until the deal leaves the stage (the first within two days): each reads each asset for a few
+    seconds (under the reading threshold) or for a while."""
     if stage not in planted.ROOM_STAGES or not first or rng.random() >= planted.ROOM_STAGES[stage]:
         return []
     chosen = sorted(first, key=first.get)[:3]
     made = planted.Room(at=first[chosen[0]], asset_ids=chosen)
+    if made.at >= until:
+        return []
     last = min(until, made.at + timedelta(days=59)) - timedelta(hours=1)  # the room lasts 60 days
-    for _ in range(rng.choice([0, 1, 1, 2, 3])):
+    for n in range(rng.choice([0, 1, 1, 2, 3])):
         if last <= made.at:
             break
-        at = made.at + (last - made.at) * rng.random()
+        # Buyers mostly open a room within a couple of days of getting it; later visits, any time.
+        at = made.at + min(last - made.at, timedelta(days=2)) * rng.random() if n == 0 else None
+        at = at or made.at + (last - made.at) * rng.random()
         seconds = {a: rng.uniform(5, 25) if rng.random() < 0.4 else rng.uniform(35, 240) for a in chosen}
         made.visits.append(planted.Visit(at=at, seconds=seconds))
     return [made]

@@ -21,7 +21,7 @@ PLANTED = {
 # Used far more by the strongest reps, no effect of its own: compared within each rep, nothing.
 STRONG_REPS = "insight-cloud-vs-the-incumbent-battlecard"
 # Deal rooms are made at these stages; buyers read what is in them.
-ROOM_STAGES = {"proposal": 0.45, "negotiation": 0.35}
+ROOM_STAGES = {"proposal": 0.7, "negotiation": 0.5}
 
 
 def use_chance(slug: str, stage: str, skill: float) -> float:

@@ -33,11 +33,14 @@ def test_the_demo_finds_exactly_what_it_plants_and_shows_it():
     report = demo_report()
     assert set(PLANTED) | {STRONG_REPS} <= set(Asset.objects.values_list("slug", flat=True))
     rows = report["assets"]
-    used = [r for r in rows if r.get("exposure", "used") == "used"]
+    used = [r for r in rows if r["exposure"] == "used"]
     planted = {(slug, stage): lift for slug, stages in PLANTED.items() for stage, lift in stages.items()}
     significant = {(r["asset"], r["stage"]): r["verdict"] for r in used if r["significant"]}
     assert significant == {key: "helps" if lift > 0 else "hurts" for key, lift in planted.items()}
-    # Read by buyers: only planted assets may be called different (buyers read what reps used).
+    # Read by buyers: rows of their own, and only planted assets may be called different (buyers
+    # read what reps used).
+    read = [r for r in rows if r["exposure"] == "read"]
+    assert read and any(r["p_value"] is not None for r in read)
     assert {r["asset"] for r in rows if r["significant"]} <= set(PLANTED)
     strong = [r for r in used if r["asset"] == STRONG_REPS and r["p_value"] is not None]
     assert strong and all(r["verdict"] == "no evidence" for r in strong)
