@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from enablement.analytics.models import AssetStageMetric
-from enablement.analytics.wording import comparisons, plural
+from enablement.analytics.wording import comparisons
 from enablement.choices import Verdict
 
 
@@ -21,7 +21,7 @@ class Forest:
 
 
 def _counts(m: AssetStageMetric) -> str:
-    return f"too little data: {plural(m.exposed_deals, 'closed deal')} with it, {m.unexposed_deals} without"
+    return f"too little data: {m.exposed_deals} with it, {m.unexposed_deals} without"
 
 
 def forest(
@@ -37,7 +37,8 @@ def forest(
     thin = sorted((m for m in metrics if m.adjusted_lift is None), key=label)
     rows = judged + thin
     chart = {
-        "labels": [label(m) if m.adjusted_lift is not None else f"{label(m)} — {_counts(m)}" for m in rows],
+        # a row with too little data: its name over its counts (Chart.js draws a list as lines)
+        "labels": [label(m) if m.adjusted_lift is not None else [label(m), _counts(m)] for m in rows],
         "points": [m.adjusted_lift for m in rows],
         "low": [m.adjusted_fcr_low for m in rows],
         "high": [m.adjusted_fcr_high for m in rows],

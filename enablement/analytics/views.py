@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from assets.choices import AssetKind
 from assets.models import Asset, FunnelStage
 from config.csv_export import SafeCsvWriter
-from enablement.analytics import actions, asset_table, digest, gaps, scorecard, selectors
+from enablement.analytics import actions, asset_table, digest, gaps, over_time, scorecard, selectors
 from enablement.analytics.forest import forest
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
@@ -55,12 +55,17 @@ def funnel(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
     data = scorecard.funnel(run, filters)
     todo = actions.actions(run)
+    stages = [row["stage"] for row in data["stages"]]
+    by_quarter = None
+    if run is not None:
+        by_quarter = over_time.funnel_by_quarter(scorecard.filtered_entries(run, filters), stages)
     chart = {
         "labels": [row["stage"].name for row in data["stages"]],
         "conversion": [row["conversion_rate"] for row in data["stages"]],
         "entered": [row["entered"] for row in data["stages"]],
         "months": data["months"],
         "trend": data["trend"],
+        "quarters": by_quarter["chart"] if by_quarter else None,
     }
     return _page(
         request,
@@ -75,6 +80,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "teams": Team.objects.all(),
             "profile": current_profile(),
             "todo_sections": todo.sections() if run else [],
+            "by_quarter": by_quarter,
             "tab": "funnel",
         },
     )
@@ -129,6 +135,7 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
     rows = list(
         AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
     )
+    quarters = over_time.quarterly_lifts(run, asset)
     kinds = []
     for kind, label in ExposureKind.choices:  # side by side: used by reps, read by buyers
         mine = [m for m in rows if m.exposure == kind]
@@ -148,6 +155,9 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
             "run": run,
             "asset": asset,
             "kinds": kinds,
+            "activity": over_time.asset_activity(asset),
+            "quarters": quarters,
+            "quarters_chart": over_time.quarters_chart(quarters),
             "read_seconds": settings.ANALYTICS_READ_SECONDS,
             "tab": "assets",
         },

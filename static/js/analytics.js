@@ -26,6 +26,32 @@
       options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "% converted" } } } },
     });
   }
+  if (funnel && funnel.quarters && document.getElementById("chart-quarter-days")) {
+    new Chart(document.getElementById("chart-quarter-days"), {
+      type: "line",
+      data: {
+        labels: funnel.quarters.labels,
+        datasets: Object.entries(funnel.quarters.days).map(([name, values], i) => ({
+          label: name, data: values.map((v) => (v === null ? null : Math.round(v * 10) / 10)), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], spanGaps: true, tension: 0.2,
+        })),
+      },
+      options: { maintainAspectRatio: false, scales: { y: { min: 0, title: { display: true, text: "median days" } } } },
+    });
+  }
+  const activity = data("asset-activity");
+  if (activity && document.getElementById("chart-activity")) {
+    new Chart(document.getElementById("chart-activity"), {
+      type: "bar",
+      data: {
+        labels: activity.labels,
+        datasets: [
+          { label: "Uses by reps", data: activity.uses, backgroundColor: palette[0] },
+          { label: "Buyer visits that read it", data: activity.reads, backgroundColor: palette[1] },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+  }
   // Forest plots: a whisker for each row's interval and a point for its adjusted lift, coloured by
   // verdict, a dark vertical line at 0; rows with too little data have a label and nothing else.
   const verdictColour = { "helps": "#1a7f37", "hurts": "#cf222e", "no evidence": "#57606a", "too little data": "#9a6700" };
@@ -33,7 +59,8 @@
     const forest = data(canvas.dataset.forest);
     if (!forest) { return; }
     const colours = forest.verdicts.map((v) => verdictColour[v] || "#57606a");
-    canvas.parentElement.style.height = `${Math.max(120, 34 * forest.labels.length + 70)}px`;
+    const lines = forest.labels.reduce((n, label) => n + (Array.isArray(label) ? label.length : 1), 0);
+    canvas.parentElement.style.height = `${Math.max(120, 22 * lines + 14 * forest.labels.length + 70)}px`;
     const whiskers = forest.low.map((low, i) => (low === null ? null : [percent(low), percent(forest.high[i])]));
     const values = forest.low.concat(forest.high).filter((v) => v !== null).map(percent);
     new Chart(canvas, {
