@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.urls import reverse
 
 from assets.models import Asset
 from enablement.analytics.digest import digest_context
@@ -18,6 +19,7 @@ from enablement.demo.planted import PLANTED, STRONG_REPS
 from enablement.portal.catalogue import SearchParams, asset_search
 from enablement.portal.selectors import suggestions_for
 from tests.enablement.analytics.intervals import verdicts_agree_with_intervals
+from tests.enablement.analytics.test_verdict_words import pages_read
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo computes its analytics on commit
 
@@ -29,7 +31,7 @@ def demo_report() -> dict:
     return json.loads(out.getvalue())
 
 
-def test_the_demo_finds_exactly_what_it_plants_and_shows_it():
+def test_the_demo_finds_exactly_what_it_plants_and_shows_it(client):
     report = demo_report()
     assert set(PLANTED) | {STRONG_REPS} <= set(Asset.objects.values_list("slug", flat=True))
     rows = report["assets"]
@@ -62,6 +64,21 @@ def test_the_demo_finds_exactly_what_it_plants_and_shows_it():
     assert digest["bottom"][0][0].asset.slug == hurter
     assert {a.url.split("/")[-2] for a in digest["todo"].promote} == helpers
     assert digest["todo"].retire[0].url.split("/")[-2] == hurter
+    no_page_contradicts_its_verdicts(client, planted)
+
+
+def no_page_contradicts_its_verdicts(client, planted: dict) -> None:
+    """The demo's pages, read as text: no verdict beside an interval that says otherwise."""
+    client.force_login(User.objects.get(username="admin"))
+    urls = [reverse("analytics-funnel"), reverse("analytics-digest")]
+    for stage in ("discovery", "proposal"):
+        for exposure in ("used", "read"):
+            urls.append(f"{reverse('analytics-assets')}?stage={stage}&exposure={exposure}")
+    for slug, _ in planted:
+        urls += [reverse("analytics-asset", args=[slug]), reverse("asset-detail", args=[slug])]
+    problems, checked = pages_read(client, urls)
+    assert not problems, "\n".join(problems[:10])
+    assert checked > 20
 
 
 def shown_at_home(planted: dict) -> None:
