@@ -13,7 +13,7 @@ from assets.choices import AssetKind
 from assets.models import FunnelStage
 from enablement.analytics.forest import Forest, default_stage, forest
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 
 PER_PAGE = 50
 EMPTY_VERDICT = {
@@ -74,8 +74,11 @@ def empty_state(params: QueryDict, *, used: bool) -> str:
     if kind := kinds.get(params.get("kind", "")):
         where += f" (asset type “{kind}”)"
     verdict = params.get("verdict", "")
+    read = params.get("exposure") == ExposureKind.READ
     if verdict in EMPTY_VERDICT:
-        return EMPTY_VERDICT[verdict].format(where=where)
+        return EMPTY_VERDICT[verdict].format(where=where + (" when read by buyers" if read else ""))
+    if read:
+        return f"No buyer has read an asset long enough in a deal room{where} yet."
     return f"No asset has been used{where} yet."
 
 

@@ -41,6 +41,8 @@ def test_empty_states_say_what_is_true_of_the_filters():
     hurts = empty_state(QueryDict("verdict=hurts"), used=True)
     assert hurts == "No asset has significantly lower conversion."
     assert empty_state(query, used=False) == "No asset has been used at a stage yet."
+    read = empty_state(QueryDict("stage=proposal&exposure=read"), used=True)
+    assert read == "No buyer has read an asset long enough in a deal room at Proposal yet."
 
 
 @pytest.mark.django_db
