@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Case, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -59,6 +60,9 @@ def digest_context(*, week: date | None = None) -> dict | None:
         .select_related("asset", "stage")
     )
     helping = judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")
+    # lower conversion first, then the lowest adjusted lifts of the rest
+    hurts_first = Case(When(verdict=Verdict.HURTS, then=Value(0)), default=Value(1))
+    lowest = judged.order_by(hurts_first, "adjusted_lift")
     deals, _ = selectors.stalled_deals(run, limit=None)
     grid = gaps.coverage(run)
     return {
@@ -69,7 +73,7 @@ def digest_context(*, week: date | None = None) -> dict | None:
         "fit": fit_summary(run),
         "todo": actions(run, grid),
         "top": [(m, verdict_sentence(m)) for m in helping[:3]],
-        "bottom": [(m, verdict_sentence(m)) for m in judged.order_by("adjusted_lift")[:3]],
+        "bottom": [(m, verdict_sentence(m)) for m in lowest[:3]],
         "gaps": gaps.build_next(grid, limit=3),
         "stalled": len(deals),
         "site": settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost",

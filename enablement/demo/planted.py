@@ -14,9 +14,9 @@ from datetime import datetime
 
 # slug → {stage: change in the chance to advance from that stage when a rep used it there}
 PLANTED = {
-    "insight-cloud-roi-calculator": {"proposal": 0.25},
-    "contoso-healthcare-case-study": {"discovery": 0.22},
-    "insight-cloud-first-meeting-deck": {"discovery": -0.22},
+    "insight-cloud-roi-calculator": {"proposal": 0.28},
+    "contoso-healthcare-case-study": {"discovery": 0.28},
+    "insight-cloud-first-meeting-deck": {"discovery": -0.28},
 }
 # Used far more by the strongest reps, no effect of its own: compared within each rep, nothing.
 STRONG_REPS = "insight-cloud-vs-the-incumbent-battlecard"
@@ -30,7 +30,7 @@ def use_chance(slug: str, stage: str, skill: float) -> float:
         return 0.45
     if slug == STRONG_REPS:  # skill runs from −0.12 to 0.12: from 4% for the weakest to 64%
         return 0.04 + 2.5 * (skill + 0.12)
-    return 0.1
+    return 0.15
 
 
 def effect(slug: str, stage: str) -> float:
