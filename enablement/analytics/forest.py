@@ -18,6 +18,7 @@ class Forest:
     chart: dict  # for json_script: labels, points, low, high, verdicts
     caption: str
     heading: str  # what the rows are: "Asset", "Stage"
+    exposed: str = "Deals that used it"  # the exposed group, as the rows' kind has it
 
 
 def _counts(m: AssetStageMetric) -> str:
@@ -30,6 +31,7 @@ def forest(
     label: Callable[[AssetStageMetric], str],
     caption: str,
     heading: str,
+    exposed: str = "Deals that used it",
 ) -> Forest:
     """Rows sorted by adjusted lift, highest first; rows with too little data last, by name."""
     metrics = list(metrics)
@@ -45,7 +47,9 @@ def forest(
         "verdicts": [str(m.verdict) for m in rows],
         "interval": f"95% interval, {comparisons(rows[0])}" if judged else "",
     }
-    return Forest(rows=[(m, label(m)) for m in rows], chart=chart, caption=caption, heading=heading)
+    return Forest(
+        rows=[(m, label(m)) for m in rows], chart=chart, caption=caption, heading=heading, exposed=exposed
+    )
 
 
 def default_stage(metrics: Iterable[AssetStageMetric]) -> int | None:

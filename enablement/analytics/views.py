@@ -21,6 +21,7 @@ from enablement.buyers.services import current_profile
 from enablement.choices import ExposureKind, Verdict
 
 analytics_view = permission_required("assets.view_analytics", raise_exception=True)
+EXPOSED_GROUP = {ExposureKind.USED: "Deals that used it", ExposureKind.READ: "Deals whose buyer read it"}
 
 
 def _date(value: str | None, errors: list[str], label: str) -> date | None:
@@ -145,7 +146,13 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
                 "kind": kind,
                 "label": label,
                 "rows": [(m, verdict_sentence(m)) for m in mine],
-                "forest": forest(mine, label=lambda m: m.stage.name, caption=caption, heading="Stage"),
+                "forest": forest(
+                    mine,
+                    label=lambda m: m.stage.name,
+                    caption=caption,
+                    heading="Stage",
+                    exposed=EXPOSED_GROUP[kind],
+                ),
             }
         )
     return _page(

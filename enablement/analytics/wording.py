@@ -85,8 +85,8 @@ def verdict_sentence(m: AssetStageMetric) -> str:
         return f"At {stage}: no clear difference. {rates}, which could be chance.{_later(m)}"
     word = "higher" if m.verdict == Verdict.HELPS else "lower"
     return (
-        f"At {stage}: {word} conversion. {rates}. This is an association with using it, not proof that "
-        f"the asset caused it.{_later(m)}"
+        f"At {stage}: {word} conversion. {rates}. This is an association with "
+        f"{'buyers reading' if _read(m) else 'using'} it, not proof that the asset caused it.{_later(m)}"
     )
 
 

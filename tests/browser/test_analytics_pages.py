@@ -46,8 +46,9 @@ def test_marketing_reads_the_demos_analytics(page: Page, demo, screenshot, width
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{demo}/analytics/")
         todo = page.get_by_role("region", name="What to do now")
-        for name in ("Promote Insight Cloud ROI calculator at Proposal", "Refresh or retire Insight"):
-            expect(todo.get_by_role("link", name=name)).to_be_visible()
+        promote = "Promote Insight Cloud ROI calculator at Proposal"
+        for name in (promote, "Refresh or retire Insight Cloud first-meeting deck"):
+            expect(todo.get_by_role("link", name=name, exact=True)).to_be_visible()
         charts_drawn(page)
         screenshot(f"what-to-do-now-{width}", locator=todo)
         by_quarter = page.get_by_role("region", name="By quarter")
