@@ -57,7 +57,7 @@ def seed_deals(*, count: int, reps: list[User], seed: int, horizon_days: int = 5
     lost = next(s for s in stages if s.outcome == StageOutcome.LOST)
     by_stage = _assets_by_stage()
     accounts = _accounts(seed)
-    skill = {rep.pk: random.Random(f"{seed}-rep-{rep.pk}").uniform(-0.12, 0.12) for rep in reps}
+    skill = {rep.pk: random.Random(f"{seed}-rep-{rep.username}").uniform(-0.12, 0.12) for rep in reps}
     # Anchored to midnight UTC, so every run on the same day draws exactly the same times.
     now = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     deals, changes, events, rooms = [], [], [], []

@@ -30,7 +30,7 @@ def use_chance(slug: str, stage: str, skill: float) -> float:
         return 0.45
     if slug == STRONG_REPS:  # skill runs from −0.12 to 0.12: from 4% for the weakest to 64%
         return 0.04 + 2.5 * (skill + 0.12)
-    return 0.15
+    return 0.25
 
 
 def effect(slug: str, stage: str) -> float:
