@@ -65,8 +65,8 @@ def _later(m: AssetStageMetric) -> str:
 
 def _too_little(m: AssetStageMetric, stage: str) -> str:
     return (
-        f"At {stage}: too few closed deals to tell yet ({m.exposed_deals} with it, "
-        f"{m.unexposed_deals} without; {settings.ANALYTICS_MIN_DEALS} of each are needed)."
+        f"At {stage}: too few closed deals to tell yet ({m.exposed_deals} with it, {m.unexposed_deals} "
+        f"without; {settings.ANALYTICS_MIN_DEALS} of each are needed where a rep and quarter have both)."
     )
 
 
