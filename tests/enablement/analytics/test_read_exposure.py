@@ -151,3 +151,22 @@ def test_a_refresh_as_landmarks_pass_and_history_comes_equals_a_full_run(setting
         assert analytics_compute(refresh=True).mode == "refresh"
         refreshed = same_as_full("landmarks passed and history came")
     assert sorted(r[-1] for r in refreshed["reads"]) == [True, True, True, True]  # 30, 35, 40, 45 s
+
+
+def test_deleting_a_read_visit_makes_the_next_run_full_and_a_page_that_never_ran_does_not():
+    from enablement.analytics.models import AnalyticsRun
+    from enablement.rooms.models import Visit
+
+    x = AssetFactory(slug="x", published_at=T0 - timedelta(days=100))
+    deal, _ = deal_at_proposal("V-1", None, 0)
+    room = room_of(deal, x, at(0.5))
+    read(room, x, at(1), 40, viewer="reader")
+    with time_machine.travel(at(2), tick=False):
+        never_ran = reading.visit_continue_or_start(
+            room=room, viewer=reading.viewer_get_or_create(room=room, cookie="a link preview")
+        )
+        analytics_compute()
+    never_ran.delete()  # the idle sweep's kind: no event, nothing read
+    assert AnalyticsRun.objects.get().watermark is not None
+    Visit.objects.filter(events__gt=0).delete()  # erased, or past the retention days
+    assert AnalyticsRun.objects.get().watermark is None
