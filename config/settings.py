@@ -253,6 +253,8 @@ IMPORT_WORKER_LOST_SECONDS = env_positive_int("IMPORT_WORKER_LOST_SECONDS", 180)
 # Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
 ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)
 ANALYTICS_Q_THRESHOLD = 0.05
+# Seconds a buyer must read an asset in a deal's rooms (over the visits of a stay) for the `read` kind.
+ANALYTICS_READ_SECONDS = env_positive_int("ANALYTICS_READ_SECONDS", 30)
 # The analytics run's own working memory on PostgreSQL (SET LOCAL: that transaction only), the
 # overlap a refresh re-reads for clocks and transactions in flight, and how many touched deals
 # make a refresh a full run.

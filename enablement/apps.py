@@ -12,8 +12,10 @@ class EnablementConfig(AppConfig):
         from django.conf import settings
 
         from assets.models import Asset
-        from enablement.analytics.runs import full_run_needed
+        from enablement.analytics.runs import full_run_needed, reading_deleted
         from enablement.deals.models import Deal
+        from enablement.rooms.models import Visit
 
         for sender in (Deal, Asset, settings.AUTH_USER_MODEL):
             post_delete.connect(full_run_needed, sender=sender, dispatch_uid=f"analytics.full_run.{sender}")
+        post_delete.connect(reading_deleted, sender=Visit, dispatch_uid="analytics.full_run.visit")

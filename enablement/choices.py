@@ -62,3 +62,10 @@ class Verdict(models.TextChoices):
     HURTS = "hurts", "Lower conversion"
     NO_EVIDENCE = "no evidence", "No clear difference"
     TOO_LITTLE = "too little data", "Too little data"
+
+
+class ExposureKind(models.TextChoices):
+    """What counts as a deal having met an asset at a stage (CONTRACT section 3, exposure kinds)."""
+
+    USED = "used", "Used by reps"
+    READ = "read", "Read by buyers"

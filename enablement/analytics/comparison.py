@@ -1,6 +1,7 @@
 """From counts per stratum to one stored row per (asset, stage): rates, the crude interval, the
-Mantel–Haenszel adjusted lift with Sato's interval and the stratified test where there is enough
-data (CONTRACT section 3), then q-values over every tested row and each row's verdict."""
+Mantel–Haenszel adjusted lift with Sato's interval and the test from the same variance where there is
+enough data, then q-values over every tested row, each row's verdict and the interval shown beside
+it, adjusted for the number of rows tested (the method is documented in the README)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,12 @@ def metric_build(
     interval = stats.newcombe(exp.advanced, exp.resolved, unexp.advanced, unexp.resolved)
     minimum = settings.ANALYTICS_MIN_DEALS
     enough = enough_exposed >= minimum and enough_unexposed >= minimum
-    adjusted = stats.mantel_haenszel_rd_ci(table) if enough else None
-    test = stats.cmh_test(table) if enough else None
+    estimate = stats.mantel_haenszel_rd_se(table) if enough else None
+    adjusted = p_value = None
+    if estimate is not None:
+        rd, se = estimate
+        adjusted = (rd, rd - stats.Z95 * se, rd + stats.Z95 * se)
+        p_value = stats.two_sided_p(rd, se)
     metric = AssetStageMetric(
         run=run,
         asset_id=asset_id,
@@ -83,27 +88,39 @@ def metric_build(
         adjusted_low=adjusted[1] if adjusted else None,
         adjusted_high=adjusted[2] if adjusted else None,
         later_deals=pair.later,
-        p_value=test[1] if test else None,
+        p_value=p_value,
         influenced_amount=pair.influenced,
         won_amount=pair.won,
         verdict=Verdict.TOO_LITTLE,
     )
-    metric.enough = enough and adjusted is not None and test is not None
+    metric.enough = p_value is not None
     return metric
 
 
 def judge(metrics: list[AssetStageMetric]) -> None:
-    """q-values over every row with enough data, then each row's verdict."""
+    """q-values over every row with enough data, each row's verdict, and the interval shown beside
+    it: the adjusted lift's, widened for the number of rows tested (stats.fcr_z). Significance
+    (q ≤ α) and that interval excluding 0 are one condition: Benjamini–Hochberg selects the R rows
+    whose p-value is at most αR/m, and the interval at level 1 − αR/m excludes 0 for exactly those."""
     tested = [m for m in metrics if m.enough]
     for metric, q in zip(tested, stats.benjamini_hochberg([m.p_value for m in tested]), strict=True):
         metric.q_value = q
     threshold = settings.ANALYTICS_Q_THRESHOLD
+    selected = sum(1 for m in tested if m.q_value <= threshold)
+    widen = stats.fcr_z(selected=selected, tested=len(tested), alpha=threshold) / stats.Z95
     for m in metrics:
+        m.comparisons = len(tested)
         if not m.enough:
             m.verdict = Verdict.TOO_LITTLE
             m.adjusted_lift = m.adjusted_low = m.adjusted_high = m.p_value = m.q_value = None
+            m.adjusted_fcr_low = m.adjusted_fcr_high = None
+            m.significant = False
             continue
-        m.significant = m.q_value <= threshold and bool(m.adjusted_lift)
+        # The same standard error as the 95% interval (rd ± z·se), read back from it, so a refresh
+        # that keeps a row works from the stored interval and gives a full run's figures exactly.
+        half = (m.adjusted_high - m.adjusted_low) / 2 * widen
+        m.adjusted_fcr_low, m.adjusted_fcr_high = m.adjusted_lift - half, m.adjusted_lift + half
+        m.significant = m.q_value <= threshold
         if m.significant:
             m.verdict = Verdict.HELPS if m.adjusted_lift > 0 else Verdict.HURTS
         else:

@@ -66,14 +66,16 @@ def metrics_moved(
     result = Moved()
     stages = {s for s in landmarks.days if s not in scope.stages}
     wanted = stages if scope.assets else {s for _, s in scope.pairs if s in stages}
-    stage_states, pair_states = states_read(run, wanted, scope.pairs)
+    stage_states, pair_states = states_read(run, wanted, scope.pairs, scope.kind)
     late = _late_pairs(scope, landmarks, availability, stage_states)
     scope.pairs |= late
     scope.assets = set()
     candidates = {k for k in scope.pairs if k[1] in stages and k not in late}
     if not candidates:
         return result
-    rows = AssetStageMetric.objects.filter(run=run, stage_id__in={s for _, s in candidates})
+    rows = AssetStageMetric.objects.filter(
+        run=run, stage_id__in={s for _, s in candidates}, exposure=scope.kind
+    )
     stored = {
         (a, s): (later, influenced, won)
         for a, s, later, influenced, won in rows.values_list(
@@ -106,6 +108,7 @@ def metrics_moved(
             everyone[key[1]] = days_unpacked(cohort["days"])
             at_risk[key[1]] = strata_sorted(strata_in(cohort["strata"]))
         metric = metric_build(run, key, pair, at_risk[key[1]])
+        metric.exposure = scope.kind
         metric.exposed_median_days = median(days)
         metric.unexposed_median_days = median_without(everyone[key[1]], days)
         result.metrics.append(metric)

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Case, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assets.choices import Role
 from enablement.analytics import gaps, scorecard, selectors
+from enablement.analytics.actions import actions
 from enablement.analytics.fitness import fit_summary
 from enablement.analytics.models import AssetStageMetric
 from enablement.analytics.wording import verdict_sentence
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 
 
-def digest_context() -> dict | None:
+def week_of(day: date) -> date:
+    """The Monday of the week `day` is in."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_back(n: int = 12) -> list[date]:
+    """The Mondays of this week and the n − 1 before, latest first: the weeks a reader can choose."""
+    this = week_of(timezone.localdate())
+    return [this - timedelta(weeks=k) for k in range(n)]
+
+
+def digest_context(*, week: date | None = None) -> dict | None:
+    """The digest of the week starting on Monday `week` (this week without one): the funnel over the
+    30 days to the week's last day against the 30 before; verdicts, what to do now, gaps and stalled
+    deals from the current analytics."""
     run = selectors.current_run()
     if run is None:
         return None
-    today = timezone.localdate()
-    recent = scorecard.funnel(run, scorecard.FunnelFilters(start=today - timedelta(days=30)))["stages"]
+    start = week_of(week or timezone.localdate())
+    end = min(start + timedelta(days=6), timezone.localdate())
+    recent = scorecard.funnel(run, scorecard.FunnelFilters(start=end - timedelta(days=29), end=end))["stages"]
     before = scorecard.funnel(
-        run, scorecard.FunnelFilters(start=today - timedelta(days=60), end=today - timedelta(days=31))
+        run, scorecard.FunnelFilters(start=end - timedelta(days=59), end=end - timedelta(days=30))
     )["stages"]
     changes = []
     for now, then in zip(recent, before, strict=True):
@@ -38,21 +55,26 @@ def digest_context() -> dict | None:
             }
         )
     judged = (
-        AssetStageMetric.objects.filter(run=run)
+        AssetStageMetric.objects.filter(run=run, exposure=ExposureKind.USED)
         .exclude(verdict=Verdict.TOO_LITTLE)
         .select_related("asset", "stage")
     )
+    helping = judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")
+    # lower conversion first, then the lowest adjusted lifts of the rest
+    hurts_first = Case(When(verdict=Verdict.HURTS, then=Value(0)), default=Value(1))
+    lowest = judged.order_by(hurts_first, "adjusted_lift")
     deals, _ = selectors.stalled_deals(run, limit=None)
+    grid = gaps.coverage(run)
     return {
         "run": run,
+        "week": start,
+        "week_end": end,
         "changes": changes,
         "fit": fit_summary(run),
-        "top": [
-            verdict_sentence(m) + f" ({m.asset.title})"
-            for m in judged.filter(verdict=Verdict.HELPS).order_by("-adjusted_lift")[:3]
-        ],
-        "bottom": [verdict_sentence(m) + f" ({m.asset.title})" for m in judged.order_by("adjusted_lift")[:3]],
-        "gaps": gaps.build_next(gaps.coverage(run), limit=3),
+        "todo": actions(run, grid),
+        "top": [(m, verdict_sentence(m)) for m in helping[:3]],
+        "bottom": [(m, verdict_sentence(m)) for m in lowest[:3]],
+        "gaps": gaps.build_next(grid, limit=3),
         "stalled": len(deals),
         "site": settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost",
     }

@@ -6,7 +6,8 @@ A full run, each step timed and stored on the run (`steps`, shown in the admin):
 2. landmarks: each stage's landmark (its setting, or the 25th percentile of days to resolution),
    and on PostgreSQL the funnel scorecard's figures in the same pass;
 3. exposures: for entries at risk at the landmark, the assets used before it (and those used only
-   later; on PostgreSQL the table made anew, cohort.exposures_table_made), then ANALYZE;
+   later; on PostgreSQL the table made anew, cohort.exposures_table_made), then ANALYZE; and the
+   assets buyers read in the deal's rooms (enablement.analytics.reads);
 4. availability: each asset's first recorded use, and the count of usage events;
 5. figures: counts per stratum and medians from the working tables (enablement.analytics.figures);
 6. tidy: older runs' working rows go.
@@ -33,8 +34,8 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from config.cache_outage import CACHE_ERRORS
-from enablement.analytics import cohort, sql, stage_figures
-from enablement.analytics.models import AnalyticsRun, Exposure, FigureState, StageEntry
+from enablement.analytics import cohort, reads, sql, stage_figures
+from enablement.analytics.models import AnalyticsRun, Exposure, FigureState, ReadExposure, StageEntry
 from enablement.analytics.refresh import refresh as refresh_run
 from enablement.analytics.runs import (  # noqa: F401  (current_run: read by the pages and the API)
     Steps,
@@ -139,6 +140,9 @@ def _compute() -> AnalyticsRun:
             else:
                 step["rows"] = cohort.exposures_insert(run.pk, landmarks)
             analyze(Exposure)
+        with steps("reads") as step:
+            step["rows"] = reads.reads_insert(run.pk, landmarks)
+            analyze(ReadExposure)
         with steps("availability"):
             first_uses(run)
         figures_write(run, landmarks, steps)
@@ -148,7 +152,7 @@ def _compute() -> AnalyticsRun:
     return run
 
 
-WORKING = (Exposure, StageEntry, FigureState)
+WORKING = (Exposure, ReadExposure, StageEntry, FigureState)
 
 
 def _working_tables_emptied() -> None:

@@ -8,14 +8,11 @@ the rest of its scope here.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
 
-from assets.choices import StageOutcome
-from assets.models import Asset, FunnelStage
 from enablement.analytics import delta, sql
 from enablement.analytics.cohort import Landmarks
 from enablement.analytics.comparison import Counts, Pair, judge, metric_build
@@ -36,63 +33,31 @@ from enablement.analytics.medians import (
     median_without,
 )
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
+from enablement.analytics.scope import FULL, Scope
 from enablement.analytics.states import Cohort, cut_of, moment_of, states_replace, strata_sorted
+from enablement.choices import ExposureKind
+
+# What judging every row again (enablement.analytics.comparison.judge) can change in a row kept.
+JUDGED = ["q_value", "significant", "verdict", "adjusted_fcr_low", "adjusted_fcr_high", "comparisons"]
 
 
-@dataclass
-class Scope:
-    """What a refresh recomputes: every asset at `stages`, the `pairs` (asset, stage), and `assets` at
-    every stage; `changes` are the exposures that came or went in the pairs (enablement.analytics.delta
-    moves the figures of those it can by them and takes them out of `pairs`). The rest of the run's
-    rows stand; only their q-values and verdicts follow."""
-
-    stages: set[int] = field(default_factory=set)
-    pairs: set[tuple[int, int]] = field(default_factory=set)
-    assets: set[int] = field(default_factory=set)
-    changes: list[delta.Change] = field(default_factory=list)
-    was_available: dict[int, datetime] = field(default_factory=dict)  # before the assets' moves
-    fragments: dict[str, str] = field(default_factory=dict)
-    computed_stages: set[int] = field(default_factory=set)
-    moved: int = 0  # pairs settled by difference
-
-    def fill(self) -> set[tuple[int, int]]:
-        """Write the scope's pairs to a temporary table the statements join, and return them."""
-        open_stages = list(FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", flat=True))
-        everything = set(self.pairs)
-        if self.stages:
-            assets = Asset.objects.values_list("pk", flat=True)
-            everything |= {(a, s) for a in assets for s in self.stages}
-        everything |= {(a, s) for a in self.assets for s in open_stages}
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {SCOPE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE} (asset_id BIGINT, stage_id BIGINT)")
-            if everything:
-                cursor.executemany(f"INSERT INTO {SCOPE} VALUES (%s, %s)", sorted(everything))
-            if sql.postgres():
-                cursor.execute(f"ANALYZE {SCOPE}")
-        self.computed_stages = {s for _, s in everything}
-        stages = ", ".join(str(int(s)) for s in sorted(self.computed_stages)) or "NULL"
-        self.fragments = {
-            "stages": f"AND e.stage_id IN ({stages})",
-            "pairs": f"JOIN {SCOPE} p ON p.asset_id = x.asset_id AND p.stage_id = e.stage_id",
-        }
-        return everything
+KINDS = (ExposureKind.USED, ExposureKind.READ)
 
 
-FULL = {"stages": "", "pairs": ""}
+def _sql(template: str, scope: Scope | None = None, *, kind: str = ExposureKind.USED, **extra: str) -> str:
+    """A statement over the working tables; `{exposure}` is the table of the kind's exposures."""
+    tables = sql.tables()
+    tables["exposure"] = tables["read" if kind == ExposureKind.READ else "exposure"]
+    return template.format(**tables, cuts=CUTS, **(scope.fragments if scope else FULL), **extra)
 
 
-def _sql(template: str, scope: Scope | None = None, **extra: str) -> str:
-    return template.format(**sql.tables(), cuts=CUTS, **(scope.fragments if scope else FULL), **extra)
-
-
-def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort) -> dict[tuple[int, int], Pair]:
+def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort, kind: str) -> dict[tuple[int, int], Pair]:
     """Each pair's exposed counts per stratum; on PostgreSQL also the exposed advanced days, in order
     (`cohort.exposed_days`; elsewhere `_medians` reads them)."""
     pairs: dict[tuple[int, int], Pair] = defaultdict(Pair)
     later: dict[tuple[int, int], int] = defaultdict(int)
     days: dict[tuple[int, int], list[float]] = defaultdict(list)
-    statement = _sql(EXPOSED_STRATA_SQL, scope, days=EXPOSED_DAYS_PG if sql.postgres() else "NULL")
+    statement = _sql(EXPOSED_STRATA_SQL, scope, kind=kind, days=EXPOSED_DAYS_PG if sql.postgres() else "NULL")
     # Grouped by one hash, not by sorting every exposure on six keys: the planner expects five times
     # the strata there are (owner, quarter and outcome taken as independent) and picks the sort
     # (0.1 s more at 620,000 exposures).
@@ -116,52 +81,69 @@ def _pairs(run: AnalyticsRun, scope: Scope | None, cohort: Cohort) -> dict[tuple
 
 
 def asset_metrics_write(
-    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None = None
+    run: AnalyticsRun,
+    landmarks: Landmarks,
+    availability: dict[int, datetime],
+    scopes: dict[str, Scope] | None = None,
 ) -> int:
-    """Every (asset, stage) with an exposure: exposed against comparable unexposed entries at risk,
-    and the inputs a refresh moves by difference (enablement.analytics.states).
+    """Every (asset, stage) with an exposure of each kind (used, read): exposed against comparable
+    unexposed entries at risk, and the inputs a refresh moves by difference (enablement.analytics.states).
 
-    With a `scope` (the refresh) only its pairs are computed again and written: those whose cohort
-    stands by difference from the stored inputs (enablement.analytics.delta), the rest from the working
-    tables; the rows of the other pairs stand, and every row's q-value and verdict follow from all the
-    p-values."""
-    if scope is None:
+    With `scopes` (the refresh, one per kind) only their pairs are computed again and written: those
+    whose cohort stands by difference from the stored inputs (enablement.analytics.delta), the rest
+    from the working tables; the rows of the other pairs stand, and every row's q-value and verdict
+    follow from all the p-values of both kinds."""
+    if scopes is None:
         with sql.hash_joins():
-            metrics, cohort = _asset_metrics(run, landmarks, availability, None)
+            base = _cohort_base(run, landmarks, None)
+            metrics, pair_states = [], {}
+            for kind in KINDS:
+                computed, cohort = _asset_metrics(run, landmarks, availability, None, kind, base)
+                metrics += computed
+                pair_states |= _keyed(cohort.pair_states({(m.asset_id, m.stage_id) for m in computed}), kind)
         judge(metrics)
         AssetStageMetric.objects.filter(run=run).delete()
         AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
-        pairs = {(m.asset_id, m.stage_id) for m in metrics}
-        states_replace(run, cohort.stage_states(), cohort.pair_states(pairs))
+        states_replace(run, base.stage_states(), pair_states)
         return len(metrics)
 
-    moved = delta.metrics_moved(run, landmarks, availability, scope)
-    metrics, in_scope, scope.moved = list(moved.metrics), set(moved.done), len(moved.done)
-    stage_states, pair_states, stages = {}, moved.states, set()
-    if scope.pairs or scope.stages or scope.assets:
-        in_scope |= scope.fill()
+    metrics, in_scope, stage_states, pair_states, stages = [], set(), {}, {}, set()
+    for kind, scope in scopes.items():
+        moved = delta.metrics_moved(run, landmarks, availability, scope)
+        metrics += moved.metrics
+        in_scope |= {(*key, kind) for key in moved.done}
+        pair_states |= _keyed(moved.states, kind)
+        scope.moved = len(moved.done)
+        if not (scope.pairs or scope.stages or scope.assets):
+            continue
+        in_scope |= {(*key, kind) for key in scope.fill()}
         with sql.hash_joins():
-            computed, cohort = _asset_metrics(run, landmarks, availability, scope)
+            base = _cohort_base(run, landmarks, scope)
+            computed, cohort = _asset_metrics(run, landmarks, availability, scope, kind, base)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {SCOPE}")
         metrics += computed
-        stage_states = cohort.stage_states()
-        pair_states |= cohort.pair_states({(m.asset_id, m.stage_id) for m in computed})
-        stages = scope.computed_stages
+        stage_states |= base.stage_states()
+        pair_states |= _keyed(cohort.pair_states({(m.asset_id, m.stage_id) for m in computed}), kind)
+        stages |= scope.computed_stages
     stored = list(AssetStageMetric.objects.filter(run=run))
-    kept = [m for m in stored if (m.asset_id, m.stage_id) not in in_scope]
-    judged = [(m.q_value, m.significant, m.verdict) for m in kept]
+    kept = [m for m in stored if (m.asset_id, m.stage_id, m.exposure) not in in_scope]
+    judged = [[getattr(m, f) for f in JUDGED] for m in kept]
     for m in kept:
         m.enough = m.p_value is not None  # rows without enough data carry no p-value
     judge(kept + metrics)
     AssetStageMetric.objects.filter(
-        pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id) in in_scope]
+        pk__in=[m.pk for m in stored if (m.asset_id, m.stage_id, m.exposure) in in_scope]
     ).delete()
-    changed = [m for m, was in zip(kept, judged, strict=True) if (m.q_value, m.significant, m.verdict) != was]
-    AssetStageMetric.objects.bulk_update(changed, ["q_value", "significant", "verdict"], batch_size=1000)
+    changed = [m for m, was in zip(kept, judged, strict=True) if [getattr(m, f) for f in JUDGED] != was]
+    AssetStageMetric.objects.bulk_update(changed, JUDGED, batch_size=1000)
     AssetStageMetric.objects.bulk_create(metrics, batch_size=1000)
     states_replace(run, stage_states, pair_states, stages=stages, pairs=in_scope)
     return len(metrics)
+
+
+def _keyed(states: dict[tuple[int, int], dict], kind: str) -> dict[tuple[int, int, str], dict]:
+    return {(asset_id, stage_id, kind): state for (asset_id, stage_id), state in states.items()}
 
 
 def segment_metrics_write(
@@ -172,8 +154,11 @@ def segment_metrics_write(
     wanted = "TRUE" if segment == Segment.IN_PROFILE else "FALSE"
     deals = f"SELECT id FROM {sql.tables()['deal']} WHERE in_profile = {wanted}"
     restricted = Scope(fragments={**FULL, "stages": f"AND e.deal_id IN ({deals})"})
+    metrics = []
     with sql.hash_joins():
-        metrics, _ = _asset_metrics(run, landmarks, availability, restricted)
+        base = _cohort_base(run, landmarks, restricted)
+        for kind in KINDS:
+            metrics += _asset_metrics(run, landmarks, availability, restricted, kind, base)[0]
     for m in metrics:
         m.segment = segment
     judge(metrics)
@@ -182,10 +167,9 @@ def segment_metrics_write(
     return len(metrics)
 
 
-def _asset_metrics(
-    run: AnalyticsRun, landmarks: Landmarks, availability: dict[int, datetime], scope: Scope | None
-) -> tuple[list[AssetStageMetric], Cohort]:
-    """The figures of every pair the scope lets through, not yet judged nor stored, and their inputs."""
+def _cohort_base(run: AnalyticsRun, landmarks: Landmarks, scope: Scope | None) -> Cohort:
+    """What every kind's figures share: each stage's entries at risk per stratum, its first entry and
+    the days of its advanced entries at risk."""
     at_risk, risk_params = landmarks.at_risk()
     cohort = Cohort(strata=defaultdict(lambda: defaultdict(Counts)))
     for stage_id, owner_id, quarter, outcome, n, first in sql.read_rows(
@@ -194,13 +178,29 @@ def _asset_metrics(
         cohort.strata[stage_id][(owner_id, quarter)].add(outcome, n)
         first = moment_of(first)
         cohort.first[stage_id] = min(cohort.first.get(stage_id, first), first)
-    cohort.pairs = pairs = _pairs(run, scope, cohort)
+    cohort.stage_days = days_lists(_sql(STAGE_DAYS_SQL, scope, at_risk=at_risk), [run.pk, *risk_params])
+    return cohort
+
+
+def _asset_metrics(
+    run: AnalyticsRun,
+    landmarks: Landmarks,
+    availability: dict[int, datetime],
+    scope: Scope | None,
+    kind: str,
+    base: Cohort,
+) -> tuple[list[AssetStageMetric], Cohort]:
+    """The figures of every pair of one kind the scope lets through, not yet judged nor stored, and
+    their inputs."""
+    at_risk, risk_params = landmarks.at_risk()
+    cohort = Cohort(strata=base.strata, first=base.first, stage_days=base.stage_days)
+    cohort.pairs = pairs = _pairs(run, scope, cohort, kind)
     for (asset_id, stage_id), pair in pairs.items():
         first = cohort.first.get(stage_id)
         pair.cut = cut_of(availability.get(asset_id), landmarks.days.get(stage_id), first)
     _cuts_table(pairs)
     partial = _partial_counts(run, at_risk, risk_params, pairs, scope)
-    medians = _medians(run, landmarks, cohort, scope)
+    medians = _medians(run, landmarks, cohort, scope, kind)
     metrics = []
     for key, pair in pairs.items():
         comparable = cohort.strata[key[1]]
@@ -208,6 +208,7 @@ def _asset_metrics(
             cut_quarter = sql.quarter_of(pair.cut)
             comparable = {k: c for k, c in comparable.items() if k[1] > cut_quarter} | partial.get(key, {})
         metric = metric_build(run, key, pair, strata_sorted(comparable))
+        metric.exposure = kind
         metric.exposed_median_days, metric.unexposed_median_days = medians[key]
         metrics.append(metric)
     with connection.cursor() as cursor:
@@ -249,13 +250,12 @@ def _partial_counts(
 
 
 def _medians(
-    run: AnalyticsRun, landmarks: Landmarks, cohort: Cohort, scope: Scope | None
+    run: AnalyticsRun, landmarks: Landmarks, cohort: Cohort, scope: Scope | None, kind: str
 ) -> dict[tuple[int, int], tuple[float | None, float | None]]:
     """Per pair, the median days of advanced deals with the asset and of comparable ones without it."""
     at_risk, risk_params = landmarks.at_risk()
-    cohort.stage_days = days_lists(_sql(STAGE_DAYS_SQL, scope, at_risk=at_risk), [run.pk, *risk_params])
     if not sql.postgres():  # PostgreSQL brought them with the exposed strata (_pairs)
-        cohort.exposed_days = days_lists(_sql(EXPOSED_DAYS_SQL, scope), [run.pk])
+        cohort.exposed_days = days_lists(_sql(EXPOSED_DAYS_SQL, scope, kind=kind), [run.pk])
     left_out = {}
     if any(pair.cut is not None for pair in cohort.pairs.values()):
         left_out = days_lists(_sql(LEFT_OUT_DAYS_SQL, scope, at_risk=at_risk), [run.pk, *risk_params])

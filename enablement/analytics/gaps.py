@@ -21,9 +21,10 @@ from enablement.analytics.models import (
     StageEntry,
     StageMetric,
 )
+from enablement.analytics.wording import plural, points
 from enablement.buyers.models import BuyerProfile, DealRole
 from enablement.buyers.services import current_profile
-from enablement.choices import Outcome, Verdict
+from enablement.choices import ExposureKind, Outcome, Verdict
 
 
 @dataclass
@@ -82,7 +83,7 @@ def coverage(run: AnalyticsRun | None) -> Coverage:
         if (row["buyer_roles"], row["stages"]) in cells:
             cells[(row["buyer_roles"], row["stages"])].assets = row["n"]
     for row in (
-        AssetStageMetric.objects.filter(run=run)
+        AssetStageMetric.objects.filter(run=run, exposure=ExposureKind.USED)
         .values("asset__buyer_roles", "stage")
         .annotate(
             used=Sum(F("exposed_deals") + F("exposed_open")),
@@ -195,8 +196,8 @@ def build_next(grid: Coverage, limit: int = 15) -> list[Cell]:
         parts = [opening, _assets_clause(cell)]
         if demand:
             parts.append(
-                f"reps asked {cell.requests} time(s) ({cell.votes} votes) and {cell.searches} search(es) "
-                "found nothing"
+                f"reps asked {plural(cell.requests, 'time')} ({plural(cell.votes, 'vote')}) and "
+                f"{plural(cell.searches, 'search', 'searches')} found nothing"
             )
         if not grid.committee:
             parts.append(NO_COMMITTEE)
@@ -210,5 +211,7 @@ def _assets_clause(cell: Cell) -> str:
     if not cell.assets:
         return f"no published asset for the {role} at this stage"
     if not cell.higher:
-        return f"none of its {cell.assets} asset(s) for the {role} has higher conversion"
-    return f"deals that used one asset here converted more (+{cell.best_lift * 100:.0f} points)"
+        if cell.assets == 1:
+            return f"its one asset for the {role} does not have higher conversion"
+        return f"none of its {cell.assets} assets for the {role} has higher conversion"
+    return f"deals that used one asset here converted more ({points(cell.best_lift)} points)"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from assets.models import Asset, FunnelStage
-from enablement.choices import Outcome, Verdict
+from enablement.choices import ExposureKind, Outcome, Verdict
 
 
 class Team(models.Model):
@@ -92,13 +92,10 @@ class StageEntry(models.Model):
         return f"deal {self.deal_id} at stage {self.stage_id}: {self.outcome}"
 
 
-class Exposure(models.Model):
-    """An asset used during a stage entry at risk at the landmark: `in_window` if used before the
-    landmark (entered ≤ occurred < entered + landmark: exposure), else only later in the stay.
-
-    Once per (entry, asset) (entries are numbered across runs): the key is also the index the refresh
-    reads exposures by entry with, and a full run on PostgreSQL writes the table whole
-    (enablement.analytics.cohort.exposures_table_made)."""
+class ExposureRow(models.Model):
+    """One (entry, asset) of an exposure kind: `in_window` when the exposure came before the landmark,
+    else only later in the stay. Once per (entry, asset) (entries are numbered across runs): the key
+    is also the index the refresh reads exposures by entry with."""
 
     pk = models.CompositePrimaryKey("entry", "asset")
     run = models.ForeignKey(AnalyticsRun, **WORKING)
@@ -106,8 +103,24 @@ class Exposure(models.Model):
     entry = models.ForeignKey(StageEntry, **WORKING)
     in_window = models.BooleanField(default=True)
 
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return f"asset {self.asset_id} in entry {self.entry_id}"
+
+
+class Exposure(ExposureRow):
+    """An asset used during a stage entry at risk at the landmark: `in_window` if used before the
+    landmark (entered ≤ occurred < entered + landmark: exposure), else only later in the stay. A full
+    run on PostgreSQL writes the table whole (enablement.analytics.cohort.exposures_table_made)."""
+
+
+class ReadExposure(ExposureRow):
+    """An asset the buyer read in a deal room of the deal during a stage entry at risk at the
+    landmark, for at least ANALYTICS_READ_SECONDS over the visits that started in the stay:
+    `in_window` if that much was read in visits that started before the landmark (exposure), else
+    only over the whole stay. The `read` kind's counterpart of Exposure, figured by the same method."""
 
 
 class FigureState(models.Model):
@@ -119,11 +132,14 @@ class FigureState(models.Model):
     run = models.ForeignKey(AnalyticsRun, **WORKING)
     stage = models.ForeignKey(FunnelStage, **WORKING)
     asset_id = models.IntegerField(default=0)
+    exposure = models.CharField(max_length=4, choices=ExposureKind.choices, default=ExposureKind.USED)
     state = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "stage", "asset_id"], name="figure_state_once_per_pair")
+            models.UniqueConstraint(
+                fields=["run", "stage", "asset_id", "exposure"], name="figure_state_once_per_pair_and_kind"
+            )
         ]
 
     def __str__(self) -> str:
@@ -173,6 +189,12 @@ class AssetStageMetric(models.Model):
     segment = models.CharField(max_length=3, choices=Segment.choices, default=Segment.ALL, blank=True)
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
     stage = models.ForeignKey(FunnelStage, on_delete=models.CASCADE, related_name="+")
+    exposure = models.CharField(
+        max_length=4,
+        choices=ExposureKind.choices,
+        default=ExposureKind.USED,
+        help_text="used by reps, or read by buyers in a deal room: each its own row, the same method",
+    )
     exposed_deals = models.PositiveIntegerField()
     exposed_advanced = models.PositiveIntegerField()
     exposed_lost = models.PositiveIntegerField()
@@ -191,6 +213,11 @@ class AssetStageMetric(models.Model):
     adjusted_lift = models.FloatField(null=True)
     adjusted_low = models.FloatField(null=True)
     adjusted_high = models.FloatField(null=True)
+    adjusted_fcr_low = models.FloatField(
+        null=True, help_text="the interval shown beside the verdict, adjusted for the rows tested"
+    )
+    adjusted_fcr_high = models.FloatField(null=True)
+    comparisons = models.PositiveIntegerField(default=0, help_text="rows with enough data tested with it")
     later_deals = models.PositiveIntegerField(
         default=0, help_text="at-risk deals that used it only after the landmark"
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from enablement.analytics import cohort, exposure_changes, figures, sql
+from enablement.analytics import cohort, exposure_changes, figures, reads, sql
 from enablement.analytics.models import AnalyticsRun, StageEntry, StageMetric
 from enablement.analytics.runs import (
     Steps,
@@ -26,6 +26,7 @@ from enablement.analytics.runs import (
     run_transaction,
     watermark,
 )
+from enablement.choices import ExposureKind
 
 TOUCHED = "analytics_touched"
 
@@ -50,10 +51,12 @@ def refresh() -> AnalyticsRun | None:
         with steps("touched deals") as step:
             step["rows"], history = _touched_table(since)
         rewritten = f"SELECT deal_id FROM {TOUCHED} WHERE kind > 0"  # new history or a deal edit
-        used = f"SELECT deal_id FROM {TOUCHED} WHERE kind = 0"  # new usage only: entries stand
+        used = f"SELECT deal_id FROM {TOUCHED} WHERE kind = 0"  # new usage or reading only: entries stand
+        read = f"SELECT deal_id FROM {TOUCHED} WHERE kind = 0 AND reads = 1"
         with steps("entries") as step:
             scope = figures.Scope(stages=_entry_stages(run, rewritten))
             cohort.exposures_delete(run.pk, rewritten)
+            reads.reads_delete(run.pk, _entries_of(run, rewritten))
             cohort.entries_delete(run.pk, rewritten)
             step["rows"] = cohort.entries_insert(run.pk, deals=rewritten)
             scope.stages |= _entry_stages(run, rewritten)
@@ -64,17 +67,22 @@ def refresh() -> AnalyticsRun | None:
             newly = _newly_at_risk(landmarks, kept, before)
             step["rows"], passed = _exposures_again(run, landmarks, moved, kept, newly, rewritten)
             scope.changes = exposure_changes.changes_written(run.pk, landmarks, since, used, kept, newly)
-            step["rows"] += len(scope.changes)
+            read_changes = reads.read_changes_written(run.pk, landmarks, read, kept, newly)
+            step["rows"] += len(scope.changes) + len(read_changes)
             scope.stages |= moved | passed
             scope.pairs = {(c.asset_id, c.stage_id) for c in scope.changes}
+            read_scope = figures.Scope(stages=set(scope.stages), kind=ExposureKind.READ, changes=read_changes)
+            read_scope.pairs = {(c.asset_id, c.stage_id) for c in read_changes}
         with steps("availability"):
             run.availability = _first_uses_since(run, since)
             was = {int(a): datetime.fromisoformat(t) for a, t in run.available.items()}
             now_available = availability(run)
             scope.assets = {a for a in set(was) | set(now_available) if was.get(a) != now_available.get(a)}
             scope.was_available = was
+            read_scope.assets, read_scope.was_available = set(scope.assets), was
+        scopes = {ExposureKind.USED: scope, ExposureKind.READ: read_scope}
         figures_write(
-            run, landmarks, steps, stages=history or bool(moved), scope=scope, available=now_available
+            run, landmarks, steps, stages=history or bool(moved), scopes=scopes, available=now_available
         )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TOUCHED}")
@@ -93,14 +101,22 @@ def _entry_stages(run: AnalyticsRun, deals: str) -> set[int]:
         return {stage for (stage,) in cursor.fetchall()}
 
 
+def _entries_of(run: AnalyticsRun, deals: str) -> str:
+    return f"SELECT id FROM {sql.tables()['entry']} WHERE run_id = {int(run.pk)} AND deal_id IN ({deals})"
+
+
 def _touched_sql(since: datetime) -> tuple[str, list]:
+    """Deals with rows recorded since `since`, with what came (kind; reads: 1 for a buyer's reading:
+    a visit's batches move its `last_seen_at`)."""
     t = sql.tables()
     statement = (
-        f"SELECT deal_id, 2 AS kind FROM {t['change']} WHERE recorded_at >= %s "
-        f"UNION SELECT deal_id, 0 FROM {t['usage']} WHERE recorded_at >= %s "
-        f"UNION SELECT id, 1 FROM {t['deal']} WHERE updated_at >= %s"
+        f"SELECT deal_id, 2 AS kind, 0 AS reads FROM {t['change']} WHERE recorded_at >= %s "
+        f"UNION SELECT deal_id, 0, 0 FROM {t['usage']} WHERE recorded_at >= %s "
+        f"UNION SELECT id, 1, 0 FROM {t['deal']} WHERE updated_at >= %s "
+        f"UNION SELECT r.deal_id, 0, 1 FROM {t['visit']} v JOIN {t['room']} r ON r.id = v.room_id "
+        "WHERE v.last_seen_at >= %s"
     )
-    return statement, [sql.moment(since)] * 3
+    return statement, [sql.moment(since)] * 4
 
 
 def _touched_estimate(since: datetime) -> int:
@@ -117,14 +133,17 @@ def _refresh_limit(run: AnalyticsRun) -> int:
 
 def _touched_table(since: datetime) -> tuple[int, bool]:
     """A temporary table of the deals with rows recorded since `since` and their kind (2: new history,
-    1: the deal edited, 0: usage only); and whether any history came."""
+    1: the deal edited, 0: usage or reading only; `reads` 1 where a buyer read in its rooms); and
+    whether any history came."""
     statement, params = _touched_sql(since)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (deal_id BIGINT PRIMARY KEY, kind INTEGER)")
         cursor.execute(
-            f"INSERT INTO {TOUCHED} (deal_id, kind) "
-            f"SELECT deal_id, MAX(kind) FROM ({statement}) t GROUP BY deal_id",
+            f"CREATE TEMPORARY TABLE {TOUCHED} (deal_id BIGINT PRIMARY KEY, kind INTEGER, reads INTEGER)"
+        )
+        cursor.execute(
+            f"INSERT INTO {TOUCHED} (deal_id, kind, reads) "
+            f"SELECT deal_id, MAX(kind), MAX(reads) FROM ({statement}) t GROUP BY deal_id",
             params,
         )
         cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(kind), 0) FROM {TOUCHED}")
@@ -173,29 +192,31 @@ def _exposures_again(
     rows = 0
     if moved:
         marks = ", ".join(str(int(s)) for s in moved)
+        entries = f"SELECT id FROM {t['entry']} WHERE run_id = {int(run.pk)} AND stage_id IN ({marks})"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {t['exposure']} WHERE run_id = %s AND entry_id IN "
-                f"(SELECT id FROM {t['entry']} WHERE run_id = %s AND stage_id IN ({marks}))",
-                [run.pk, run.pk],
+                f"DELETE FROM {t['exposure']} WHERE run_id = %s AND entry_id IN ({entries})", [run.pk]
             )
-        rows += cohort.exposures_insert(run.pk, landmarks, where=f"e.stage_id IN ({marks})")
+        reads.reads_delete(run.pk, entries)
+        rows += _both_inserted(run, landmarks, f"e.stage_id IN ({marks})", [])
     if not kept:
         return rows, set()
     marks = ", ".join(str(int(s)) for s in kept)
-    rows += cohort.exposures_insert(
-        run.pk, landmarks, where=f"e.deal_id IN ({rewritten}) AND e.stage_id IN ({marks})"
-    )
+    rows += _both_inserted(run, landmarks, f"e.deal_id IN ({rewritten}) AND e.stage_id IN ({marks})", [])
     passed, params = newly
-    rows += cohort.exposures_insert(
-        run.pk, landmarks, where=f"({passed}) AND e.deal_id NOT IN ({rewritten})", params=params
-    )
+    rows += _both_inserted(run, landmarks, f"({passed}) AND e.deal_id NOT IN ({rewritten})", params)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT e.stage_id FROM {t['entry']} e WHERE e.run_id = %s AND ({passed})",
             [run.pk, *params],
         )
         return rows, {stage for (stage,) in cursor.fetchall()}
+
+
+def _both_inserted(run: AnalyticsRun, landmarks: cohort.Landmarks, where: str, params: list) -> int:
+    """The used and the read exposures of the run's entries at risk that `where` picks."""
+    used = cohort.exposures_insert(run.pk, landmarks, where=where, params=params)
+    return used + reads.reads_insert(run.pk, landmarks, where=where, params=params)
 
 
 def _first_uses_since(run: AnalyticsRun, since: datetime) -> dict[str, str]:

@@ -15,6 +15,17 @@ def _r(value: float | None, places: int = 4) -> float | None:
     return None if value is None else round(value, places)
 
 
+def _bound(value: float) -> float:
+    """An interval's end to 4 places, but never rounded to 0 or across it: whether an interval
+    excludes 0 is what its verdict rests on, and the JSON must say the same."""
+    rounded = round(value, 4)
+    return rounded if rounded != 0 or value == 0 else float(f"{value:.2g}")
+
+
+def _interval(low: float | None, high: float | None) -> list[float] | None:
+    return None if low is None or high is None else [_bound(low), _bound(high)]
+
+
 def stage_object(m: StageMetric) -> dict:
     return {
         "stage": m.stage.slug,
@@ -42,12 +53,15 @@ def asset_object(m: AssetStageMetric) -> dict:
     return {
         "asset": m.asset.slug,
         "stage": m.stage.slug,
+        "exposure": m.exposure,
         "exposed": group("exposed"),
         "unexposed": group("unexposed"),
         "lift": _r(m.lift),
-        "lift_ci": None if m.lift_low is None else [_r(m.lift_low), _r(m.lift_high)],
+        "lift_ci": _interval(m.lift_low, m.lift_high),
         "adjusted_lift": _r(m.adjusted_lift),
-        "adjusted_lift_ci": None if m.adjusted_low is None else [_r(m.adjusted_low), _r(m.adjusted_high)],
+        "adjusted_lift_ci": _interval(m.adjusted_low, m.adjusted_high),
+        "adjusted_lift_fcr_ci": _interval(m.adjusted_fcr_low, m.adjusted_fcr_high),
+        "comparisons": m.comparisons,
         "p_value": m.p_value,
         "q_value": m.q_value,
         "significant": m.significant,
@@ -66,7 +80,7 @@ def asset_metrics(run: AnalyticsRun | None, *, stage: str | None = None) -> Quer
     qs = (
         AssetStageMetric.objects.filter(run=run)
         .select_related("asset", "stage")
-        .order_by("stage__order", "asset__slug")
+        .order_by("stage__order", "asset__slug", "-exposure")  # used, then read
     )
     return qs.filter(stage__slug=stage) if stage else qs
 
@@ -111,6 +125,10 @@ ASSET_COLUMNS = [
     "influenced_amount",
     "won_amount",
     "used_only_after_landmark",
+    "adjusted_lift_fcr_ci_low",
+    "adjusted_lift_fcr_ci_high",
+    "comparisons",
+    "exposure",
 ]
 
 
@@ -125,10 +143,7 @@ def assets_csv(rows: list[dict]) -> str:
             **{f"exposed_{k}": v for k, v in row["exposed"].items()},
             **{f"unexposed_{k}": v for k, v in row["unexposed"].items()},
         }
-        flat["lift_ci_low"], flat["lift_ci_high"] = row["lift_ci"] or (None, None)
-        flat["adjusted_lift_ci_low"], flat["adjusted_lift_ci_high"] = row.get("adjusted_lift_ci") or (
-            None,
-            None,
-        )
+        for name in ("lift_ci", "adjusted_lift_ci", "adjusted_lift_fcr_ci"):
+            flat[f"{name}_low"], flat[f"{name}_high"] = row.get(name) or (None, None)
         writer.writerow(["" if flat.get(c) is None else flat[c] for c in ASSET_COLUMNS])
     return out.getvalue()

@@ -138,20 +138,22 @@ def figures_write(
     steps: Steps,
     *,
     stages: bool = True,
-    scope: figures.Scope | None = None,
+    scopes: dict[str, figures.Scope] | None = None,
     available: dict[int, datetime] | None = None,
 ) -> None:
-    """The run's figures; `available`: each asset's availability when the caller has it already."""
+    """The run's figures (`scopes`: a refresh's, one per exposure kind); `available`: each asset's
+    availability when the caller has it already."""
     if stages:  # the scorecard follows from history and landmarks only
         with steps("stage figures") as step:
             step["rows"] = len(stage_figures.stage_metrics_write(run, landmarks))
     available = availability(run) if available is None else available
     run.available = {str(a): t.isoformat() for a, t in available.items()}
     with steps("asset figures") as step:
-        step["rows"] = figures.asset_metrics_write(run, landmarks, available, scope)
-        if scope is not None:
-            step["moved"] = scope.moved  # (asset, stage) pairs settled by difference, not from the tables
-    if scope is not None:
+        step["rows"] = figures.asset_metrics_write(run, landmarks, available, scopes)
+        if scopes is not None:
+            # (asset, stage) pairs settled by difference, not from the tables, of either kind
+            step["moved"] = sum(scope.moved for scope in scopes.values())
+    if scopes is not None:
         # A refresh leaves the figures in and out of profile as the last full run made them: they
         # would cost two full asset-figure steps, and a refresh's cost should follow the new rows.
         return
@@ -174,6 +176,14 @@ def full_run_needed(**kwargs) -> None:
     history and uses, or the deals' owner, with them; post_delete, connected in enablement.apps), usage
     deleted in the admin: no refresh sees rows that are gone, so the next run is a full one."""
     AnalyticsRun.objects.exclude(watermark=None).update(watermark=None)
+
+
+def reading_deleted(*, instance, **kwargs) -> None:
+    """A confirmed visit deleted (a viewer erased, the retention purge, a room or deal deleted): the
+    reading it held is gone, which no refresh sees, so the next run is a full one. An unconfirmed
+    visit (its page never ran: no page read) changes no figure."""
+    if instance.events:
+        full_run_needed()
 
 
 def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None) -> None:

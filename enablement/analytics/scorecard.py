@@ -28,7 +28,7 @@ class FunnelFilters:
     profile: str = ""  # "in" / "out": deals in / out of the approved ideal buyer profile, as scored now
 
 
-def _entries(run: AnalyticsRun, f: FunnelFilters) -> QuerySet[StageEntry]:
+def filtered_entries(run: AnalyticsRun, f: FunnelFilters) -> QuerySet[StageEntry]:
     qs = StageEntry.objects.filter(run=run)
     if f.start:
         qs = qs.filter(entered_at__date__gte=f.start)
@@ -70,7 +70,7 @@ def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
     stages = list(FunnelStage.objects.filter(outcome="open"))
     if run is None:
         return {"stages": [], "months": [], "trend": {}}
-    qs = _entries(run, f)
+    qs = filtered_entries(run, f)
     counts = {
         row["stage_id"]: row
         for row in qs.values("stage_id").annotate(

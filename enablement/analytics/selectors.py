@@ -17,7 +17,7 @@ from enablement.analytics.models import (
     Segment,
     StageMetric,
 )
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal, StageChange
 from enablement.money import SumsCurrency
 
@@ -32,6 +32,14 @@ ASSET_SORTS = {
     "influenced": "-influenced_amount",
     "asset": "asset__title",
     "stage": "stage__order",
+}
+SORT_LABELS = {
+    "adjusted": "Adjusted lift",
+    "lift": "Raw difference",
+    "q": "q-value",
+    "exposed": "Deals that used it",
+    "influenced": "Amount influenced",
+    "asset": "Title",
 }
 
 
@@ -50,11 +58,15 @@ def asset_rows(
     kind: str = "",
     sort: str = "adjusted",
     segment: str = "",
+    exposure: str = ExposureKind.USED,
 ) -> QuerySet[AssetStageMetric]:
     """The effectiveness table; `segment` "in" / "out": the figures over the deals in / out of the
-    ideal buyer profile (stored by runs made while a profile was approved)."""
+    ideal buyer profile (stored by runs made while a profile was approved); `exposure` "read": the
+    rows of what buyers read (the CSV takes "all": both kinds)."""
     segment = segment if segment in Segment.values else Segment.ALL
     qs = AssetStageMetric.segments.filter(run=run, segment=segment).select_related("asset", "stage")
+    if exposure != "all":
+        qs = qs.filter(exposure=exposure if exposure in ExposureKind.values else ExposureKind.USED)
     if stage:
         qs = qs.filter(stage__slug=stage)
     if verdict:
@@ -66,7 +78,8 @@ def asset_rows(
     expression = (
         F(field_name).desc(nulls_last=True) if order.startswith("-") else F(field_name).asc(nulls_last=True)
     )
-    return qs.order_by(expression, "asset__title", "stage__order")
+    # Grouped by stage (the page shows a heading per stage), sorted within it.
+    return qs.order_by("stage__order", expression, "asset__title")
 
 
 def segmented(run: AnalyticsRun | None) -> bool:
@@ -84,7 +97,7 @@ def retire_candidates(run: AnalyticsRun | None) -> dict[str, list]:
             .order_by("last_used", "title")
         ),
         "hurts": list(
-            AssetStageMetric.objects.filter(run=run, verdict=Verdict.HURTS)
+            AssetStageMetric.objects.filter(run=run, verdict=Verdict.HURTS, exposure=ExposureKind.USED)
             .select_related("asset", "stage")
             .order_by("adjusted_lift")
         ),
@@ -119,7 +132,7 @@ def stalled_deals(run: AnalyticsRun | None, limit: int | None = 200) -> tuple[li
         deal.p75 = thresholds.get(deal.current_stage_id)
     helps: dict[int, list] = {}
     for m in (
-        AssetStageMetric.objects.filter(run=run, verdict=Verdict.HELPS)
+        AssetStageMetric.objects.filter(run=run, verdict=Verdict.HELPS, exposure=ExposureKind.USED)
         .select_related("asset")
         .order_by("-adjusted_lift")
     ):
@@ -134,23 +147,27 @@ def landmarks(run: AnalyticsRun | None) -> list[StageMetric]:
 
 
 def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
-    """The asset's verdict per stage in plain words, for its portal page (reps see these too)."""
-    from enablement.analytics.wording import verdict_sentence
+    """The asset's verdict per stage in one plain sentence each, for its portal page (reps read it)."""
+    from enablement.analytics.wording import rep_sentence
 
     run = current_run()
     rows = (
-        AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
+        AssetStageMetric.objects.filter(run=run, asset=asset, exposure=ExposureKind.USED)
+        .select_related("stage")
+        .order_by("stage__order")
     )
     days = dict(StageMetric.objects.filter(run=run).values_list("stage_id", "landmark_days"))
     for m in rows:
         m.landmark_days = days.get(m.stage_id)  # for the method sentences on the rep's page
-    return [(m, verdict_sentence(m)) for m in rows]
+    return [(m, rep_sentence(m)) for m in rows]
 
 
 def higher_lift(stage: str = "") -> Subquery:
     """Per asset (OuterRef "pk"), its largest adjusted lift with a "higher conversion" verdict in the
     current run, at `stage` (a slug) or at any stage; the catalogue search's "Higher conversion" sort."""
-    higher = AssetStageMetric.objects.filter(run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS)
+    higher = AssetStageMetric.objects.filter(
+        run=current_run(), asset=OuterRef("pk"), verdict=Verdict.HELPS, exposure=ExposureKind.USED
+    )
     if stage:
         higher = higher.filter(stage__slug=stage)
     return Subquery(higher.order_by("-adjusted_lift").values("adjusted_lift")[:1], output_field=FloatField())

@@ -14,8 +14,9 @@ from datetime import datetime
 from django.db import DatabaseError, connection
 
 from assets.models import FunnelStage
-from enablement.analytics.models import Exposure, StageEntry
+from enablement.analytics.models import Exposure, ReadExposure, StageEntry
 from enablement.deals.models import Account, Deal, StageChange
+from enablement.rooms.models import DealRoom, PageView, Visit
 from enablement.usage.models import UsageEvent
 
 
@@ -28,6 +29,10 @@ def tables() -> dict[str, str]:
         "deal": Deal._meta.db_table,
         "account": Account._meta.db_table,
         "usage": UsageEvent._meta.db_table,
+        "read": ReadExposure._meta.db_table,
+        "room": DealRoom._meta.db_table,
+        "visit": Visit._meta.db_table,
+        "pageview": PageView._meta.db_table,
     }
 
 

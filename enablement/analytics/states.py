@@ -18,6 +18,7 @@ from enablement.analytics import sql
 from enablement.analytics.comparison import Counts, Pair
 from enablement.analytics.medians import Lists
 from enablement.analytics.models import AnalyticsRun, FigureState
+from enablement.choices import ExposureKind
 
 Strata = dict[tuple, Counts]
 STAGE = 0  # the asset_id of a stage's own state
@@ -87,15 +88,15 @@ def days_unpacked(text: str) -> list[float]:
 
 
 def states_read(
-    run: AnalyticsRun, stages: set[int], pairs: set[tuple[int, int]]
+    run: AnalyticsRun, stages: set[int], pairs: set[tuple[int, int]], kind: str = ExposureKind.USED
 ) -> tuple[dict[int, dict], dict[tuple[int, int], dict]]:
-    """The stored states of these stages and pairs (absent: not stored)."""
+    """The stored states of these stages and of these pairs of one exposure kind (absent: not stored)."""
     stage_states, pair_states = {}, {}
     rows = FigureState.objects.filter(run=run, stage_id__in=stages)
-    for stage_id, asset_id, state in rows.values_list("stage_id", "asset_id", "state"):
+    for stage_id, asset_id, exposure, state in rows.values_list("stage_id", "asset_id", "exposure", "state"):
         if asset_id == STAGE:
             stage_states[stage_id] = state
-        elif (asset_id, stage_id) in pairs:
+        elif exposure == kind and (asset_id, stage_id) in pairs:
             pair_states[(asset_id, stage_id)] = state
     return stage_states, pair_states
 
@@ -103,26 +104,28 @@ def states_read(
 def states_replace(
     run: AnalyticsRun,
     stage_states: dict[int, dict],
-    pair_states: dict[tuple[int, int], dict],
+    pair_states: dict[tuple[int, int, str], dict],
     *,
     stages: set[int] | None = None,
-    pairs: set[tuple[int, int]] | None = None,
+    pairs: set[tuple[int, int, str]] | None = None,
 ) -> None:
-    """Write these states in place of the run's states of `stages` and `pairs` (None: all of them)."""
+    """Write these states in place of the run's states of `stages` and `pairs` (asset, stage, kind;
+    None: all of them)."""
     stored = FigureState.objects.filter(run=run)
     if stages is None and pairs is None:
         stored.delete()
     else:
-        gone = [(STAGE, s) for s in stages or ()] + list(pairs or ())
-        by_stage: dict[int, list[int]] = {}
-        for asset_id, stage_id in gone:
-            by_stage.setdefault(stage_id, []).append(asset_id)
-        for stage_id, assets in by_stage.items():
-            stored.filter(stage_id=stage_id, asset_id__in=assets).delete()
-    rows = [(run.pk, s, STAGE, json.dumps(v)) for s, v in stage_states.items()]
-    rows += [(run.pk, s, a, json.dumps(v)) for (a, s), v in pair_states.items()]
+        gone = [(STAGE, s, ExposureKind.USED) for s in stages or ()] + list(pairs or ())
+        by_stage: dict[tuple[int, str], list[int]] = {}
+        for asset_id, stage_id, kind in gone:
+            by_stage.setdefault((stage_id, kind), []).append(asset_id)
+        for (stage_id, kind), assets in by_stage.items():
+            stored.filter(stage_id=stage_id, exposure=kind, asset_id__in=assets).delete()
+    rows = [(run.pk, s, STAGE, ExposureKind.USED, json.dumps(v)) for s, v in stage_states.items()]
+    rows += [(run.pk, s, a, kind, json.dumps(v)) for (a, s, kind), v in pair_states.items()]
     # plain rows: half the time of bulk_create's, for a megabyte of states at 100,000 deals
-    sql.rows_insert(FigureState._meta.db_table, ("run_id", "stage_id", "asset_id", "state"), rows)
+    columns = ("run_id", "stage_id", "asset_id", "exposure", "state")
+    sql.rows_insert(FigureState._meta.db_table, columns, rows)
 
 
 def moment_of(value: datetime | str) -> datetime:

@@ -6,14 +6,18 @@ against published worked examples (tests/enablement/analytics/test_stats.py).
 - Mantel–Haenszel risk difference over strata (Greenland & Robins 1985), with the 95% interval from
   Sato's variance (Sato 1989, Biometrics 45:1323), which holds both for many sparse strata (one deal
   owner in one quarter may have a handful of deals) and for a few large ones.
-- Cochran–Mantel–Haenszel test of no association over strata, with continuity correction.
-- Benjamini–Hochberg adjusted p-values (q-values).
+- The two-sided test of a Mantel–Haenszel difference of 0 from that same variance (z = rd / SE), so
+  that the test and the interval never disagree.
+- Benjamini–Hochberg adjusted p-values (q-values), and the Benjamini–Yekutieli (2005) false coverage
+  rate interval shown beside a verdict: with R of m rows selected, each selected row's interval at
+  level 1 − αR/m, which excludes 0 exactly for the rows Benjamini–Hochberg selects.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import NamedTuple
 
 Z95 = 1.959963984540054
@@ -82,8 +86,8 @@ def mantel_haenszel_rd(strata: Sequence[Stratum]) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def mantel_haenszel_rd_ci(strata: Sequence[Stratum], z: float = Z95) -> tuple[float, float, float] | None:
-    """The Mantel–Haenszel risk difference and its interval from Sato's variance: (rd, low, high).
+def mantel_haenszel_rd_se(strata: Sequence[Stratum]) -> tuple[float, float] | None:
+    """The Mantel–Haenszel risk difference and its standard error from Sato's variance: (rd, se).
 
     With a_i, c_i the exposed and unexposed advanced, n1_i, n0_i the group sizes, N_i = n1_i + n0_i:
         var = (rd · Σ P_i + Σ Q_i) / (Σ n1_i·n0_i / N_i)²
@@ -104,34 +108,36 @@ def mantel_haenszel_rd_ci(strata: Sequence[Stratum], z: float = Z95) -> tuple[fl
         p_sum += (n1 * n1 * c - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / (n * n)
         q_sum += (a * (n0 - c) + c * (n1 - a)) / (2 * n)
         w_sum += n1 * n0 / n
-    half = z * math.sqrt(max(rd * p_sum + q_sum, 0.0)) / w_sum
-    return rd, rd - half, rd + half
+    return rd, math.sqrt(max(rd * p_sum + q_sum, 0.0)) / w_sum
 
 
-def cmh_test(strata: Sequence[Stratum], correction: bool = True) -> tuple[float, float] | None:
-    """Cochran–Mantel–Haenszel chi-squared (1 df) and its p-value, or None when no stratum informs."""
-    observed = expected = variance = 0.0
-    for s in strata:
-        a, c = s.exposed_advanced, s.unexposed_advanced
-        n1, n0 = a + s.exposed_lost, c + s.unexposed_lost
-        n, advanced = n1 + n0, a + c
-        if n < 2 or n1 == 0 or n0 == 0:
-            continue
-        observed += a
-        expected += n1 * advanced / n
-        variance += n1 * n0 * advanced * (n - advanced) / (n * n * (n - 1))
-    if variance <= 0:
+def mantel_haenszel_rd_ci(strata: Sequence[Stratum], z: float = Z95) -> tuple[float, float, float] | None:
+    """The Mantel–Haenszel risk difference and its interval from Sato's variance: (rd, low, high)."""
+    estimate = mantel_haenszel_rd_se(strata)
+    if estimate is None:
         return None
-    deviation = abs(observed - expected)
-    if correction:
-        deviation = max(0.0, deviation - 0.5)
-    statistic = deviation * deviation / variance
-    return statistic, chi2_sf_1df(statistic)
+    rd, se = estimate
+    return rd, rd - z * se, rd + z * se
 
 
-def chi2_sf_1df(statistic: float) -> float:
-    """P(X > statistic) for a chi-squared variable with one degree of freedom."""
-    return math.erfc(math.sqrt(max(statistic, 0.0) / 2))
+def two_sided_p(estimate: float, se: float) -> float | None:
+    """P(|Z| ≥ |estimate / se|) for a standard normal Z; None without a spread to judge by."""
+    if se <= 0:
+        return None
+    return math.erfc(abs(estimate / se) / math.sqrt(2))
+
+
+def z_quantile(p: float) -> float:
+    """The standard normal quantile: z_quantile(0.975) = 1.95996…"""
+    return NormalDist().inv_cdf(p)
+
+
+def fcr_z(*, selected: int, tested: int, alpha: float = 0.05) -> float:
+    """The multiplier of the standard error for Benjamini & Yekutieli's false coverage rate interval
+    when `selected` (R) of `tested` (m) rows are selected: z(1 − α·max(R, 1) / (2m)). With none
+    selected the interval is the widest of the family's (as for R = 1), so it includes 0 wherever the
+    row's p-value exceeds α/m, which no unselected row's is below."""
+    return z_quantile(1 - alpha * max(selected, 1) / (2 * max(tested, 1)))
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("build-next/", views.build_next, name="analytics-build-next"),
     path("retire/", views.retire, name="analytics-retire"),
     path("stalled/", views.stalled, name="analytics-stalled"),
+    path("digest/", views.digest_page, name="analytics-digest"),
 ]

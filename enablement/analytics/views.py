@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,12 +14,13 @@ from assets.models import Asset, FunnelStage
 from config.audit.services import audit_record_about
 from config.csv_export import SafeCsvWriter
 from config.error_pages import refused_unless
-from enablement.analytics import gaps, scorecard, selectors
+from enablement.analytics import actions, asset_table, digest, gaps, over_time, scorecard, selectors
+from enablement.analytics.forest import forest
 from enablement.analytics.models import AssetStageMetric, Team
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
 from enablement.buyers.services import current_profile
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal
 
 analytics_view = refused_unless(
@@ -28,6 +29,7 @@ analytics_view = refused_unless(
     "coverage is thin and what to build next.",
     who="marketing and administrators",
 )
+EXPOSED_GROUP = {ExposureKind.USED: "Deals that used it", ExposureKind.READ: "Deals whose buyer read it"}
 
 
 def _date(value: str | None, errors: list[str], label: str) -> date | None:
@@ -61,12 +63,18 @@ def funnel(request: HttpRequest) -> HttpResponse:
     )
     run = selectors.current_run()
     data = scorecard.funnel(run, filters)
+    todo = actions.actions(run)
+    stages = [row["stage"] for row in data["stages"]]
+    by_quarter = None
+    if run is not None:
+        by_quarter = over_time.funnel_by_quarter(scorecard.filtered_entries(run, filters), stages)
     chart = {
         "labels": [row["stage"].name for row in data["stages"]],
         "conversion": [row["conversion_rate"] for row in data["stages"]],
         "entered": [row["entered"] for row in data["stages"]],
         "months": data["months"],
         "trend": data["trend"],
+        "quarters": by_quarter["chart"] if by_quarter else None,
     }
     return _page(
         request,
@@ -80,6 +88,8 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "choices": scorecard.filter_choices(run),
             "teams": Team.objects.all(),
             "profile": current_profile(),
+            "todo_sections": todo.sections() if run else [],
+            "by_quarter": by_quarter,
             "tab": "funnel",
         },
     )
@@ -97,6 +107,7 @@ def assets(request: HttpRequest) -> HttpResponse:
         kind=g.get("kind", ""),
         sort=g.get("sort", "adjusted"),
         segment=g.get("profile", ""),
+        exposure=g.get("exposure", ExposureKind.USED),
     )
     if g.get("format") == "csv":
         audit_record_about(
@@ -115,12 +126,14 @@ def assets(request: HttpRequest) -> HttpResponse:
         "analytics/assets.html",
         {
             "run": run,
-            "rows": rows,
+            "table": asset_table.table(run, rows, g, segment=g.get("profile", "")),
+            "forest": asset_table.stage_forest(rows, g.get("stage", "")),
             "stages": FunnelStage.objects.filter(outcome="open"),
             "verdicts": Verdict.choices,
             "kinds": AssetKind.choices,
+            "exposures": ExposureKind.choices,
             "params": g,
-            "sorts": selectors.ASSET_SORTS,
+            "sorts": selectors.SORT_LABELS.items(),
             "profile": current_profile(),
             "segmented": selectors.segmented(run),
             "sums": selectors.sums_currency(),
@@ -137,22 +150,55 @@ def asset_chart(request: HttpRequest, slug: str) -> HttpResponse:
     rows = list(
         AssetStageMetric.objects.filter(run=run, asset=asset).select_related("stage").order_by("stage__order")
     )
-    chart = {
-        "labels": [m.stage.name for m in rows],
-        "lift": [m.lift for m in rows],
-        "adjusted": [m.adjusted_lift for m in rows],
-        "ranges": [[m.adjusted_low, m.adjusted_high] if m.adjusted_low is not None else None for m in rows],
-    }
+    quarters = over_time.quarterly_lifts(run, asset)
+    kinds = []
+    for kind, label in ExposureKind.choices:  # side by side: used by reps, read by buyers
+        mine = [m for m in rows if m.exposure == kind]
+        caption = f"{label}: adjusted lift by stage"
+        kinds.append(
+            {
+                "kind": kind,
+                "label": label,
+                "rows": [(m, verdict_sentence(m)) for m in mine],
+                "forest": forest(
+                    mine,
+                    label=lambda m: m.stage.name,
+                    caption=caption,
+                    heading="Stage",
+                    exposed=EXPOSED_GROUP[kind],
+                ),
+            }
+        )
     return _page(
         request,
         "analytics/asset.html",
         {
             "run": run,
             "asset": asset,
-            "rows": [(m, verdict_sentence(m)) for m in rows],
-            "chart": chart,
+            "kinds": kinds,
+            "activity": over_time.asset_activity(asset),
+            "quarters": quarters,
+            "quarters_chart": over_time.quarters_chart(quarters),
+            "read_seconds": settings.ANALYTICS_READ_SECONDS,
             "tab": "assets",
         },
+    )
+
+
+@login_required
+@analytics_view
+def digest_page(request: HttpRequest) -> HttpResponse:
+    """The weekly digest as the email has it, for a week chosen among the last twelve."""
+    errors: list[str] = []
+    week = _date(request.GET.get("week"), errors, "Week")
+    weeks = digest.weeks_back()
+    if week is not None and not weeks[-1] <= week <= weeks[0] + timedelta(days=6):
+        errors.append(f"Week “{week:%Y-%m-%d}” is not among the last {len(weeks)}; this week is shown.")
+        week = None
+    return _page(
+        request,
+        "analytics/digest.html",
+        {"digest": digest.digest_context(week=week), "weeks": weeks, "errors": errors, "tab": "digest"},
     )
 
 

@@ -1,10 +1,11 @@
 """Demo deals: ~2,000 opportunities walking the funnel, with the assets reps used on the way.
 
-A small simulation, so the analytics have something true to find: reps differ in skill, a few assets
-are followed by better conversion at one stage (the ROI calculators at Proposal, the case studies at
-Discovery), and one set is used mostly by the strongest reps while doing nothing itself (battlecards).
-Every deal draws from its own seeded generator, so the data are the same on every machine and
-asking for more deals later leaves the first ones as they were.
+A small simulation, so the analytics have something true to find (what is planted:
+enablement.demo.planted): reps differ in skill, two assets raise the chance to advance at one stage,
+one lowers it, one is used mostly by the strongest reps while doing nothing itself, and at Proposal and
+Negotiation reps put what they used in deal rooms that buyers read (enablement.demo.reading). Every
+deal draws from its own seeded generator, so the data are the same on every machine and asking for
+more deals later leaves the first ones as they were.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from assets.choices import AssetKind, AssetStatus, StageOutcome
+from assets.choices import AssetStatus, StageOutcome
 from assets.models import Asset, FunnelStage
 from enablement.choices import DealSource, UsageAction, UsageSource
 from enablement.deals.history import deals_state_recompute, stage_change_key, usage_stages_recompute
 from enablement.deals.models import Account, Deal, StageChange
+from enablement.demo import planted
 from enablement.demo.data import CUSTOMERS, INDUSTRIES, REGIONS
+from enablement.demo.reading import seed_reading
 from enablement.usage.models import UsageEvent
 
 BASE_ADVANCE = {
@@ -32,7 +35,6 @@ BASE_ADVANCE = {
     "proposal": 0.45,
     "negotiation": 0.65,
 }
-HELPS = {("proposal", AssetKind.ROI_CALCULATOR): 0.18, ("discovery", AssetKind.CASE_STUDY): 0.12}
 PROJECTS = ["Analytics rollout", "Platform renewal", "Pilot", "Expansion", "Forecasting project"]
 ACTIONS = [
     UsageAction.VIEWED,
@@ -55,10 +57,10 @@ def seed_deals(*, count: int, reps: list[User], seed: int, horizon_days: int = 5
     lost = next(s for s in stages if s.outcome == StageOutcome.LOST)
     by_stage = _assets_by_stage()
     accounts = _accounts(seed)
-    skill = {rep.pk: random.Random(f"{seed}-rep-{rep.pk}").uniform(-0.12, 0.12) for rep in reps}
+    skill = {rep.pk: random.Random(f"{seed}-rep-{rep.username}").uniform(-0.12, 0.12) for rep in reps}
     # Anchored to midnight UTC, so every run on the same day draws exactly the same times.
     now = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    deals, changes, events = [], [], []
+    deals, changes, events, rooms = [], [], [], []
     for n in wanted:
         rng = random.Random(f"{seed}-deal-{n}")
         owner = rng.choice(reps)
@@ -76,9 +78,10 @@ def seed_deals(*, count: int, reps: list[User], seed: int, horizon_days: int = 5
             amount=Decimal(rng.randrange(8_000, 400_000, 500)),
         )
         deals.append(deal)
-        history, usage = _walk(rng, deal, owner, skill[owner.pk], open_stages, won, lost, by_stage, now)
+        history, usage, made = _walk(rng, deal, owner, skill[owner.pk], open_stages, won, lost, by_stage, now)
         changes.append(history)
         events.append(usage)
+        rooms.append(made)
     Deal.objects.bulk_create(deals, batch_size=500)
     StageChange.objects.bulk_create(
         [
@@ -92,12 +95,15 @@ def seed_deals(*, count: int, reps: list[User], seed: int, horizon_days: int = 5
     created = Deal.objects.filter(pk__in=[d.pk for d in deals])
     deals_state_recompute(created)
     usage_stages_recompute(UsageEvent.objects.filter(deal__in=created))
+    seed_reading(list(zip(deals, rooms, strict=True)), reps=reps)
     return len(deals)
 
 
 def _assets_by_stage() -> dict[str, list[Asset]]:
     found: dict[str, list[Asset]] = {}
-    for asset in Asset.objects.filter(status=AssetStatus.PUBLISHED).prefetch_related("stages"):
+    # In the order they were made: titles sort differently in SQLite and PostgreSQL, and the order
+    # the walk meets the assets in decides what it draws, so the demo is the same on both.
+    for asset in Asset.objects.filter(status=AssetStatus.PUBLISHED).order_by("pk").prefetch_related("stages"):
         for stage in asset.stages.all():
             found.setdefault(stage.slug, []).append(asset)
     return found
@@ -124,17 +130,6 @@ def _accounts(seed: int) -> list[Account]:
     return accounts
 
 
-def _use_probability(stage: str, kind: str, skill: float) -> float:
-    """Most material is picked up now and then; the planted winners are reached for more often (so
-    there is enough data to see them), and strong reps favour battlecards."""
-    probability = 0.1
-    if (stage, kind) in HELPS:
-        probability += 0.25
-    if kind == AssetKind.BATTLECARD:
-        probability += 0.6 * skill
-    return probability
-
-
 def _walk(
     rng: random.Random,
     deal: Deal,
@@ -146,9 +141,10 @@ def _walk(
     by_stage: dict[str, list[Asset]],
     now: datetime,
 ):
-    """One deal's path through the funnel: its history and the usage on the way."""
+    """One deal's path through the funnel: its history, the usage on the way and its deal rooms."""
     history: list[tuple[FunnelStage, datetime]] = []
     usage: list[UsageEvent] = []
+    rooms: list[planted.Room] = []
     at = deal.created_at
     start = rng.choices(range(len(open_stages)), weights=[5, 3, 2, 1, 0.5, 0.3][: len(open_stages)])[0]
     for stage in open_stages[start:]:
@@ -156,30 +152,58 @@ def _walk(
         days = rng.expovariate(1 / (10 + 6 * open_stages.index(stage)))
         leaves_at = at + timedelta(days=days)
         p = BASE_ADVANCE.get(stage.slug, 0.55) + skill
-        # Strong reps reach for battlecards more, which do nothing by themselves.
         candidates = by_stage.get(stage.slug, [])
-        used = [a for a in candidates if rng.random() < _use_probability(stage.slug, a.kind, skill)]
+        used = [a for a in candidates if rng.random() < planted.use_chance(a.slug, stage.slug, skill)]
+        first: dict[int, datetime] = {}
         for asset in used:
-            p += HELPS.get((stage.slug, asset.kind), 0)
-            when = at + timedelta(days=rng.uniform(0, max(days, 0.1)) * 0.8)
+            p += planted.effect(asset.slug, stage.slug)
+            span = min(days, 3) if planted.early(asset.slug, stage.slug) else days * 0.8
+            when = at + timedelta(days=rng.uniform(0, span) * 0.99)  # before the deal leaves the stage
             if when < now:
-                usage.append(
-                    UsageEvent(
-                        event_id=f"demo-{deal.external_id}-{len(usage) + 1}",
-                        asset=asset,
-                        deal=deal,
-                        rep=owner,
-                        action=rng.choice(ACTIONS),
-                        occurred_at=when,
-                        source=UsageSource.PORTAL,
-                        asset_version_id=asset.current_version_id,
-                    )
-                )
+                first[asset.pk] = when
+                usage.append(_use(rng, deal, owner, asset, when, len(usage) + 1))
+        rooms += _room(rng, stage.slug, first, min(leaves_at, now))
         if leaves_at >= now:
-            return history, usage  # still open at this stage
+            return history, usage, rooms  # still open at this stage
         at = leaves_at
-        if rng.random() >= p:
+        if rng.random() >= min(max(p, 0.02), 0.98):
             history.append((lost, at))
-            return history, usage
+            return history, usage, rooms
     history.append((won, at))
-    return history, usage
+    return history, usage, rooms
+
+
+def _use(rng: random.Random, deal: Deal, owner: User, asset: Asset, when: datetime, n: int) -> UsageEvent:
+    return UsageEvent(
+        event_id=f"demo-{deal.external_id}-{n}",
+        asset=asset,
+        deal=deal,
+        rep=owner,
+        action=rng.choice(ACTIONS),
+        occurred_at=when,
+        source=UsageSource.PORTAL,
+        asset_version_id=asset.current_version_id,
+    )
+
+
+def _room(rng: random.Random, stage: str, first: dict[int, datetime], until: datetime) -> list[planted.Room]:
+    """At Proposal and Negotiation, sometimes a deal room with up to three of the assets the rep used
+    there, made when the first of them was used (so it moves no first use), and the buyer's visits
+    until the deal leaves the stage (the first within two days): each reads each asset for a few
+    seconds (under the reading threshold) or for a while."""
+    if stage not in planted.ROOM_STAGES or not first or rng.random() >= planted.ROOM_STAGES[stage]:
+        return []
+    chosen = sorted(first, key=first.get)[:3]
+    made = planted.Room(at=first[chosen[0]], asset_ids=chosen)
+    if made.at >= until:
+        return []
+    last = min(until, made.at + timedelta(days=59)) - timedelta(hours=1)  # the room lasts 60 days
+    for n in range(rng.choice([0, 1, 1, 2, 3])):
+        if last <= made.at:
+            break
+        # Buyers mostly open a room within a couple of days of getting it; later visits, any time.
+        at = made.at + min(last - made.at, timedelta(days=2)) * rng.random() if n == 0 else None
+        at = at or made.at + (last - made.at) * rng.random()
+        seconds = {a: rng.uniform(5, 25) if rng.random() < 0.4 else rng.uniform(35, 240) for a in chosen}
+        made.visits.append(planted.Visit(at=at, seconds=seconds))
+    return [made]

@@ -12,7 +12,7 @@ from assets.models import Asset, BuyerRole
 from enablement.analytics.engine import current_run
 from enablement.analytics.models import AssetStageMetric
 from enablement.buyers.selectors import roles_in_room
-from enablement.choices import Verdict
+from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal
 from enablement.usage.models import UsageEvent
 
@@ -36,7 +36,11 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
         .values("n")
     )
     higher = AssetStageMetric.objects.filter(
-        run=current_run(), asset=OuterRef("asset_id"), stage=OuterRef("funnelstage_id"), verdict=Verdict.HELPS
+        run=current_run(),
+        asset=OuterRef("asset_id"),
+        stage=OuterRef("funnelstage_id"),
+        verdict=Verdict.HELPS,
+        exposure=ExposureKind.USED,
     ).values("adjusted_lift")[:1]
     ranked = (
         Asset.stages.through.objects.filter(funnelstage_id__in=stage_ids, asset__status=AssetStatus.PUBLISHED)

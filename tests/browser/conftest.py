@@ -46,9 +46,13 @@ def browser_type_launch_args(browser_type_launch_args):
 def screenshot(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, locator=None) -> Path:
+        """The whole page, or only `locator`'s element."""
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        if locator is not None:
+            locator.screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=True)
         return path
 
     return take

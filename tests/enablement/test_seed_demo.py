@@ -33,8 +33,11 @@ def snapshot() -> dict:
             )
         ),
         "history": sorted(StageChange.objects.values_list("deal__external_id", "stage__slug", "entered_at")),
+        # by deal, not by event id: a deal room's "shared" events are named by the room item's id
         "usage": sorted(
-            UsageEvent.objects.values_list("event_id", "asset__slug", "stage__slug", "occurred_at")
+            UsageEvent.objects.values_list(
+                "deal__external_id", "asset__slug", "stage__slug", "action", "occurred_at"
+            )
         ),
     }
 

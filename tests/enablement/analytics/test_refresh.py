@@ -217,6 +217,7 @@ def test_each_step_is_timed_and_shown_in_the_admin(computed, client, admin_user)
         "entries",
         "landmarks",
         "exposures",
+        "reads",
         "availability",
         "stage figures",
         "asset figures",

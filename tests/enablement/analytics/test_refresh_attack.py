@@ -39,6 +39,7 @@ from enablement.analytics.models import (
     AssetStageMetric,
     Exposure,
     FigureState,
+    ReadExposure,
     StageEntry,
     StageMetric,
 )
@@ -207,10 +208,10 @@ def snapshot() -> dict:
         for e in StageEntry.objects.filter(run=run).only("pk", "deal_id", "stage_id")
     }
     states = {}
-    for stage_id, asset_id, state in FigureState.objects.filter(run=run).values_list(
-        "stage_id", "asset_id", "state"
+    for stage_id, asset_id, kind, state in FigureState.objects.filter(run=run).values_list(
+        "stage_id", "asset_id", "exposure", "state"
     ):
-        key = (stage_slugs[stage_id], "<stage>" if asset_id == STAGE else slugs.get(asset_id, asset_id))
+        key = (stage_slugs[stage_id], "<stage>" if asset_id == STAGE else slugs.get(asset_id, asset_id), kind)
         state = dict(state)
         state["days"] = days_unpacked(state["days"])
         assert key not in states, f"two FigureState rows for {key}"
@@ -222,7 +223,8 @@ def snapshot() -> dict:
             for m in StageMetric.objects.filter(run=run)
         },
         "asset_metrics": {
-            (slugs[m.asset_id], stage_slugs[m.stage_id]): _fields(m) | {"asset_id": None, "stage_id": None}
+            (slugs[m.asset_id], stage_slugs[m.stage_id], m.exposure): _fields(m)
+            | {"asset_id": None, "stage_id": None}
             for m in AssetStageMetric.objects.filter(run=run)
         },
         "counts": {"usage_events": run.usage_events, "deals": run.deals, "availability": run.availability},
@@ -244,6 +246,10 @@ def snapshot() -> dict:
         "exposures": sorted(
             (slugs[x.asset_id], *entries[x.entry_id], bool(x.in_window))
             for x in Exposure.objects.filter(run=run)
+        ),
+        "reads": sorted(
+            (slugs[x.asset_id], *entries[x.entry_id], bool(x.in_window))
+            for x in ReadExposure.objects.filter(run=run)
         ),
         "states": states,
     }
@@ -286,7 +292,7 @@ def _diff(a, b, path="", out=None, limit=12):
     ):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             _diff(x, y, f"{path}[{i}]", out, limit)
-    elif isinstance(a, list) and isinstance(b, list) and path.endswith(("entries", "exposures")):
+    elif isinstance(a, list) and isinstance(b, list) and path.endswith(("entries", "exposures", "reads")):
         sa, sb = set(a), set(b)
         for x in sorted(sa - sb, key=repr)[:4]:
             out.append(f"{path}: only after the refresh {x!r}")
@@ -303,7 +309,8 @@ def same_as_full(label: str = "") -> dict:
     assert run.mode == "refresh", f"{label}: the refresh fell back to a full run"
     refreshed, full = snapshot(), full_snapshot()
     differences = []
-    for part in ("report", "asset_metrics", "stage_metrics", "counts", "entries", "exposures", "states"):
+    parts = ("report", "asset_metrics", "stage_metrics", "counts", "entries", "exposures", "reads", "states")
+    for part in parts:
         differences += _diff(refreshed[part], full[part], part, limit=8)
     assert not differences, f"{label}: differs from a full run:\n" + "\n".join(differences)
     return refreshed

@@ -37,9 +37,10 @@ def _run() -> AnalyticsRun:
 def test_figure_states_read_back_exactly_as_written():
     run = _run()
     stage = FunnelStage.objects.first()
-    states_replace(run, {stage.pk: HOSTILE}, {(7, stage.pk): {"days": "\\\t\n", "exposed": []}})
-    stored = {(s.asset_id, s.stage_id): s.state for s in FigureState.objects.filter(run=run)}
-    assert stored == {(0, stage.pk): HOSTILE, (7, stage.pk): {"days": "\\\t\n", "exposed": []}}
+    pairs = {(7, stage.pk, "used"): {"days": "\\\t\n", "exposed": []}, (7, stage.pk, "read"): HOSTILE}
+    states_replace(run, {stage.pk: HOSTILE}, pairs)
+    stored = {(s.asset_id, s.stage_id, s.exposure): s.state for s in FigureState.objects.filter(run=run)}
+    assert stored == {(0, stage.pk, "used"): HOSTILE, **pairs}
 
 
 def test_a_row_the_database_refuses_raises_djangos_error():
@@ -47,8 +48,8 @@ def test_a_row_the_database_refuses_raises_djangos_error():
     # django.db errors, not the driver's.
     run = _run()
     stage = FunnelStage.objects.first()
-    row = (run.pk, stage.pk, 0, "{}")
-    table, columns = FigureState._meta.db_table, ("run_id", "stage_id", "asset_id", "state")
+    row = (run.pk, stage.pk, 0, "used", "{}")
+    table, columns = FigureState._meta.db_table, ("run_id", "stage_id", "asset_id", "exposure", "state")
     with pytest.raises(IntegrityError), transaction.atomic():
         sql.rows_insert(table, columns, [row, row])
     with connection.cursor() as cursor:  # the transaction outside carries on

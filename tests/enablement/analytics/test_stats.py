@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import pytest
 
 from enablement.analytics.stats import (
+    Z95,
     Stratum,
     benjamini_hochberg,
-    cmh_test,
+    fcr_z,
     mantel_haenszel_rd,
+    mantel_haenszel_rd_ci,
+    mantel_haenszel_rd_se,
     newcombe,
+    two_sided_p,
     wilson,
+    z_quantile,
 )
 
 # UC Berkeley admissions 1973 by department (R's UCBAdmissions):
@@ -42,12 +49,24 @@ def test_newcombe_difference_interval_matches_the_published_example():
     assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
 
 
-def test_cmh_test_matches_r_mantelhaen_on_ucb_admissions():
-    # R: mantelhaen.test(UCBAdmissions) -> Mantel-Haenszel X-squared = 1.4269, df = 1, p-value = 0.2323
-    statistic, p = cmh_test([Stratum(*row) for row in UCB])
-    assert round(statistic, 4) == 1.4269 and round(p, 4) == 0.2323
-    uncorrected, p_uncorrected = cmh_test([Stratum(*row) for row in UCB], correction=False)
-    assert round(uncorrected, 4) == 1.5246 and round(p_uncorrected, 4) == 0.2169
+def test_the_p_value_is_the_normal_test_of_the_adjusted_lift_with_its_own_standard_error():
+    # UCB admissions: rd and Sato's SE worked out in exact fractions from the formula, then
+    # p = 2·(1 − Φ(|rd| / se)), which is 0.05 exactly where the 95% interval reaches 0.
+    rd, se = mantel_haenszel_rd_se([Stratum(*row) for row in UCB])
+    assert round(rd, 5) == -0.01843 and round(se, 5) == 0.01483
+    assert two_sided_p(rd, se) == pytest.approx(2 * (1 - NormalDist().cdf(abs(rd) / se)))
+    assert two_sided_p(Z95 * se, se) == pytest.approx(0.05)
+    low, high = mantel_haenszel_rd_ci([Stratum(*row) for row in UCB])[1:]
+    assert (low < 0 < high) and two_sided_p(rd, se) > 0.05
+    assert two_sided_p(0.1, 0.0) is None  # no spread, no test
+
+
+def test_the_false_coverage_rate_multiplier_follows_benjamini_yekutieli():
+    # R of m selected: z(1 − 0.05·R / (2m)); none selected is taken as one.
+    assert z_quantile(0.975) == pytest.approx(Z95)
+    assert fcr_z(selected=3, tested=124) == pytest.approx(NormalDist().inv_cdf(1 - 0.05 * 3 / 248))
+    assert fcr_z(selected=0, tested=124) == fcr_z(selected=1, tested=124)
+    assert fcr_z(selected=10, tested=10) == pytest.approx(Z95)  # every row selected: the plain 95%
 
 
 def test_mh_risk_difference_is_the_common_difference_when_strata_agree():
@@ -65,12 +84,12 @@ def test_strong_reps_using_more_content_do_not_make_it_look_effective():
     # Crude: 74/100 exposed vs 26/100 unexposed; within each rep the rates are equal (0.8 and 0.2).
     strata = [Stratum(72, 18, 8, 2), Stratum(2, 8, 18, 72)]
     assert mantel_haenszel_rd(strata) == pytest.approx(0.0)
-    assert cmh_test(strata)[1] > 0.5
+    assert two_sided_p(*mantel_haenszel_rd_se(strata)) > 0.5
 
 
 def test_a_stratum_without_one_group_is_left_out():
     assert mantel_haenszel_rd([Stratum(5, 5, 0, 0)]) is None
-    assert cmh_test([Stratum(5, 5, 0, 0)]) is None
+    assert mantel_haenszel_rd_se([Stratum(5, 5, 0, 0)]) is None
 
 
 def test_benjamini_hochberg_matches_r_p_adjust():

@@ -39,5 +39,5 @@ def test_the_asset_page_shows_rooms_visits_median_time_share_read_and_where_read
     client.force_login(marketer)
     page = client.get(reverse("analytics-asset", args=[deck.slug]))
     assert page.status_code == 200
-    assert "Buyer engagement" in page.text and "a median of 30 seconds per visit" in page.text
+    assert "Buyer engagement" in page.text and "a median of 30 s per visit" in page.text
     assert "58% of its 4 pages read on average" in page.text and "Where readers stop" in page.text
