@@ -17,7 +17,7 @@ from enablement.buyers import selectors, services
 from enablement.buyers.forms import DealRoleForm, DecisionForm, ProfileForm, QualificationForm
 from enablement.buyers.models import BuyerProfile, DealRole
 from enablement.deals.selectors import deals_visible_to
-from enablement.portal.feedback import form_errors, messages_from
+from enablement.form_messages import form_errors, messages_from
 
 
 def _profile_form(data=None) -> ProfileForm:

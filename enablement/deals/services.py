@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
-from enablement.buyers.services import deals_fit_refresh
+from enablement.deals import events
 from enablement.deals.models import Account, Deal
 
 
@@ -20,6 +21,20 @@ def account_upsert(
         external_id=external_id,
         defaults={"name": name, "industry": industry, "size": size, "region": region},
     )
+    return account
+
+
+# The account's facts a deal's fit is scored on (buyers.fit).
+FIT_FIELDS = frozenset({"industry", "size", "region"})
+
+
+def account_update(*, account: Account, changed: Iterable[str]) -> Account:
+    """Save an account whose `changed` fields were set (the admin's form sets them); its deals are
+    scored again at once when one of those is a fact their fit is scored on."""
+    account.save()
+    if FIT_FIELDS & set(changed):
+        deal_ids = list(account.deals.values_list("pk", flat=True))
+        events.fit_facts_changed.send(sender=Account, deal_ids=deal_ids)
     return account
 
 
@@ -78,6 +93,7 @@ def deal_apply(
         currency=fields.get("currency", current.currency if current else "USD"),
         created_at=fields.get("created_at"),
     )
-    deals_fit_refresh([deal.pk])  # its account may have changed, and a new deal needs a score at once
+    # Its account may have changed, and a new deal needs a score at once.
+    events.fit_facts_changed.send(sender=Deal, deal_ids=[deal.pk])
     deal.refresh_from_db(fields=["fit_score", "in_profile", "fit_reasons"])
     return deal, created

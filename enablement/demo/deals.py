@@ -20,12 +20,13 @@ from django.utils import timezone
 from assets.choices import AssetStatus, StageOutcome
 from assets.models import Asset, FunnelStage
 from enablement.choices import DealSource, UsageAction, UsageSource
-from enablement.deals.history import deals_state_recompute, stage_change_key, usage_stages_recompute
+from enablement.deals.history import deals_state_recompute, stage_change_key
 from enablement.deals.models import Account, Deal, StageChange
 from enablement.demo import planted
 from enablement.demo.data import CUSTOMERS, INDUSTRIES, REGIONS
 from enablement.demo.reading import seed_reading
 from enablement.usage.models import UsageEvent
+from enablement.usage.stages import usage_stages_recompute
 
 BASE_ADVANCE = {
     "inquiry": 0.55,

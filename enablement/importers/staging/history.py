@@ -7,7 +7,6 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from assets.choices import StageOutcome
-from enablement.deals.history import usage_stages_recompute
 from enablement.importers.staging.base import (
     ANALYSE_AFTER,
     DEAL,
@@ -22,6 +21,7 @@ from enablement.importers.writers import (
     write_history,
 )
 from enablement.usage.models import UsageEvent
+from enablement.usage.stages import usage_stages_recompute
 
 # --- history --------------------------------------------------------------------------------------
 
