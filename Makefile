@@ -42,6 +42,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_sizes.py
+	$(BIN)/python scripts/check_function_imports.py
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .

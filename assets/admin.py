@@ -27,8 +27,9 @@ from assets.models import (
     Product,
     SearchLog,
 )
-from assets.renditions.services import renditions_queue
+from assets.renditions.queue import renditions_queue
 from assets.search import asset_search_refresh
+from assets.version_text import extract_version_text
 from config.audit.services import audit_record
 from config.outbox.selectors import task_pending
 
@@ -81,8 +82,6 @@ class AssetVersionInline(admin.TabularInline):
             return ""
         if version.text:
             return f"{len(version.text):,} characters read"
-        from assets.tasks import extract_version_text
-
         if task_pending(extract_version_text, version.pk):
             # The task queue was down when it was uploaded; it is sent again every minute.
             return "Text extraction: waiting for the worker"

@@ -14,7 +14,6 @@ from django.utils.text import slugify
 
 from assets.audience import audience_default
 from assets.choices import AssetKind, AssetStatus, Audience
-from assets.extract import extract_text
 from assets.files import ASSET_UPLOAD_EXTENSIONS, upload_check
 from assets.models import (
     Asset,
@@ -22,8 +21,9 @@ from assets.models import (
     BuyerRole,
     FunnelStage,
 )
-from assets.renditions.services import rendition_queue
+from assets.renditions.queue import rendition_queue
 from assets.search import asset_search_refresh
+from assets.version_text import extract_version_text
 from config.audit.services import audit_record
 from config.outbox.services import enqueue
 from config.webhooks.services import webhook_emit
@@ -107,23 +107,9 @@ def asset_version_add(
         by=author,
         data={"version": version.number, "file": version.file.name.rsplit("/", 1)[-1], "note": note},
     )
-    from assets.tasks import extract_version_text
-
     # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
     enqueue(extract_version_text, version.pk)
     rendition_queue(version=version)
-    return version
-
-
-def asset_version_text_extract(*, version_id: int) -> AssetVersion:
-    """Read the version's file into text and, if it is the asset's current one, reindex the asset."""
-    version = AssetVersion.objects.select_related("asset").get(pk=version_id)
-    with version.file.open("rb") as stream:
-        version.text = extract_text(stream, version.file.name)
-    version.save(update_fields=["text"])
-    asset = Asset.objects.select_related("current_version").get(pk=version.asset_id)
-    if asset.current_version_id == version.pk:
-        asset_search_refresh(asset)
     return version
 
 

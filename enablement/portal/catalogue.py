@@ -10,8 +10,8 @@ from django.shortcuts import render
 
 from assets import search as catalogue_search
 from assets.choices import AssetKind, AssetStatus
-from assets.files import asset_preview
 from assets.models import AssetFeedback, BuyerRole, FunnelStage
+from assets.previews import asset_preview
 from assets.search import SORTS, SearchParams, SearchResult
 from assets.selectors import visible_asset_or_404
 from enablement.analytics.selectors import asset_effects, higher_lift
