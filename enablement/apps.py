@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models import Field
 from django.db.models.signals import post_delete
 
 
@@ -18,10 +19,12 @@ class EnablementConfig(AppConfig):
         from enablement.buyers.services import fit_follows_deals
         from enablement.deals import events as deals_events
         from enablement.deals.models import Deal
+        from enablement.lookups import AnyOf
         from enablement.rooms.models import Visit
         from enablement.usage import events as usage_events
         from enablement.usage.stages import usage_stages_follow_history
 
+        Field.register_lookup(AnyOf)
         # A lower package announces, the one above acts (the layers in pyproject.toml).
         deals_events.history_added.connect(usage_stages_follow_history, dispatch_uid="usage.stages")
         deals_events.fit_facts_changed.connect(fit_follows_deals, dispatch_uid="buyers.fit")

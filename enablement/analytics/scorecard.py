@@ -62,7 +62,7 @@ def _median_days(entries: QuerySet[StageEntry]) -> dict[int, float]:
 
 def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
     """Per open stage: entered, advanced, lost, open, conversion, median days; and a monthly trend."""
-    stages = list(FunnelStage.objects.filter(outcome="open"))
+    stages = list(FunnelStage.objects.open())
     if run is None:
         return {"stages": [], "months": [], "trend": {}}
     qs = filtered_entries(run, f)

@@ -57,7 +57,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "sorts": SORTS,
         "kinds": [(value, label, kind_counts.get(value)) for value, label in AssetKind.choices],
         "roles": BuyerRole.objects.all(),
-        "stages": FunnelStage.objects.filter(outcome="open"),
+        "stages": FunnelStage.objects.open(),
         "querystring": g.copy(),
     }
     # htmx swaps #search-page out of the full page, so facets and results change together.

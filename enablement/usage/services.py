@@ -19,8 +19,9 @@ from assets.models import Asset, AssetVersion
 from enablement import webhook_events
 from enablement.choices import UsageAction, UsageSource, UsageStatus
 from enablement.deals.models import Deal
+from enablement.lookups import one_of
 from enablement.usage import events as usage_events
-from enablement.usage.bulk import COPY_FROM, one_of, usage_insert_copy, usage_values
+from enablement.usage.bulk import COPY_FROM, usage_insert_copy, usage_values
 from enablement.usage.models import UsageEvent
 from enablement.usage.stages import usage_stages_recompute
 
