@@ -130,13 +130,18 @@ def _differences(stored: dict, sent: dict) -> list[str]:
     ]
 
 
-def _different_content(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> UsageOutcome:
+def usage_conflict_message(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> str:
+    """Why an event is refused whose id is recorded (or earlier in the batch) with other content; the
+    importers' set-based path words its rejections with this too."""
     where = "appears earlier in this batch" if earlier_in_batch else "was already recorded"
-    return _rejected(
-        "event_id",
+    return (
         f"event_id {event_id!r} {where} with different content ({', '.join(fields)}); "
-        "a recorded event is never changed.",
+        "a recorded event is never changed."
     )
+
+
+def _different_content(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> UsageOutcome:
+    return _rejected("event_id", usage_conflict_message(event_id, fields, earlier_in_batch=earlier_in_batch))
 
 
 def _first_look(

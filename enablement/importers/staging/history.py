@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from assets.choices import StageOutcome
+from enablement.importers.base import no_deal_message
 from enablement.importers.staging.base import (
     ANALYSE_AFTER,
     DEAL,
@@ -71,7 +72,7 @@ class HistorySink(Sink):
             file,
             f"SELECT line, deal_ext FROM {judged} WHERE verdict = 'no deal'",
             [],
-            lambda deal: f"no deal with id {deal!r}.",
+            no_deal_message,
         )
         report_rejects(
             report,
