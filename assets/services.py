@@ -165,6 +165,25 @@ def asset_return_to_draft(*, asset: Asset, by: AbstractBaseUser | None = None) -
     return asset
 
 
+@transaction.atomic
+def asset_save(*, asset: Asset, changes: dict[str, tuple], by: AbstractBaseUser | None = None) -> Asset:
+    """Save an asset's edited fields (the admin's form; `changes` is {field: (before, after)}), but not
+    its status: that goes through asset_status_set once the versions uploaded with the edit are stored,
+    so an asset published in the form of its first upload passes the rule that it has content. A new
+    asset starts as a draft."""
+    created = asset.pk is None
+    if created:
+        asset.status = AssetStatus.DRAFT
+    else:
+        asset.status = Asset.objects.values_list("status", flat=True).get(pk=asset.pk)
+    asset.save()
+    if created:
+        audit_record(event="asset.created", target=asset, by=by, data={"slug": asset.slug})
+    elif changes:
+        audit_record(event="asset.changed", target=asset, by=by, changes=changes)
+    return asset
+
+
 def asset_status_set(*, asset: Asset, status: str, by: AbstractBaseUser | None = None) -> Asset:
     """Move an asset to `status` under that status's rule (publishing needs content, an archived asset
     goes back to draft before review). The one dispatch from a status to its service."""
