@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.utils import timezone
 
 from config.audit.services import audit_record
@@ -15,6 +17,9 @@ from config.webhooks.addresses import url_refusal
 from config.webhooks.events import EVENTS, events_refusal
 from config.webhooks.models import Delivery, DeliveryStatus, Endpoint, PayloadFormat
 from config.webhooks.tasks import delivery_send
+
+# A send that started this long ago and never finished (the worker died) is given back to the queue.
+STUCK_AFTER = timedelta(minutes=10)
 
 
 def new_secret() -> str:
@@ -105,6 +110,23 @@ def webhook_emit(*, event: str, data: dict[str, Any], summary: str = "") -> int:
     for delivery in Delivery.objects.filter(event_id=first.event_id).values_list("pk", flat=True):
         enqueue(delivery_send, delivery)
     return len(deliveries)
+
+
+def deliveries_due_send(*, now: datetime | None = None) -> int:
+    """Every minute (beat): queue the deliveries whose next attempt is due; give back stuck ones."""
+    now = now or timezone.now()
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        status=DeliveryStatus.PENDING, claimed_at=None, next_attempt_at=now
+    )
+    due = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    with transaction.atomic():
+        for delivery_id in due:
+            enqueue(delivery_send, delivery_id)
+    return len(due)
 
 
 def delivery_send_again(*, delivery: Delivery) -> Delivery:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from assets.choices import AssetStatus
 from assets.reviews import review_reminders_send
 from assets.services import asset_publish
-from config.webhooks import attempts, retries, services
+from config.webhooks import attempts, services
 from config.webhooks.models import Delivery, DeliveryStatus
 from enablement.analytics.engine import analytics_compute
 from enablement.buyers.services import profile_approve, profile_propose
@@ -73,7 +73,7 @@ def _every_event_happens(rep, marketer, admin_user) -> None:
 def _retry_until_settled(capture) -> None:
     for _ in range(5):
         with capture(execute=True):
-            retries.deliveries_due_send(now=timezone.now() + timedelta(seconds=1))
+            services.deliveries_due_send(now=timezone.now() + timedelta(seconds=1))
 
 
 def test_each_event_is_delivered_once_after_two_failures(
@@ -168,7 +168,7 @@ def test_a_real_worker_delivers_through_the_outbox_after_the_commit(receiver, ma
     deadline = time.monotonic() + 60
     while not receiver.delivered and time.monotonic() < deadline:
         time.sleep(0.5)
-        retries.deliveries_due_send()
+        services.deliveries_due_send()
     time.sleep(1)
     assert [event["type"] for event in receiver.delivered] == ["asset.published"]
     assert sum(receiver.attempts.values()) == 3
