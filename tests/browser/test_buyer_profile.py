@@ -1,5 +1,5 @@
 """A rep adds a buyer role to a deal and the home's suggestions follow it; the profile page and marketing's
-re-ranked build-next page are photographed for the README."""
+re-ranked build-next page are photographed for the manual (docs/)."""
 
 from __future__ import annotations
 

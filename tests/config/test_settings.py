@@ -93,7 +93,7 @@ def test_env_bool_refuses_words_that_are_not_booleans(monkeypatch):
     assert env_bool("DJANGO_DEBUG", False) is True
 
 
-# The README's production variables (Production set-up, step 2), with a strong generated key.
+# The production variables (docs/operations.md, Production set-up, step 2), with a strong generated key.
 PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DATABASE_URL": "postgres://enablement@db.internal:5432/enablement",

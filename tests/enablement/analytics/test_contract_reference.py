@@ -1,4 +1,5 @@
-"""The engine against a plain Python reading of CONTRACT section 3, on random histories: entries
+"""The engine against a plain Python reading of the method (docs/analytics-method.md), on random
+histories: entries
 (outcome, resolution, days), the funnel scorecard (counts, median, 75th percentile), the landmarks
 and the exposures, on whichever database the suite runs on.
 
@@ -74,7 +75,7 @@ def _rank(values: list[float], k: int) -> float:
 
 def _reference(as_of: datetime):
     """Entries {(deal, stage): (entered, outcome, resolved_at)}, scorecard, landmarks and exposures
-    {(entry key, asset): in_window}, straight from CONTRACT section 3."""
+    {(entry key, asset): in_window}, straight from the method's definitions."""
     stage = {s.pk: s for s in FunnelStage.objects.all()}
     rows = defaultdict(list)
     for c in StageChange.objects.all():

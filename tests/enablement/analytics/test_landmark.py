@@ -1,4 +1,5 @@
-"""CONTRACT section 3 on a small funnel computed by hand: order of history, landmark, the cohort at
+"""The analytics method (docs/analytics-method.md) on a small funnel computed by hand: order of
+history, landmark, the cohort at
 risk, exposure before the landmark, strata, and the Mantel–Haenszel difference with Sato's interval."""
 
 from __future__ import annotations
