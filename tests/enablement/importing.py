@@ -18,7 +18,6 @@ DEALS_HEADER = "deal_id,name,account,industry,owner_email,amount,currency,create
 ONE_ROW_REJECTED = (
     "1 row(s) rejected; nothing was written. Fix them, or use --skip-invalid to write the good rows."
 )
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 
 
 def import_crm(*args: str) -> tuple[str, str]:
