@@ -20,7 +20,7 @@ from assets.models import Asset, FunnelStage
 from enablement.deals.history import deal_stage_change
 from enablement.demo.collateral.decks import story_deck
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_content_security_policy import REPORT_VIOLATIONS
+from tests.browser.csp import REPORT_VIOLATIONS
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
 
 pytestmark = [

@@ -13,7 +13,7 @@ from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from tests.enablement.analytics.test_engine import history, report, use
+from tests.enablement.analytics.builders import history, report, use
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
