@@ -35,7 +35,7 @@ test: install-dev
 	$(BIN)/pytest
 
 bench: install-dev
-	$(BIN)/pytest -m benchmark -s
+	$(BIN)/pytest -m benchmark -s --timeout=3600
 
 lint: install-dev
 	$(BIN)/ruff check .
