@@ -35,7 +35,7 @@ test: install-dev
 	$(BIN)/pytest
 
 bench: install-dev
-	$(BIN)/pytest -m benchmark -s
+	$(BIN)/pytest -m benchmark -s --timeout=3600
 
 # The manual (docs/, mkdocs.yml) is built --strict: a broken link or anchor, or a page left out of the
 # nav, fails the lint (not --quiet: it hides the warnings that --strict counts). NO_MKDOCS_2_WARNING

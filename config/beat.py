@@ -34,6 +34,10 @@ BEAT_SCHEDULE = {
         "task": "enablement.tasks.import_runs_sweep",
         "schedule": 60.0,
     },
+    "end-renditions-whose-worker-stopped": {
+        "task": "assets.renditions.tasks.renditions_sweep",
+        "schedule": 60.0,
+    },
     "forget-old-login-records": {
         "task": "enablement.tasks.login_records_purge",
         "schedule": crontab(hour=3, minute=30),

@@ -68,6 +68,7 @@ PAGES = [
     SitePage(MARKETING, "build next", "/analytics/build-next/"),
     SitePage(MARKETING, "retire or refresh", "/analytics/retire/"),
     SitePage(MARKETING, "stalled deals", "/analytics/stalled/"),
+    SitePage(MARKETING, "digest", "/analytics/digest/"),
     SitePage(MARKETING, "propose a buyer profile", "/profile/propose/"),
     SitePage(MARKETING, "content studio", "/studio/"),
     SitePage(MARKETING, "content studio, an asset's form", "/studio/{asset}/"),
