@@ -201,7 +201,7 @@ class AnalyticsStages(APIView):
     permission_classes = [CanSeeAnalytics]
 
     @extend_schema(
-        summary="Stage conversion (CONTRACT section 3)",
+        summary="Stage conversion (the funnel scorecard)",
         responses={200: s.StageAnalyticsSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
@@ -212,7 +212,7 @@ class AnalyticsAssets(APIView):
     permission_classes = [CanSeeAnalytics]
 
     @extend_schema(
-        summary="Assets and conversion per stage (CONTRACT section 3)",
+        summary="Assets and conversion per stage",
         parameters=[
             OpenApiParameter("stage", str, required=False),
             OpenApiParameter("asset", str, required=False),

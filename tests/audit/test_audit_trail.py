@@ -20,7 +20,7 @@ from enablement.api.tokens import api_token_create
 from enablement.buyers.services import profile_approve, profile_propose
 from enablement.choices import ImportStatus
 from enablement.models import ImportRun
-from tests.enablement.test_import_admin import native_zip, upload
+from tests.enablement.importing import native_zip, upload
 from tests.factories import AssetFactory
 
 

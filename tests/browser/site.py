@@ -35,7 +35,8 @@ class SitePage:
     status: int = 200
     # A selector to wait for before checking, where the page draws after it loads.
     ready: str = ""
-    # The README's phone screenshots: the first screen at 390 px, written as docs/screenshots/NAME.png.
+    # The manual's phone screenshots (docs/using/rep.md): the first screen at 390 px, written as
+    # docs/screenshots/NAME.png.
     phone_shot: str = ""
     # A page reached through a form: {label: text} filled in, then the button of this name pressed.
     fill: tuple[tuple[str, str], ...] = ()

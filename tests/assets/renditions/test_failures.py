@@ -109,7 +109,7 @@ def test_without_libreoffice_office_files_fall_back_to_their_text(uploaded, clie
     asset = with_text(uploaded("deck.pptx", pptx_with_slides(["Why Globex"])), "Why Globex")
     fails_with(asset, "LibreOffice is not installed on the server")
     page = page_shows_text(client, marketer, asset, "Why Globex")
-    assert "see the README, Renditions" in page
+    assert "see the manual: Operations, Renditions" in page
 
 
 @needs_libreoffice
