@@ -3,7 +3,7 @@
 Logs in as a rep and as marketing through the login form (CSRF token and all), opens their pages and
 checks that each answers 200 with the production headers and that the stylesheet it links answers
 200 as text/css. Talks plain HTTP to gunicorn but sends `X-Forwarded-Proto: https`, as the TLS proxy
-of the README's production set-up does; secure cookies are therefore kept by hand (a cookie jar
+of the production set-up (docs/operations.md) does; secure cookies are therefore kept by hand (a cookie jar
 would not send them over http://).
 
     python .ci/smoke.py http://127.0.0.1:PORT

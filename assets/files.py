@@ -102,7 +102,7 @@ def stored_file_response(file: FieldFile, *, inline: bool) -> HttpResponse:
     """The file with its safe headers; `inline` is honoured only for an inline-safe format.
 
     With FILE_SERVE_ACCEL set, the web server sends the bytes (after this view's checks) from an
-    internal location; see README "Files" for the nginx and Apache settings.
+    internal location; see docs/operations.md, "Files", for the nginx and Apache settings.
     """
     if not file.name or not file.storage.exists(file.name):
         raise Http404("This file is missing from storage.")

@@ -9,7 +9,7 @@ Password reset by email is served once mail is configured: with the console back
 make the server print a valid reset link for any address into its log, so there it answers 404 and
 admins set passwords (admin → Users). It is for password users only: a person who signs in through
 the identity provider has no password here, and with SSO_ENFORCED only superusers do. A reset never
-signs anyone in, so the next sign-in still goes through django-axes (README "Login lockout").
+signs anyone in, so the next sign-in still goes through django-axes (docs/using/admin.md, "Login lockout").
 
 With SSO_ENFORCED the password forms refuse everyone but superusers (the break-glass account), after
 the password was checked, so axes counts wrong passwords as before.

@@ -1,5 +1,5 @@
 """The periodic tasks Celery beat sends (CELERY_BEAT_SCHEDULE, read by config/settings.py): plain values,
-kept apart so the settings module stays short. The README's *Periodic tasks* table describes each."""
+kept apart so the settings module stays short. docs/operations.md, "Periodic tasks", describes each."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ BEAT_SCHEDULE = {
     },
     "end-imports-whose-worker-stopped": {
         "task": "enablement.tasks.import_runs_sweep",
+        "schedule": 60.0,
+    },
+    "end-renditions-whose-worker-stopped": {
+        "task": "assets.renditions.tasks.renditions_sweep",
         "schedule": 60.0,
     },
     "forget-old-login-records": {

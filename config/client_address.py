@@ -1,4 +1,5 @@
-"""The address a request came from, as seen by the first proxy we run (README "Production set-up").
+"""The address a request came from, as seen by the first proxy we run (docs/operations.md,
+"Production set-up").
 
 Behind nginx or Caddy every connection comes from the proxy itself, so REMOTE_ADDR names the proxy;
 each proxy appends the address it saw to X-Forwarded-For. With TRUSTED_PROXY_HOPS proxies of ours in

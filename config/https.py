@@ -1,7 +1,7 @@
-"""HTTPS in production, read from the environment (README "Configuration").
+"""HTTPS in production, read from the environment (docs/operations.md, "Configuration").
 
 Like the secure cookies, the redirect and HSTS follow DJANGO_DEBUG, so `check --deploy` is clean with
-the README's production variables while a local debug run on http://127.0.0.1 is left alone.
+the production variables (docs/operations.md) while a local debug run on http://127.0.0.1 is left alone.
 """
 
 from __future__ import annotations

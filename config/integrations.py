@@ -1,5 +1,6 @@
 """Settings for single sign-on (django-allauth), SCIM provisioning (django-scim2), the audit trail
-(django-auditlog) and webhooks, imported by settings.py. README "Configuration" lists the variables.
+(django-auditlog) and webhooks, imported by settings.py. docs/operations.md, "Configuration", lists
+the variables.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def _oidc_apps() -> list[dict]:
 
 
 ROLES = ["Reps", "Marketing", "Admins"]
-# Single sign-on (README "Single sign-on"): OpenID Connect from the environment or the admin, SAML per
+# Single sign-on (docs/sign-in-provisioning-audit-webhooks.md): OpenID Connect from the environment
+# or the admin, SAML per
 # organisation in the admin. OIDC_GROUPS_CLAIM names the claim (SAML: attribute) holding the person's
 # groups, OIDC_GROUP_MAP turns them into the product's groups, SSO_DEFAULT_GROUP is given when none
 # maps. SSO_ENFORCED turns password sign-in off for everyone but superusers (the break-glass account).

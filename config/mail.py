@@ -1,4 +1,4 @@
-"""Outgoing mail, read from the environment with the strict readers (README "Configuration").
+"""Outgoing mail, read from the environment with the strict readers (docs/operations.md, "Configuration").
 
 Django's own defaults (localhost:25, no credentials, no timeout) send only through a mail server on
 the same machine, and an SMTP server that accepts a connection and never answers would hold the

@@ -1,4 +1,5 @@
-"""Celery and the cache, read from the environment (README "Configuration", "When Redis is down")."""
+"""Celery and the cache, read from the environment (docs/operations.md, "Configuration" and "When
+Redis is down")."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BEAT_SCHEDULE = beat.BEAT_SCHEDULE  # config/beat.py: what runs when
 # When the broker is down, publishing must fail within seconds, not after kombu's retries, so that
-# config.outbox keeps the task as pending and the request still answers (README "When Redis is down").
+# config.outbox keeps the task as pending and the request still answers (docs/operations.md, "When
+# Redis is down").
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # socket_timeout too: a Redis that accepts the connection and never answers (overloaded, a half-open
 # connection after a fail-over) would otherwise hold the request until gunicorn kills it, before the

@@ -1,4 +1,4 @@
-"""Settings, read from the environment only (12-factor). See README "Configuration"."""
+"""Settings, read from the environment only (12-factor). See docs/operations.md, "Configuration"."""
 
 from __future__ import annotations
 
@@ -226,7 +226,7 @@ AXES_VERBOSE = False  # no banner on every manage.py command; failures are still
 # Deal rooms: days a buyer's visits (and the page times in them) are kept before they are deleted.
 ROOM_VISIT_RETENTION_DAYS = env_positive_int("ROOM_VISIT_RETENTION_DAYS", 365)
 # What one room can make its rep hear in an hour, and visits one client may begin in it without the
-# buyer cookie (README "Deal rooms"); counted in the database, so a Redis outage changes nothing.
+# buyer cookie (docs/using/buyer.md); counted in the database, so a Redis outage changes nothing.
 ROOM_NOTIFICATIONS_PER_HOUR = env_positive_int("ROOM_NOTIFICATIONS_PER_HOUR", 10)
 ROOM_SUMMARY_EMAILS_PER_HOUR = env_positive_int("ROOM_SUMMARY_EMAILS_PER_HOUR", 10)
 ROOM_COOKIELESS_VISITS_PER_HOUR = env_positive_int("ROOM_COOKIELESS_VISITS_PER_HOUR", 20)
@@ -246,11 +246,11 @@ INSTALLED_APPS += INTEGRATION_APPS  # noqa: F405
 PROFILE_SELF_APPROVAL = env_bool("PROFILE_SELF_APPROVAL", False)
 
 # Imports uploaded in the admin: how often the worker says it is alive, and how long without a word
-# before its run is taken as stopped (README "Importing from a CRM").
+# before its run is taken as stopped (docs/using/admin.md, "The admin").
 IMPORT_HEARTBEAT_SECONDS = env_positive_int("IMPORT_HEARTBEAT_SECONDS", 15)
 IMPORT_WORKER_LOST_SECONDS = env_positive_int("IMPORT_WORKER_LOST_SECONDS", 180)
 
-# Analytics (CONTRACT section 3): "enough data" and the false-discovery threshold.
+# Analytics (docs/analytics-method.md): "enough data" and the false-discovery threshold.
 ANALYTICS_MIN_DEALS = env_int("ANALYTICS_MIN_DEALS", 20)
 ANALYTICS_Q_THRESHOLD = 0.05
 # Seconds a buyer must read an asset in a deal's rooms (over the visits of a stay) for the `read` kind.
@@ -265,7 +265,7 @@ ANALYTICS_REFRESH_MAX_DEALS = env_int("ANALYTICS_REFRESH_MAX_DEALS", 2000)
 REST_FRAMEWORK = api_settings.rest_framework(rate=env_str("API_RATE", "1200/minute"))
 SPECTACULAR_SETTINGS = api_settings.SPECTACULAR_SETTINGS
 
-# Hostile input (README "REST API"): JSON bodies are checked by one parser (depth, NUL, lone
+# Hostile input (docs/api.md, "Input limits"): JSON bodies are checked by one parser (depth, NUL, lone
 # surrogates) and the API reads JSON only; NUL in paths, query strings and cookies, and API bodies over
 # DATA_UPLOAD_MAX_MEMORY_SIZE, are refused by one middleware before any view runs.
 MIDDLEWARE.insert(
@@ -287,14 +287,14 @@ LOGGING = {
     },
 }
 
-# Uploads and file serving (README "Files"). Files are only ever sent by views that check who may
+# Uploads and file serving (docs/operations.md, "Files"). Files are only ever sent by views that check who may
 # see them; in production the web server can send the bytes after that check (X-Accel-Redirect for
 # nginx, X-Sendfile for Apache), from a location that is internal, never a public MEDIA_ROOT.
 UPLOAD_MAX_MB = env_positive_int("UPLOAD_MAX_MB", 100)
 # A product is "Insight Edge": tags are separated by commas only, never by spaces (assets/tags.py).
 TAGGIT_TAGS_FROM_STRING = "assets.tags.tags_from_string"
 TAGGIT_STRING_FROM_TAGS = "assets.tags.string_from_tags"
-# Renditions (README "Renditions"): Office files become PDFs through LibreOffice, one at a time per
+# Renditions (docs/operations.md): Office files become PDFs through LibreOffice, one at a time per
 # worker, stopped after RENDITION_TIMEOUT seconds; LIBREOFFICE names its soffice (empty: none, and
 # Office files are shown as their text).
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")

@@ -56,7 +56,8 @@ class Outcome(models.TextChoices):
 
 
 class Verdict(models.TextChoices):
-    """Stored values are the CONTRACT's; labels say what was seen (an association), never a cause."""
+    """Stored values are the report's (docs/analytics-method.md); labels say what was seen (an
+    association), never a cause."""
 
     HELPS = "helps", "Higher conversion"
     HURTS = "hurts", "Lower conversion"
@@ -65,7 +66,7 @@ class Verdict(models.TextChoices):
 
 
 class ExposureKind(models.TextChoices):
-    """What counts as a deal having met an asset at a stage (CONTRACT section 3, exposure kinds)."""
+    """What counts as a deal having met an asset at a stage (docs/analytics-method.md, exposure kinds)."""
 
     USED = "used", "Used by reps"
     READ = "read", "Read by buyers"

@@ -48,7 +48,7 @@ def one_of(column: str, values: set) -> dict:
     """A filter for `column IN values`: on PostgreSQL one array parameter (`= ANY(%s)`), since the
     driver splices each of a thousand separate parameters into the statement's text one by one. (Not
     `id IN (SELECT id … WHERE column = ANY(%s))`: on the primary key the planner probed the array for
-    each row of a nested loop, 0.2-0.4 s a batch where this takes a millisecond.)"""
+    each row of a nested loop, many times slower; docs/benchmarks.md.)"""
     if connection.vendor != "postgresql":
         return {f"{column}__in": values}
     return {f"{column}__any_of": list(values)}

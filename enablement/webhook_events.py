@@ -1,4 +1,5 @@
-"""The data of the webhook events the deal side sends (README "Webhooks" lists each one's fields).
+"""The data of the webhook events the deal side sends (docs/sign-in-provisioning-audit-webhooks.md
+lists each one's fields).
 
 Each function is called by the service that did the thing, inside its transaction; the delivery
 leaves after the commit. Nothing is read when no endpoint subscribes to the event.

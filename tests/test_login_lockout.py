@@ -10,26 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.logins import ADMIN_LOGIN, PASSWORD, PORTAL_LOGIN, fail, log_in, logged_in
 
 pytestmark = pytest.mark.django_db
-
-PORTAL_LOGIN = "/accounts/login/"
-ADMIN_LOGIN = "/admin/login/"
-PASSWORD = "pw-for-tests"  # the factories' password
-
-
-def log_in(client, url: str, username: str, password: str, **extra):
-    return client.post(url, {"username": username, "password": password, "next": "/"}, **extra)
-
-
-def fail(client, url: str, username: str, times: int) -> None:
-    for attempt in range(times):
-        response = log_in(client, url, username, f"wrong-{attempt}")
-        assert response.status_code in (200, 429)
-
-
-def logged_in(client) -> bool:
-    return "_auth_user_id" in client.session
 
 
 def test_thirty_wrong_passwords_lock_the_account_then_the_right_password_does_not_log_in(client, rep):

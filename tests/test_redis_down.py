@@ -4,7 +4,6 @@ once Redis is back."""
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 from io import StringIO
 
@@ -23,19 +22,13 @@ from enablement.analytics.models import AnalyticsRun
 from enablement.choices import ImportStatus
 from enablement.deals.history import deal_stage_change
 from enablement.models import Deal, ImportRun, UsageEvent
-from tests.assets.test_admin import asset_form
-from tests.enablement.importing import FIXTURES
-from tests.enablement.test_import_admin import native_zip, upload
+from tests.assets.forms import asset_form
+from tests.enablement.importing import FIXTURES, native_zip, upload
 from tests.factories import AssetFactory, DealFactory
 from tests.outage import HUNG_FAST_SECONDS, answers_fast, answers_within, redis_hung, redis_stopped
+from tests.waiting import wait_until
 
 WAITING = "Waiting for the worker"
-
-
-def wait_until(check, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check() and time.monotonic() < deadline:
-        time.sleep(0.2)
 
 
 @pytest.mark.django_db
@@ -166,8 +159,16 @@ def test_work_left_pending_while_redis_was_down_runs_once_it_is_back(client, cel
 
     pending_tasks_send.delay()  # what beat sends every minute (and a worker does when it starts)
 
-    wait_until(lambda: ImportRun.objects.get(pk=run.pk).status == ImportStatus.DONE)
-    wait_until(lambda: AssetVersion.objects.get(pk=version.pk).text != "")
+    wait_until(
+        lambda: ImportRun.objects.get(pk=run.pk).status not in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        seconds=60,
+        what="the worker to run the import that waited",
+    )
+    wait_until(
+        lambda: AssetVersion.objects.get(pk=version.pk).text,
+        seconds=60,
+        what="the text extraction that waited",
+    )
     run.refresh_from_db()
     assert run.status == ImportStatus.DONE, run.errors
     assert run.counts["deals.csv"]["created"] == 3

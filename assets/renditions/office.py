@@ -80,7 +80,7 @@ def office_to_pdf(source: Path, workdir: Path) -> Path:
     if binary is None:
         raise RenditionFailed(
             "LibreOffice is not installed on the server, so this file is shown as text "
-            "(see the README, Renditions, to add it)."
+            "(see the manual: Operations, Renditions, to add it)."
         )
     timeout = settings.RENDITION_TIMEOUT
     outdir = workdir / "out"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +26,10 @@ from assets.renditions.pages import PageFacts, image_facts, pdf_facts
 log = logging.getLogger(__name__)
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 UNEXPECTED = "The file could not be processed (an unexpected error, logged on the server)."
+STOPPED = (
+    "Rendering stopped before it finished (its worker ended); the pages show the file's text. "
+    "Render it again from the admin."
+)
 
 
 def rendition_kind(name: str) -> str:
@@ -67,6 +73,18 @@ def rendition_render(*, version_id: int) -> Rendition:
         log.exception("Rendition of version %s failed", version_id)
         return _finish(rendition, status=RenditionStatus.FAILED, error=UNEXPECTED)
     return _finish(rendition, status=RenditionStatus.READY, **made)
+
+
+def renditions_sweep(*, now=None) -> int:
+    """End renditions left *rendering* by a worker that died (killed, out of memory, restarted):
+    a conversion is stopped after RENDITION_TIMEOUT seconds, so one still rendering well past that
+    has no process behind it. Marked failed with the reason, not queued again, so a file that kills
+    its worker cannot do it in a loop. Returns how many were ended."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=2 * settings.RENDITION_TIMEOUT + 60)
+    return Rendition.objects.filter(status=RenditionStatus.RENDERING, started_at__lt=cutoff).update(
+        status=RenditionStatus.FAILED, error=STOPPED, finished_at=now
+    )
 
 
 def _made(version: AssetVersion, kind: str, workdir: Path) -> dict:

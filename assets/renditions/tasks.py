@@ -13,3 +13,9 @@ def render_version(version_id: int) -> str:
         return services.rendition_render(version_id=version_id).status
     except AssetVersion.DoesNotExist:  # deleted (with its asset) before the worker came to it
         return "gone"
+
+
+@shared_task
+def renditions_sweep() -> int:
+    """Beat's minute check for renditions whose worker died mid-conversion."""
+    return services.renditions_sweep()

@@ -1,4 +1,5 @@
-"""The events other systems can subscribe to (README "Webhooks" describes each one's data)."""
+"""The events other systems can subscribe to (docs/sign-in-provisioning-audit-webhooks.md describes
+each one's data)."""
 
 from __future__ import annotations
 

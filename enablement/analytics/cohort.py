@@ -1,4 +1,4 @@
-"""The working tables of a run: stage entries and exposures, written set-based (CONTRACT section 3).
+"""The working tables of a run: stage entries and exposures, written set-based (docs/analytics-method.md).
 
 Entries: a deal's history in order (time, then stage `order`), numbered; each deal's first row for
 an open stage is its entry, and the first later row that reaches a stage further down (not lost) or
@@ -261,14 +261,14 @@ def exposures_table_made(run_id: int, landmarks: Landmarks) -> int:
     """PostgreSQL, a full run: the exposures table made anew by `CREATE TABLE … AS`, which runs the
     join and grouping with parallel workers where PostgreSQL 15 runs `INSERT … SELECT` in one process,
     and takes the old table's place (its key built after, in one sorted pass). In the run's
-    transaction: if the run fails, the old table is back. 1.5 s at 620,000 exposures where the
-    parallel query into a temporary table and a copy of its rows took 2.0 s (README, profile)."""
+    transaction: if the run fails, the old table is back. Faster than the parallel query into a
+    temporary table and a copy of its rows (docs/decisions/run-time-schema-changes.md)."""
     table = sql.tables()["exposure"]
     made = f"{table}_{int(run_id)}"
     statement, risk_params = _exposures_sql(landmarks, "")
     key = sql.primary_key(table)
     # Grouped by sorting (each worker sorts its share of the join, the leader merges and groups in
-    # order) rather than by one hash in the leader: 0.1-0.2 s less at 620,000 exposures (the grouping
+    # order) rather than by one hash in the leader, which is slower here (the grouping
     # hardly reduces the rows), and the rows come out in the key's order, so the key is built faster.
     with sql.planner_without("enable_hashagg"), connection.cursor() as cursor:
         cursor.execute(  # as the table it replaces (migration 0014: no WAL, no autovacuum)

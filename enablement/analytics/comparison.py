@@ -1,7 +1,7 @@
 """From counts per stratum to one stored row per (asset, stage): rates, the crude interval, the
 Mantel–Haenszel adjusted lift with Sato's interval and the test from the same variance where there is
 enough data, then q-values over every tested row, each row's verdict and the interval shown beside
-it, adjusted for the number of rows tested (the method is documented in the README)."""
+it, adjusted for the number of rows tested (the method is documented in docs/analytics-method.md)."""
 
 from __future__ import annotations
 

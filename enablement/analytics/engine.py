@@ -1,4 +1,5 @@
-"""The analytics engine: CONTRACT section 3 computed in the database, statistics over the counts.
+"""The analytics engine: the method of docs/analytics-method.md computed in the database, statistics
+over the counts.
 
 A full run, each step timed and stored on the run (`steps`, shown in the admin):
 1. entries: each deal's first entry into each open stage with its outcome, resolution and days
@@ -171,8 +172,8 @@ def _working_tables_emptied() -> None:
 @contextmanager
 def _indexes_built_after(model: type) -> Iterator[None]:
     """PostgreSQL: the model's key and indexes dropped while an empty table is filled and built after
-    it, in one sorted pass each, instead of kept up to date row by row (the key: 0.14 s less at
-    350,000 entries)."""
+    it, in one sorted pass each, instead of kept up to date row by row
+    (docs/decisions/run-time-schema-changes.md)."""
     if not sql.postgres():
         yield
         return

@@ -1,4 +1,4 @@
-"""Median days to advance, with and without an asset (CONTRACT section 3), from sorted lists of days.
+"""Median days to advance, with and without an asset (docs/analytics-method.md), from sorted lists of days.
 
 The database hands back, in one statement each, the days of every stage's advanced entries at risk,
 of the entries that used each asset before the landmark, and of those not comparable for an asset

@@ -67,7 +67,7 @@ WORKING = {"on_delete": models.DO_NOTHING, "db_constraint": False, "db_index": F
 
 
 class StageEntry(models.Model):
-    """A deal's first entry into an open stage and what came of it (CONTRACT section 3)."""
+    """A deal's first entry into an open stage and what came of it (docs/analytics-method.md)."""
 
     run = models.ForeignKey(AnalyticsRun, **WORKING)
     deal = models.ForeignKey("enablement.Deal", **WORKING)

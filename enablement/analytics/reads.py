@@ -1,4 +1,4 @@
-"""The `read` exposure kind (CONTRACT section 3): the buyer read an asset in a deal room of the deal
+"""The `read` exposure kind (docs/analytics-method.md): the buyer read an asset in a deal room of the deal
 for at least ANALYTICS_READ_SECONDS in total over the visits that started in the stay, `in_window`
 when that much was read in the visits that started before the landmark. Written per entry at risk
 like the `used` exposures (enablement.analytics.cohort), into their own working table, and figured by

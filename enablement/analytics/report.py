@@ -1,4 +1,4 @@
-"""The CONTRACT section 3 objects, from the stored aggregates of the current run."""
+"""The report's objects (docs/analytics-method.md), from the stored aggregates of the current run."""
 
 from __future__ import annotations
 

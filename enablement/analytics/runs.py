@@ -48,8 +48,8 @@ class Steps:
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a run computes, and on again after (if it was).
     A run makes many short-lived containers (rows, strata, states) that reference counting frees; their
-    number set off full collections in the middle of it, each a scan of the worker's whole heap (0.07 s
-    inside a refresh of 0.15 s, in one round of three of the benchmark). Left off, a collection comes
+    number set off full collections in the middle of it, each a scan of the worker's whole heap (a
+    large part of a short refresh when it falls inside it). Left off, a collection comes
     when the worker allocates after the run, between tasks."""
     was = gc.isenabled()
     gc.disable()
@@ -78,7 +78,7 @@ def run_transaction(*, parallel: bool = False) -> Iterator[None]:
                 if parallel:
                     # A full run's reads scan whole working tables it has just analysed: workers pay
                     # off for them well below the default costs, which are set for short queries. A
-                    # refresh's reads are short: starting workers for them cost it 20 ms a statement.
+                    # refresh's reads are short: starting workers would cost more than each statement.
                     cursor.execute("SELECT set_config('parallel_setup_cost', '10', true)")
                     cursor.execute("SELECT set_config('parallel_tuple_cost', '0.001', true)")
         yield
@@ -103,7 +103,7 @@ def watermark(now: datetime) -> datetime:
 
 
 def analyze(model: type) -> None:
-    # SQLite plans these joins well without statistics; PostgreSQL needs them (see README).
+    # SQLite plans these joins well without statistics; PostgreSQL needs them (docs/benchmarks.md).
     if sql.postgres():
         sql.analyze(model._meta.db_table)
 

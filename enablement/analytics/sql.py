@@ -42,7 +42,7 @@ def postgres() -> bool:
 
 def days_between(start: str, end: str) -> str:
     """Days from `start` to `end` as a float (SQLite: to the millisecond, julianday's precision)."""
-    if postgres():  # date_part: a double, where EXTRACT makes a numeric (0.09 s more over 350,000 entries)
+    if postgres():  # date_part: a double, where EXTRACT makes a numeric (slower over every entry)
         return f"date_part('epoch', {end} - {start}) / 86400.0"
     return f"ROUND((julianday({end}) - julianday({start})) * 86400000) / 86400000.0"
 
@@ -175,8 +175,8 @@ def planner_without(*methods: str) -> Iterator[None]:
 def hash_joins() -> AbstractContextManager[None]:
     """PostgreSQL: no nested loops for the statements inside. They join the working tables with small
     temporary tables (the scope, the cuts) and subqueries whose estimates can be far off, and a loop
-    from the (asset, stage) pairs over the entries costs pairs × entries (one refresh took 47 s so);
-    the entries' window over the history is estimated at a fraction of its rows, and a loop over the
-    deals' index for each of them cost 0.6 s more than one hash of the deals. Every join there is an
+    from the (asset, stage) pairs over the entries costs pairs × entries; the entries' window over
+    the history is estimated at a fraction of its rows, and a loop over the deals' index for each of
+    them costs more than one hash of the deals. Every join there is an
     equality that a hash or merge join answers in one pass over each side."""
     return planner_without("enable_nestloop")

@@ -180,7 +180,7 @@ class AnalyticsStages(APIView):
     permission_classes = [CanSeeAnalytics]
 
     @extend_schema(
-        summary="Stage conversion (CONTRACT section 3)",
+        summary="Stage conversion (the funnel scorecard)",
         responses={200: s.StageAnalyticsSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
@@ -191,7 +191,7 @@ class AnalyticsAssets(APIView):
     permission_classes = [CanSeeAnalytics]
 
     @extend_schema(
-        summary="Assets and conversion per stage (CONTRACT section 3)",
+        summary="Assets and conversion per stage",
         parameters=[
             OpenApiParameter("stage", str, required=False),
             OpenApiParameter("asset", str, required=False),

@@ -1,4 +1,4 @@
-"""What the demo plants, so its analytics have something true to find (documented in the README,
+"""What the demo plants, so its analytics have something true to find (documented in docs/getting-started.md,
 *The demo organisation*): two assets that raise the chance of advancing from a stage, one that lowers
 it, one used far more by the strongest reps while doing nothing itself, and every other asset a null.
 

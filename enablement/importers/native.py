@@ -1,4 +1,4 @@
-"""The product's own CSVs (CONTRACT section 2): stages, roles, assets, deals, history, usage, the
+"""The product's own CSVs (docs/importing.md): stages, roles, assets, deals, history, usage, the
 deals' buying committees and, our extension, their qualification ratings (qualification.py)."""
 
 from __future__ import annotations

@@ -8,34 +8,10 @@ from django.urls import reverse
 
 from assets.choices import AssetStatus
 from assets.models import Asset
+from tests.assets.forms import asset_form
 from tests.factories import AssetFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def asset_form(**overrides) -> dict:
-    data = {
-        "title": "Globex case study",
-        "slug": "globex-case-study",
-        "kind": "case_study",
-        "status": "draft",
-        "audience": "external",
-        "owner": "",
-        "summary": "",
-        "guidance": "",
-        "external_url": "",
-        "review_by": "",
-        "industries": "",
-        "products": "",
-        "versions-TOTAL_FORMS": "1",
-        "versions-INITIAL_FORMS": "0",
-        "versions-MIN_NUM_FORMS": "0",
-        "versions-MAX_NUM_FORMS": "1000",
-        "versions-0-note": "",
-        "_save": "Save",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_uploading_a_file_in_the_admin_creates_version_one_and_makes_it_current(client, marketer):

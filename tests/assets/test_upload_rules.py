@@ -12,7 +12,7 @@ from django.urls import reverse
 from assets.models import Asset, AssetVersion
 from assets.services import asset_version_add
 from enablement.models import ImportRun
-from tests.assets.test_admin import asset_form
+from tests.assets.forms import asset_form
 from tests.factories import AssetFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Benchmark: the analytics on 100,000 deals and 1,000,000 usage events (PostgreSQL), against the
-fastest hand-written SQL computing the same counts under the same definitions (CONTRACT section 3:
+fastest hand-written SQL computing the same counts under the same definitions (docs/analytics-method.md:
 landmark, cohort at risk, exposure before the landmark, comparable deals), timed in the same run.
 
 1. A small run first, so the working tables carry statistics from a nearly empty run.
@@ -323,7 +323,7 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
     met = max(cold, warm) <= 1.5 * hand
     print(f"  targets: full ≤ 1.5x ({'met' if met else 'NOT met'}), ", end="")
     print(f"refresh ≤ 5% ({'met' if refresh <= 0.05 * full else 'NOT met'})")
-    # Regression bounds well above the figures measured (README), so a shared machine does not fail
-    # the run; the targets are printed above.
+    # Regression bounds well above the figures measured (docs/benchmarks.md), so a shared machine does
+    # not fail the run; the targets are printed above.
     assert cold <= 4 * hand and warm <= 4 * hand
     assert refresh <= 0.15 * full

@@ -94,6 +94,15 @@ def one_request_at_a_time(monkeypatch):
         time.sleep(0.1)
 
 
+@pytest.fixture(autouse=True)
+def _live_server_turns(request):
+    """Every test that serves pages takes turns on SQLite, not only those that ask for the lock: a
+    page's scripts and beacons otherwise reach the one shared connection from several threads at once,
+    which can leave a request waiting forever."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("one_request_at_a_time")
+
+
 # Lines a browser test wants in the run's output whether it passes or fails (pytest keeps a passing
 # test's prints to itself).
 _SUMMARY: list[str] = []

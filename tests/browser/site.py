@@ -35,7 +35,8 @@ class SitePage:
     status: int = 200
     # A selector to wait for before checking, where the page draws after it loads.
     ready: str = ""
-    # The README's phone screenshots: the first screen at 390 px, written as docs/screenshots/NAME.png.
+    # The manual's phone screenshots (docs/using/rep.md): the first screen at 390 px, written as
+    # docs/screenshots/NAME.png.
     phone_shot: str = ""
     # A page reached through a form: {label: text} filled in, then the button of this name pressed.
     fill: tuple[tuple[str, str], ...] = ()
@@ -67,6 +68,7 @@ PAGES = [
     SitePage(MARKETING, "build next", "/analytics/build-next/"),
     SitePage(MARKETING, "retire or refresh", "/analytics/retire/"),
     SitePage(MARKETING, "stalled deals", "/analytics/stalled/"),
+    SitePage(MARKETING, "digest", "/analytics/digest/"),
     SitePage(MARKETING, "propose a buyer profile", "/profile/propose/"),
     SitePage(MARKETING, "content studio", "/studio/"),
     SitePage(MARKETING, "content studio, an asset's form", "/studio/{asset}/"),

@@ -1,5 +1,5 @@
 """Marketing reads the demo's analytics in Chromium: the forest plots, what to do now, the digest page
-and the funnel by quarter, photographed at 1280 and 390 pixels wide for the README."""
+and the funnel by quarter, photographed at 1280 and 390 pixels wide for the manual (docs/)."""
 
 from __future__ import annotations
 

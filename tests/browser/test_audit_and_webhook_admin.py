@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from config.webhooks.models import Delivery, DeliveryStatus, Endpoint
 from enablement.buyers.services import profile_approve, profile_propose
-from tests.browser.test_buyer_profile import log_in
+from tests.browser.logins import log_in
 from tests.factories import UserFactory
 
 

@@ -1,5 +1,5 @@
 """A rep adds a buyer role to a deal and the home's suggestions follow it; the profile page and marketing's
-re-ranked build-next page are photographed for the README."""
+re-ranked build-next page are photographed for the manual (docs/)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from enablement.analytics.engine import analytics_compute
 from enablement.buyers import services
 from enablement.deals.history import deal_stage_change
 from enablement.usage.services import usage_record
-from tests.enablement.analytics.test_build_next import inquiry_deal
+from tests.browser.logins import log_in
+from tests.enablement.analytics.committee_deals import inquiry_deal
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
 
 
@@ -46,13 +47,6 @@ def world(live_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.profile_approve(profile=profile, by=admin)
     return {"url": live_server.url}
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-for-tests")
-    page.get_by_role("button", name="Log in").click()
 
 
 def suggestions_of(page: Page, deal_name: str) -> list[str]:

@@ -14,15 +14,8 @@ from playwright.sync_api import Page, expect
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
 from enablement.deals.history import deal_stage_change
+from tests.browser.csp import REPORT_VIOLATIONS
 from tests.factories import AssetFactory, DealFactory, UserFactory
-
-# Every violation, with the page it happened on; an init script runs before any page script, on
-# every document the page opens.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportCspViolation(`${location.pathname}: ${event.violatedDirective} ${event.blockedURI}`);
-});
-"""
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 uploads a five-slide deck in the studio, fills the form and publishes; its thumbnail shows in search
 within a minute; the asset page's viewer reads "Page 1 of 5"; a word only on slide 4 finds it; a rep
 puts it in a deal room; the buyer reads slide 3 for a few seconds; the deal page shows the seconds
-for page 3. Screenshots for the README: the studio, search results with thumbnails, the deck in a room."""
+for page 3. Screenshots for the manual (docs/): the studio, search results with thumbnails, the deck
+in a room."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from assets.models import Asset, FunnelStage
 from enablement.deals.history import deal_stage_change
 from enablement.demo.collateral.decks import story_deck
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_content_security_policy import REPORT_VIOLATIONS
+from tests.browser.csp import REPORT_VIOLATIONS
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
 
 pytestmark = [

@@ -19,7 +19,7 @@ from enablement.deals.history import deal_stage_change
 from enablement.rooms.models import BuyerNotification, PageView, Visit
 from enablement.rooms.services import room_create, room_item_add
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_content_security_policy import REPORT_VIOLATIONS
+from tests.browser.csp import REPORT_VIOLATIONS
 from tests.factories import AccountFactory, AssetFactory, DealFactory, UserFactory
 from tests.files import pdf_with_pages
 

@@ -93,8 +93,8 @@ def titles(page: Page) -> list[str]:
 def test_the_watch_sees_a_fetch_of_the_deals_api_made_from_a_portal_page(page: Page, signed_in):
     # The negative assertions below mean something only if such a request would be seen.
     page.goto(f"{signed_in['url']}/")
-    page.evaluate("fetch('/api/v1/deals/').then(r => r.status)")
-    page.wait_for_timeout(300)
+    with page.expect_request("**/api/v1/deals/"):
+        page.evaluate("fetch('/api/v1/deals/').then(r => r.status)")
     assert any("/api/v1/deals/" in url for url in signed_in["requests"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.config.test_settings import start_django
+from tests.config.processes import start_django
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.config.test_settings import ROOT, start_django
+from tests.config.processes import ROOT, start_django
 
 MAIL = {
     "DJANGO_DEBUG": "true",

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_broker, env_database, env_int
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_django(*check_args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "DJANGO_"))}
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", *check_args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.config.processes import start_django
 
 
 def test_start_up_fails_naming_database_url_when_it_is_not_a_database_url():
@@ -93,7 +76,7 @@ def test_env_bool_refuses_words_that_are_not_booleans(monkeypatch):
     assert env_bool("DJANGO_DEBUG", False) is True
 
 
-# The README's production variables (Production set-up, step 2), with a strong generated key.
+# The production variables (docs/operations.md, Production set-up, step 2), with a strong generated key.
 PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DATABASE_URL": "postgres://enablement@db.internal:5432/enablement",

@@ -9,7 +9,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from enablement.models import Account, Deal, StageChange, UsageEvent
 
@@ -18,7 +20,6 @@ DEALS_HEADER = "deal_id,name,account,industry,owner_email,amount,currency,create
 ONE_ROW_REJECTED = (
     "1 row(s) rejected; nothing was written. Fix them, or use --skip-invalid to write the good rows."
 )
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 
 
 def import_crm(*args: str) -> tuple[str, str]:
@@ -87,3 +88,20 @@ def damage_zip_member(data: bytes, member: str) -> bytes:
     damaged = bytearray(data)
     damaged[start + info.file_size - 2] ^= 0xFF
     return bytes(damaged)
+
+
+def native_zip(**replace: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in (FIXTURES / "native").glob("*.csv"):
+            text = path.read_text()
+            for old, new in replace.items():
+                text = text.replace(old, new)
+            archive.writestr(path.name, text)
+    return SimpleUploadedFile("crm-export.zip", buffer.getvalue(), content_type="application/zip")
+
+
+def upload(client, file: SimpleUploadedFile, **options: str):
+    return client.post(
+        reverse("admin:enablement_importrun_add"), {"format": "native", "file": file, **options}, follow=True
+    )

@@ -19,7 +19,7 @@ from enablement.models import RoomItem, ShareLink, UsageEvent
 from enablement.rooms import services as rooms
 from enablement.sharing.services import share_link_create
 from tests.enablement.rooms.conftest import make_room
-from tests.enablement.test_share_link_admin import add_link
+from tests.enablement.share_links import add_link
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

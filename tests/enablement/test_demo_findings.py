@@ -19,7 +19,7 @@ from enablement.demo.planted import PLANTED, STRONG_REPS
 from enablement.portal.catalogue import SearchParams, asset_search
 from enablement.portal.selectors import suggestions_for
 from tests.enablement.analytics.intervals import verdicts_agree_with_intervals
-from tests.enablement.analytics.test_verdict_words import pages_read
+from tests.enablement.analytics.pages import pages_read
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo computes its analytics on commit
 

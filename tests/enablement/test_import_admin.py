@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import time
-import zipfile
-
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from enablement.choices import ImportStatus
@@ -16,24 +11,8 @@ from enablement.importers import run_import
 from enablement.importers.liveness import worker_identity
 from enablement.importers.runs import progress_key
 from enablement.models import Deal, ImportRun
-from tests.enablement.importing import FIXTURES
-
-
-def native_zip(**replace: str) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in (FIXTURES / "native").glob("*.csv"):
-            text = path.read_text()
-            for old, new in replace.items():
-                text = text.replace(old, new)
-            archive.writestr(path.name, text)
-    return SimpleUploadedFile("crm-export.zip", buffer.getvalue(), content_type="application/zip")
-
-
-def upload(client, file: SimpleUploadedFile, **options: str):
-    return client.post(
-        reverse("admin:enablement_importrun_add"), {"format": "native", "file": file, **options}, follow=True
-    )
+from tests.enablement.importing import FIXTURES, native_zip, upload
+from tests.waiting import wait_until
 
 
 @pytest.mark.django_db
@@ -115,10 +94,10 @@ def test_a_task_delivered_twice_imports_once(django_capture_on_commit_callbacks)
 def test_an_upload_is_imported_by_a_real_worker(client, celery_worker, marketer):
     client.force_login(marketer)
     upload(client, native_zip())
-    run = ImportRun.objects.get()
-    deadline = time.monotonic() + 60
-    while run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        run.refresh_from_db()
+    run = wait_until(
+        lambda: ImportRun.objects.exclude(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).first(),
+        seconds=60,
+        what="the worker to finish the import",
+    )
     assert run.status == ImportStatus.DONE, run.errors
     assert Deal.objects.count() == 3

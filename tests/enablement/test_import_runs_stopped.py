@@ -16,7 +16,7 @@ from enablement.importers import liveness
 from enablement.importers.models import ImportRun
 from enablement.importers.runs import MAX_ATTEMPTS, WORKER_STOPPED, import_run_execute, import_runs_sweep
 from enablement.models import Deal
-from tests.enablement.test_import_admin import native_zip
+from tests.enablement.importing import native_zip
 
 pytestmark = pytest.mark.django_db
 

@@ -11,14 +11,14 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from enablement.models import Account, Deal, StageChange, StageMap
-from tests.enablement.importing import FIXTURES, SHARED, copy_fixture, counts_line, database_state, import_crm
+from tests.enablement.importing import FIXTURES, copy_fixture, counts_line, database_state, import_crm
 
 pytestmark = pytest.mark.django_db
-DEMO_ORG = SHARED / "salesforce-demo-org"
+# A weekly Data Export as a demo org writes it: every value quoted, booleans "0"/"1", times
+# `YYYY-MM-DD HH:MM:SS`, Salesforce's default stage names, two history rows per opportunity with the
+# same stage and time, no User.csv, an empty OpportunityContactRole.csv and files the importer ignores.
+QUOTED = FIXTURES / "salesforce-quoted"
 UNQUOTED = FIXTURES / "salesforce-unquoted"
-needs_shared = pytest.mark.skipif(
-    not DEMO_ORG.is_dir(), reason="../shared/fixtures is not beside the project"
-)
 
 DEFAULT_SF_STAGES = """crm_stage,stage_slug
 Prospecting,inquiry
@@ -39,36 +39,34 @@ def sf_stage_map(tmp_path):
     return str(path)
 
 
-@needs_shared
-def test_demo_org_export_loads_31_opportunities_and_their_62_history_rows(sf_stage_map):
-    out, _ = import_crm("salesforce", str(DEMO_ORG), "--stage-map", sf_stage_map)
-    assert counts_line(out, "Opportunity.csv") == [31, 0, 0, 0]
-    assert counts_line(out, "OpportunityHistory.csv") == [62, 0, 0, 0]
-    assert counts_line(out, "Account.csv") == [12, 0, 0, 0]
-    assert Deal.objects.filter(source="salesforce").count() == 31
-    assert StageChange.objects.filter(deal__source="salesforce").count() == 62
-    won = Deal.objects.get(external_id="0064600000J5S5VAAV")
-    assert won.name == "Express Logistics Standby Generator" and won.current_stage.slug == "closed-won"
-    assert str(won.amount) == "220000.00" and won.account.name == "Express Logistics and Transport"
-    assert won.created_at.isoformat() == "2018-10-13T17:16:45+00:00"
+def test_quoted_export_loads_every_opportunity_and_both_of_its_identical_history_rows(sf_stage_map):
+    out, _ = import_crm("salesforce", str(QUOTED), "--stage-map", sf_stage_map)
+    assert counts_line(out, "Opportunity.csv") == [11, 0, 0, 0]
+    assert counts_line(out, "OpportunityHistory.csv") == [22, 0, 0, 0]
+    assert counts_line(out, "Account.csv") == [5, 0, 0, 0]
+    assert Deal.objects.filter(source="salesforce").count() == 11
+    assert StageChange.objects.filter(deal__source="salesforce").count() == 22
+    won = Deal.objects.get(external_id="0065x00000Kq803AAA")
+    assert won.name == "Northwind Freight Warehouse Sensors" and won.current_stage.slug == "closed-won"
+    assert str(won.amount) == "260000.00" and won.account.name == "Northwind Freight"
+    assert won.created_at.isoformat() == "2024-03-04T09:30:12+00:00"
+    assert won.owner.username == "salesforce-0055x00000Ht7QaAAJ"  # no User.csv in the export
 
 
-@needs_shared
-def test_demo_org_reimport_reports_every_row_unchanged(sf_stage_map):
-    import_crm("salesforce", str(DEMO_ORG), "--stage-map", sf_stage_map)
+def test_quoted_export_reimport_reports_every_row_unchanged(sf_stage_map):
+    import_crm("salesforce", str(QUOTED), "--stage-map", sf_stage_map)
     before = database_state()
-    out, _ = import_crm("salesforce", str(DEMO_ORG))  # the stage map is remembered
-    assert counts_line(out, "Opportunity.csv") == [0, 0, 31, 0]
-    assert counts_line(out, "OpportunityHistory.csv") == [0, 0, 62, 0]
-    assert counts_line(out, "Account.csv") == [0, 0, 12, 0]
+    out, _ = import_crm("salesforce", str(QUOTED))  # the stage map is remembered
+    assert counts_line(out, "Opportunity.csv") == [0, 0, 11, 0]
+    assert counts_line(out, "OpportunityHistory.csv") == [0, 0, 22, 0]
+    assert counts_line(out, "Account.csv") == [0, 0, 5, 0]
     assert database_state() == before
 
 
-@needs_shared
 def test_unmapped_stages_stop_the_import_listing_every_name_with_file_and_line():
     before = database_state()
     with pytest.raises(CommandError) as caught:
-        import_crm("salesforce", str(DEMO_ORG))
+        import_crm("salesforce", str(QUOTED))
     message = str(caught.value)
     assert message.startswith("8 CRM stage name(s) have no funnel stage")
     for name in [
@@ -86,17 +84,16 @@ def test_unmapped_stages_stop_the_import_listing_every_name_with_file_and_line()
     assert database_state() == before
 
 
-@needs_shared
 def test_a_bad_date_in_the_history_exits_naming_file_and_line_and_the_database_is_as_before(
     tmp_path, sf_stage_map
 ):
-    import_crm("salesforce", str(DEMO_ORG), "--stage-map", sf_stage_map)
+    import_crm("salesforce", str(QUOTED), "--stage-map", sf_stage_map)
     before = database_state()
     folder = tmp_path / "export"
-    shutil.copytree(DEMO_ORG, folder)
+    shutil.copytree(QUOTED, folder)
     history = folder / "OpportunityHistory.csv"
     lines = history.read_text().splitlines(keepends=True)
-    lines[4] = lines[4].replace('"2018-10-13 17:16:45"', '"13/10/2018 17:16"', 1)
+    lines[4] = lines[4].replace('"2024-03-04 09:30:12"', '"04/03/2024 09:30"', 1)
     lines[1] = lines[1].replace('"Qualification"', '"Qualified"')  # and a name nobody mapped
     history.write_text("".join(lines))
     with pytest.raises(CommandError, match=r"'Qualified' \(OpportunityHistory.csv:2\)"):

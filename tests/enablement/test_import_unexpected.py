@@ -12,8 +12,7 @@ from django.db import OperationalError
 from assets.models import FunnelStage
 from enablement.choices import ImportStatus
 from enablement.models import Deal, ImportRun
-from tests.enablement.importing import damage_zip_member, import_refused
-from tests.enablement.test_import_admin import native_zip
+from tests.enablement.importing import damage_zip_member, import_refused, native_zip
 
 pytestmark = pytest.mark.django_db
 

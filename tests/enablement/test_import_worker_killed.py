@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 
 from config.celery_app import app as celery_app
@@ -23,6 +23,7 @@ from enablement.importers.models import ImportRun
 from enablement.importers.runs import WORKER_STOPPED, import_runs_sweep
 from enablement.models import Deal
 from tests.benchmarks.native_files import write_org
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Long enough an import (seconds on PostgreSQL) for the worker to be killed in the middle of it.
@@ -55,15 +56,6 @@ def worker_process(log: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
-def wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.25)
-    raise AssertionError(f"{what} within {seconds:g} s")
-
-
 @pytest.mark.postgres
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
@@ -75,30 +67,37 @@ def test_an_import_whose_worker_is_killed_ends_failed_and_runs_again_once(client
         client.force_login(admin_user)
         client.post(reverse("admin:enablement_importrun_add"), {"format": "native", "file": upload})
         run = ImportRun.objects.get()
-        running = wait_for(
+        running = wait_until(
             lambda: (
                 ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).exclude(worker="").first()
             ),
-            90,
-            "the worker started the import",
+            seconds=90,
+            what="the worker to start the import",
         )
-        time.sleep(1.0)  # well inside the import
+        # Well inside the import: its heartbeat (every IMPORT_HEARTBEAT_SECONDS) has beaten since it began.
+        wait_until(
+            lambda: ImportRun.objects.filter(
+                pk=run.pk, status=ImportStatus.RUNNING, heartbeat_at__gt=F("started_at")
+            ).exists(),
+            seconds=60,
+            what="the import's heartbeat",
+        )
         os.kill(int(running.worker.rsplit(":", 2)[1]), signal.SIGKILL)
 
         def ended() -> ImportRun | None:
             import_runs_sweep()  # what beat runs every minute
             return ImportRun.objects.filter(pk=run.pk, status=ImportStatus.FAILED).first()
 
-        failed = wait_for(ended, 60, "the killed run ended failed")
+        failed = wait_until(ended, seconds=60, what="the killed run to end failed")
         assert failed.errors == WORKER_STOPPED and failed.finished_at is not None
         assert not Deal.objects.exists()  # one transaction: nothing was written
 
         client.post(reverse("admin:enablement_importrun_run_again", args=[run.pk]))
         retry = ImportRun.objects.get(retry_of=run)
-        done = wait_for(
+        done = wait_until(
             lambda: ImportRun.objects.filter(pk=retry.pk, status__in=["done", "failed"]).first(),
-            300,
-            "the run ran again",
+            seconds=300,
+            what="the run to run again",
         )
         assert done.status == ImportStatus.DONE, done.errors
         assert Deal.objects.count() == DEALS == done.counts["deals.csv"]["created"]

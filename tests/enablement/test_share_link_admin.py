@@ -5,33 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import FunnelStage
 from enablement.deals.history import deal_stage_change
 from enablement.models import ShareLink
+from tests.enablement.share_links import add_link
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def add_link(client, *, asset, deal, days=30):
-    expires = timezone.now() + timedelta(days=days)
-    return client.post(
-        reverse("admin:enablement_sharelink_add"),
-        {
-            "asset": asset.pk,
-            "deal": deal.pk,
-            "allow_download": "on",
-            "expires_at_0": expires.strftime("%Y-%m-%d"),
-            "expires_at_1": "00:00:00",
-            "views-TOTAL_FORMS": "0",
-            "views-INITIAL_FORMS": "0",
-            "views-MIN_NUM_FORMS": "0",
-            "views-MAX_NUM_FORMS": "1000",
-        },
-    )
 
 
 def closed_deal():

@@ -8,24 +8,11 @@ from django.core.management import call_command
 from enablement.api.tokens import api_token_create
 from enablement.identity.tokens import scim_token_create
 from tests.factories import DealFactory, UserFactory
+from tests.identity.scim_payloads import OKTA_USER, PATCH_OP, USER_SCHEMA
 
 SCIM = "application/scim+json"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
-OKTA_USER = {
-    "schemas": [USER_SCHEMA],
-    "userName": "jane.doe@example.com",
-    "name": {"givenName": "Jane", "familyName": "Doe"},
-    "emails": [{"primary": True, "value": "jane.doe@example.com", "type": "work"}],
-    "displayName": "Jane Doe",
-    "locale": "en-US",
-    "externalId": "00ujl29u0le5T6Aj10h7",
-    "groups": [],
-    "password": "1mz050nq",
-    "active": True,
-}
 ENTRA_USER = {
     "schemas": [USER_SCHEMA, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
     "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",

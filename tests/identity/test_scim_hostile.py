@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from tests.identity.test_scim import OKTA_USER, PATCH_OP
+from tests.identity.scim_payloads import OKTA_USER, PATCH_OP
 
 BAD_PATCHES = [
     {"schemas": [PATCH_OP], "Operations": "replace everything"},

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import integrations
 from tests.factories import UserFactory
-from tests.test_login_lockout import ADMIN_LOGIN, PASSWORD, PORTAL_LOGIN, fail, log_in, logged_in
+from tests.logins import ADMIN_LOGIN, PASSWORD, PORTAL_LOGIN, fail, log_in, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
-"""A local HTTP receiver for webhook tests: it checks each delivery's signature the way the README tells
-integrators to, answers 500 to the first `failures` attempts of each event, then 200."""
+"""A local HTTP receiver for webhook tests: it checks each delivery's signature the way
+docs/sign-in-provisioning-audit-webhooks.md tells integrators to, answers 500 to the first `failures`
+attempts of each event, then 200."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def signature_valid(*, secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
-    """The README's check: `t=…,v1=…`, HMAC-SHA256 over "<t>.<body>", and a recent t."""
+    """The documented check: `t=…,v1=…`, HMAC-SHA256 over "<t>.<body>", and a recent t."""
     parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
     if "t" not in parts or "v1" not in parts or abs(time.time() - int(parts["t"])) > tolerance:
         return False

@@ -23,6 +23,7 @@ from enablement.sharing.services import share_link_create, share_view_record
 from enablement.usage.services import usage_record
 from tests.enablement.rooms.conftest import make_room, page_event, visit_read
 from tests.factories import AssetFactory, DealFactory
+from tests.waiting import wait_until
 from tests.webhooks.receiver import Receiver
 
 ALL_EVENTS = [
@@ -156,8 +157,6 @@ def test_retries_stop_after_about_a_day(settings, receiver, marketer, django_cap
 def test_a_real_worker_delivers_through_the_outbox_after_the_commit(receiver, marketer, celery_worker):
     """With Redis and a worker: the delivery is published from the outbox once the publish commits,
     fails twice, and is sent again by the due-sender until the receiver takes it, once."""
-    import time
-
     from django.db import transaction
 
     services.endpoint_add(url=receiver.url, events=["asset.published"], secret=SECRET)
@@ -165,11 +164,13 @@ def test_a_real_worker_delivers_through_the_outbox_after_the_commit(receiver, ma
     with transaction.atomic():
         asset_publish(asset=draft, by=marketer)
         assert Delivery.objects.get().status == DeliveryStatus.PENDING
-    deadline = time.monotonic() + 60
-    while not receiver.delivered and time.monotonic() < deadline:
-        time.sleep(0.5)
-        services.deliveries_due_send()
-    time.sleep(1)
+
+    def delivered() -> bool:
+        services.deliveries_due_send()  # what beat sends every minute
+        return Delivery.objects.filter(status=DeliveryStatus.DELIVERED).exists()
+
+    # Delivered: the worker recorded the receiver's 200, so no attempt is left to come.
+    wait_until(delivered, seconds=60, what="the delivery to be delivered", every=0.5)
     assert [event["type"] for event in receiver.delivered] == ["asset.published"]
     assert sum(receiver.attempts.values()) == 3
     delivery = Delivery.objects.get()

@@ -103,8 +103,8 @@ class Sink:
         self.copy = copy_available()
         if self.copy:
             execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            # The usage INSERT's per-row stage lookup makes its estimated cost pass JIT's thresholds: it
-            # spent 0.17 s of 1.9 s compiling (EXPLAIN ANALYZE at 100,800 rows) for a single pass.
+            # The usage INSERT's per-row stage lookup makes its estimated cost pass JIT's thresholds:
+            # compiling cost more than it saved for a statement that runs once (docs/benchmarks.md).
             execute("SET LOCAL jit = off")
             self.staging = Staging(self.STAGING, [("line", "integer"), *self.COLUMNS])
 

@@ -9,7 +9,7 @@ from enablement.analytics.report import assets_csv, report
 
 
 class Command(BaseCommand):
-    help = "Print the current analytics (CONTRACT section 3) as JSON or CSV to stdout."
+    help = "Print the current analytics (the report of the manual's Analytics method) as JSON or CSV."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=["json", "csv"], default="json")

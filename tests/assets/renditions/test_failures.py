@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from assets.renditions.models import Rendition
+from assets.renditions.services import renditions_sweep
 from tests.assets.renditions.conftest import needs_libreoffice
 from tests.files import encrypted_pdf, pdf_with_pages, pptx_with_slides
 
@@ -105,7 +109,7 @@ def test_without_libreoffice_office_files_fall_back_to_their_text(uploaded, clie
     asset = with_text(uploaded("deck.pptx", pptx_with_slides(["Why Globex"])), "Why Globex")
     fails_with(asset, "LibreOffice is not installed on the server")
     page = page_shows_text(client, marketer, asset, "Why Globex")
-    assert "see the README, Renditions" in page
+    assert "see the manual: Operations, Renditions" in page
 
 
 @needs_libreoffice
@@ -126,3 +130,24 @@ def test_the_buyer_sees_the_text_without_the_servers_reason(uploaded, rep, clien
     page = client.get(reverse("buyer-view", args=[link.token])).text
     assert "Why Globex" in page and "cannot be shown page by page" in page
     assert "LibreOffice" not in page
+
+
+def test_a_rendition_whose_worker_died_is_ended_with_its_reason_and_the_text_shown(
+    uploaded, client, rep, settings
+):
+    """A worker killed mid-conversion leaves its rendition *rendering*; beat's sweep ends it once the
+    conversion's own timeout is long past, never one still within it."""
+    settings.RENDITION_TIMEOUT = 120
+    asset = with_text(uploaded("deck.pptx", b"PK\x03\x04", render=False), "Deck text")
+    rendition = asset.current_version.rendition
+    started = timezone.now()
+    Rendition.objects.filter(pk=rendition.pk).update(status="rendering", started_at=started)
+
+    assert renditions_sweep(now=started + timedelta(seconds=240)) == 0
+    rendition.refresh_from_db()
+    assert rendition.status == "rendering"
+
+    assert renditions_sweep(now=started + timedelta(seconds=301)) == 1
+    rendition.refresh_from_db()
+    assert rendition.status == "failed" and "its worker ended" in rendition.error
+    page_shows_text(client, rep, asset, "Deck text")

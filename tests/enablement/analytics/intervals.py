@@ -1,5 +1,5 @@
 """What every row of a report must satisfy between its verdict and the interval shown beside it
-(CONTRACT section 3, adjusted_lift_fcr_ci), checked row by row from the JSON alone."""
+(docs/analytics-method.md, adjusted_lift_fcr_ci), checked row by row from the JSON alone."""
 
 from __future__ import annotations
 

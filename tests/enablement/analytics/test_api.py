@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from enablement.analytics.engine import analytics_compute
-from tests.enablement.analytics.test_engine import planted_world, report
+from tests.enablement.analytics.builders import planted_world, report
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from enablement.analytics import engine
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.runs import current_run
-from tests.enablement.analytics.test_contract_reference import _world
+from tests.enablement.analytics.random_world import _world
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from enablement.analytics.selectors import current_run
 from enablement.buyers.models import Qualification
 from enablement.buyers.services import profile_approve, profile_propose, qualification_set
 from enablement.tasks import analytics_digest
-from tests.enablement.analytics.test_build_next import inquiry_deal
+from tests.enablement.analytics.committee_deals import inquiry_deal
 
 pytestmark = pytest.mark.django_db
 

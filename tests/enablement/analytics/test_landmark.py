@@ -1,4 +1,5 @@
-"""CONTRACT section 3 on a small funnel computed by hand: order of history, landmark, the cohort at
+"""The analytics method (docs/analytics-method.md) on a small funnel computed by hand: order of
+history, landmark, the cohort at
 risk, exposure before the landmark, strata, and the Mantel–Haenszel difference with Sato's interval."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from tests.enablement.analytics.test_engine import history, report, use
+from tests.enablement.analytics.builders import history, report, use
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

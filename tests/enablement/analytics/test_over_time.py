@@ -11,7 +11,7 @@ from enablement.analytics.engine import analytics_compute, current_run
 from enablement.analytics.models import AssetStageMetric
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from tests.enablement.analytics.test_engine import history, planted_world, use
+from tests.enablement.analytics.builders import history, planted_world, use
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,19 +13,11 @@ from django.urls import reverse
 
 from enablement.analytics.engine import analytics_compute
 from enablement.tasks import analytics_digest, analytics_recompute
-from tests.enablement.analytics.test_engine import planted_world
+from tests.enablement.analytics.builders import planted_world
+from tests.enablement.analytics.pages import PAGES
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-PAGES = [
-    "analytics-funnel",
-    "analytics-assets",
-    "analytics-coverage",
-    "analytics-build-next",
-    "analytics-retire",
-    "analytics-stalled",
-    "analytics-digest",
-]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -13,7 +13,7 @@ from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
 from enablement.deals.history import deals_state_recompute, stage_change_key
 from enablement.models import Deal, StageChange, UsageEvent
-from tests.enablement.analytics.test_engine import report
+from tests.enablement.analytics.builders import report
 from tests.factories import AssetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import ReadExposure
 from enablement.deals.history import deal_stage_change
 from enablement.rooms import reading, services, visits
-from tests.enablement.analytics.test_engine import report
+from tests.enablement.analytics.builders import report
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from enablement.analytics import wording
 from enablement.analytics.asset_table import PER_PAGE, empty_state
 from enablement.analytics.engine import analytics_compute
-from tests.enablement.analytics.test_engine import planted_world
+from tests.enablement.analytics.builders import planted_world
 
 
 @pytest.mark.parametrize(

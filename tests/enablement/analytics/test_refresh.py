@@ -16,7 +16,7 @@ from enablement.analytics.engine import analytics_compute, current_run
 from enablement.analytics.models import StageEntry
 from enablement.models import Deal, StageChange, UsageEvent
 from enablement.tasks import analytics_refresh_after_import
-from tests.enablement.analytics.test_engine import planted_world, report
+from tests.enablement.analytics.builders import planted_world, report
 from tests.enablement.importing import import_crm
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,7 +39,6 @@ from enablement.analytics.models import (
     AssetStageMetric,
     Exposure,
     FigureState,
-    ReadExposure,
     StageEntry,
     StageMetric,
 )
@@ -47,9 +46,12 @@ from enablement.analytics.states import STAGE, days_unpacked
 from enablement.deals.history import deal_stage_change, deals_state_recompute, stage_change_key
 from enablement.models import Deal, StageChange, UsageEvent
 from tests.db_sessions import another_session
-from tests.enablement.analytics.test_engine import report
+from tests.enablement.analytics.full_compare import (
+    same_as_full,
+)
 from tests.enablement.importing import import_crm
 from tests.factories import AssetFactory, UserFactory
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -191,129 +193,6 @@ def w(clock):
 # ---------------------------------------------------------------------------------------------------
 # comparing with a full recompute
 # ---------------------------------------------------------------------------------------------------
-
-SKIP = {"id", "run", "run_id", "_state"}
-
-
-def _fields(obj) -> dict:
-    return {k: v for k, v in vars(obj).items() if k not in SKIP and not k.startswith("_")}
-
-
-def snapshot() -> dict:
-    run = current_run()
-    slugs = dict(Asset.objects.values_list("pk", "slug"))
-    stage_slugs = dict(FunnelStage.objects.values_list("pk", "slug"))
-    entries = {
-        e.pk: (e.deal_id, stage_slugs[e.stage_id])
-        for e in StageEntry.objects.filter(run=run).only("pk", "deal_id", "stage_id")
-    }
-    states = {}
-    for stage_id, asset_id, kind, state in FigureState.objects.filter(run=run).values_list(
-        "stage_id", "asset_id", "exposure", "state"
-    ):
-        key = (stage_slugs[stage_id], "<stage>" if asset_id == STAGE else slugs.get(asset_id, asset_id), kind)
-        state = dict(state)
-        state["days"] = days_unpacked(state["days"])
-        assert key not in states, f"two FigureState rows for {key}"
-        states[key] = state
-    return {
-        "report": {**report(), "as_of": None},
-        "stage_metrics": {
-            stage_slugs[m.stage_id]: _fields(m) | {"stage_id": None}
-            for m in StageMetric.objects.filter(run=run)
-        },
-        "asset_metrics": {
-            (slugs[m.asset_id], stage_slugs[m.stage_id], m.exposure): _fields(m)
-            | {"asset_id": None, "stage_id": None}
-            for m in AssetStageMetric.objects.filter(run=run)
-        },
-        "counts": {"usage_events": run.usage_events, "deals": run.deals, "availability": run.availability},
-        "entries": sorted(
-            (
-                e.deal_id,
-                stage_slugs[e.stage_id],
-                e.owner_id,
-                e.quarter,
-                e.outcome,
-                e.days,
-                e.amount,
-                e.won,
-                str(e.entered_at),
-                str(e.resolved_at),
-            )
-            for e in StageEntry.objects.filter(run=run)
-        ),
-        "exposures": sorted(
-            (slugs[x.asset_id], *entries[x.entry_id], bool(x.in_window))
-            for x in Exposure.objects.filter(run=run)
-        ),
-        "reads": sorted(
-            (slugs[x.asset_id], *entries[x.entry_id], bool(x.in_window))
-            for x in ReadExposure.objects.filter(run=run)
-        ),
-        "states": states,
-    }
-
-
-class _Rollback(Exception):
-    pass
-
-
-def full_snapshot() -> dict:
-    """A full recompute's snapshot, rolled back so the refreshed run stays current."""
-    try:
-        with transaction.atomic():
-            run = analytics_compute()
-            assert run.mode == "full"
-            data = snapshot()
-            raise _Rollback
-    except _Rollback:
-        pass
-    return data
-
-
-def _diff(a, b, path="", out=None, limit=12):
-    out = [] if out is None else out
-    if len(out) >= limit:
-        return out
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in list(a) + [k for k in b if k not in a]:
-            if k not in a:
-                out.append(f"{path}/{k}: missing after the refresh, full run has {b[k]!r}"[:400])
-            elif k not in b:
-                out.append(f"{path}/{k}: refresh has {a[k]!r}, missing in the full run"[:400])
-            else:
-                _diff(a[k], b[k], f"{path}/{k}", out, limit)
-    elif (
-        isinstance(a, list)
-        and isinstance(b, list)
-        and len(a) == len(b)
-        and path.endswith(("assets", "stages"))
-    ):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _diff(x, y, f"{path}[{i}]", out, limit)
-    elif isinstance(a, list) and isinstance(b, list) and path.endswith(("entries", "exposures", "reads")):
-        sa, sb = set(a), set(b)
-        for x in sorted(sa - sb, key=repr)[:4]:
-            out.append(f"{path}: only after the refresh {x!r}")
-        for x in sorted(sb - sa, key=repr)[:4]:
-            out.append(f"{path}: only in the full run {x!r}")
-    elif a != b:
-        out.append(f"{path}: refresh {a!r} != full {b!r}"[:400])
-    return out
-
-
-def same_as_full(label: str = "") -> dict:
-    """Assert the refreshed run equals a full recompute, part by part (figures first)."""
-    run = current_run()
-    assert run.mode == "refresh", f"{label}: the refresh fell back to a full run"
-    refreshed, full = snapshot(), full_snapshot()
-    differences = []
-    parts = ("report", "asset_metrics", "stage_metrics", "counts", "entries", "exposures", "reads", "states")
-    for part in parts:
-        differences += _diff(refreshed[part], full[part], part, limit=8)
-    assert not differences, f"{label}: differs from a full run:\n" + "\n".join(differences)
-    return refreshed
 
 
 def refresh(clock: Clock, label: str = "") -> None:
@@ -893,6 +772,22 @@ def _insert_in_other_transaction(other, deal: Deal, asset: Asset, at: datetime, 
         )
 
 
+def _transaction_age(pid: int) -> float:
+    """Seconds the other session's transaction has been open, as the database sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(EPOCH FROM clock_timestamp() - xact_start) FROM pg_stat_activity WHERE pid = %s",
+            [pid],
+        )
+        return float(cursor.fetchone()[0])
+
+
+def _session_gone(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)", [pid])
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("commit_when", ["after the refresh", "between the snapshot and the watermark"])
 def test_an_import_committing_while_a_refresh_starts(settings, monkeypatch, commit_when):
@@ -902,12 +797,8 @@ def test_an_import_committing_while_a_refresh_starts(settings, monkeypatch, comm
     refresh's REPEATABLE READ snapshot (taken by run_transaction's first statement) but before
     watermark() reads pg_stat_activity: the import is no longer listed, its rows are invisible to
     the refresh, and the watermark passes them, so no later refresh reads them."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    import time
-
     import enablement.analytics.refresh as refresh_module
 
     settings.ANALYTICS_REFRESH_OVERLAP = 1
@@ -919,11 +810,17 @@ def test_an_import_committing_while_a_refresh_starts(settings, monkeypatch, comm
         if not Exposure.objects.filter(run=current_run(), entry=x).exists()
     )
     other = another_session()
+    pid = other.info.backend_pid
     try:
         _insert_in_other_transaction(
             other, e.deal, data["assets"]["good"], in_window_time(e, "proposal"), "slow-1"
         )
-        time.sleep(2.5)  # the import runs on for longer than the overlap
+        # The import runs on for longer than the overlap, by the database's clock.
+        wait_until(
+            lambda: _transaction_age(pid) > settings.ANALYTICS_REFRESH_OVERLAP + 1.5,
+            seconds=30,
+            what="the import's transaction to outlast the overlap",
+        )
         if commit_when == "between the snapshot and the watermark":
             real = refresh_module.watermark
 
@@ -940,7 +837,7 @@ def test_an_import_committing_while_a_refresh_starts(settings, monkeypatch, comm
     finally:
         other.close()
     assert UsageEvent.objects.filter(event_id="slow-1").exists()
-    time.sleep(0.1)
+    wait_until(lambda: _session_gone(pid), seconds=10, what="the import's session to leave pg_stat_activity")
     assert analytics_compute(refresh=True).mode == "refresh"
     same_as_full(f"an import committing {commit_when}")
 

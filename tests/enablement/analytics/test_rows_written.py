@@ -16,7 +16,7 @@ from enablement.analytics.models import AnalyticsRun, FigureState, StageEntry
 from enablement.analytics.states import states_replace
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from tests.enablement.analytics.test_engine import history
+from tests.enablement.analytics.builders import history
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db

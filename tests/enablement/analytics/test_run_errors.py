@@ -10,7 +10,7 @@ from assets.models import FunnelStage
 from enablement.analytics import cohort
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import StageEntry
-from tests.enablement.analytics.test_contract_reference import _world
+from tests.enablement.analytics.random_world import _world
 
 pytestmark = pytest.mark.django_db
 

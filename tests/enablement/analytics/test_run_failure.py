@@ -11,7 +11,8 @@ from enablement.analytics import engine, sql
 from enablement.analytics.engine import analytics_compute, current_run
 from enablement.analytics.models import Exposure, StageEntry, StageMetric
 from enablement.models import UsageEvent
-from tests.enablement.analytics.test_contract_reference import STEP, T0, _world
+from tests.enablement.analytics.random_world import STEP, T0, _world
+from tests.enablement.analytics.run_layout import _layout
 from tests.factories import AssetFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,21 +20,6 @@ pytestmark = pytest.mark.django_db
 
 def _exposures() -> set[tuple]:
     return set(Exposure.objects.values_list("run_id", "entry_id", "asset_id", "in_window"))
-
-
-def _layout() -> dict:
-    """The working tables as the database holds them: tables, constraints and indexes."""
-    with connection.cursor() as cursor:
-        tables = sorted(
-            t for t in connection.introspection.table_names(cursor) if t.startswith("enablement_exposure")
-        )
-        exposure = connection.introspection.get_constraints(cursor, Exposure._meta.db_table)
-        entry = connection.introspection.get_constraints(cursor, StageEntry._meta.db_table)
-    key = {(n, tuple(c["columns"])) for n, c in exposure.items() if c["primary_key"]}
-    indexes = {tuple(c["columns"]) for c in entry.values() if c["index"] and not c["primary_key"]}
-    # a full run on PostgreSQL drops the entries' key and indexes while it fills the table
-    entry_key = {(n, tuple(c["columns"])) for n, c in entry.items() if c["primary_key"]}
-    return {"tables": tables, "key": key, "entry indexes": indexes, "entry key": entry_key}
 
 
 @pytest.mark.parametrize("step", ["first_uses", "figures_write"])

@@ -21,7 +21,7 @@ from enablement.analytics import engine
 from enablement.analytics.engine import LOCK_ID, LOCK_KEY, analytics_compute
 from enablement.analytics.models import AnalyticsRun
 from tests.db_sessions import another_session
-from tests.enablement.analytics.test_contract_reference import _world
+from tests.enablement.analytics.random_world import _world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

@@ -9,8 +9,8 @@ from django.db import DatabaseError, connection
 
 from enablement.analytics import cohort, figures
 from enablement.analytics.engine import analytics_compute
-from tests.enablement.analytics.test_contract_reference import _world
-from tests.enablement.analytics.test_run_failure import _layout
+from tests.enablement.analytics.random_world import _world
+from tests.enablement.analytics.run_layout import _layout
 
 pytestmark = pytest.mark.django_db
 SETTINGS = ("enable_hashagg", "enable_sort", "enable_nestloop")

@@ -6,7 +6,7 @@ import pytest
 
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.scorecard import FunnelFilters, funnel
-from tests.enablement.analytics.test_engine import history
+from tests.enablement.analytics.builders import history
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db

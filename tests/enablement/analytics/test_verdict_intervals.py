@@ -10,8 +10,8 @@ from enablement.analytics.comparison import judge
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import AssetStageMetric
 from enablement.choices import Verdict
+from tests.enablement.analytics.builders import planted_world, report
 from tests.enablement.analytics.intervals import verdicts_agree_with_intervals
-from tests.enablement.analytics.test_engine import planted_world, report
 
 
 def row_tested(rd: float, se: float) -> AssetStageMetric:

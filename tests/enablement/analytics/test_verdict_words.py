@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import AssetStageMetric
-from tests.enablement.analytics.test_engine import planted_world
-from tests.enablement.analytics.test_pages import PAGES
+from tests.enablement.analytics.builders import planted_world
+from tests.enablement.analytics.pages import PAGES, pages_read
 from tests.enablement.analytics.verdict_words import contradictions
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +32,6 @@ def urls_of_every_analytics_and_asset_page() -> list[str]:
     for slug in AssetStageMetric.objects.values_list("asset__slug", flat=True).distinct():
         urls += [reverse("analytics-asset", args=[slug]), reverse("asset-detail", args=[slug])]
     return urls
-
-
-def pages_read(client, urls: list[str]) -> tuple[list[str], int]:
-    problems, checked = [], 0
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        found, n = contradictions(response.text)
-        problems += [f"{url}: {p}" for p in found]
-        checked += n
-    return problems, checked
 
 
 def test_no_analytics_or_asset_page_words_a_verdict_against_its_interval(client, admin_user):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from enablement.analytics.digest import week_of
 from enablement.analytics.engine import analytics_compute
 from enablement.tasks import analytics_digest
-from tests.enablement.analytics.test_engine import planted_world
+from tests.enablement.analytics.builders import planted_world
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.conf import settings
 from config.wsgi import application, django_application
 from enablement.models import UsageEvent
 from tests.enablement.api.conftest import served, wsgi_post
+from tests.enablement.api.payloads import EVENTS
 from tests.servers import free_port, wait_for_port
 
-EVENTS = [{"event_id": "chunked-1", "deal_id": "R1", "asset": "roi-calculator", "action": "viewed"}]
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -16,7 +16,7 @@ from config.request_bodies import ChunkedBodies
 from config.wsgi import application
 from enablement.models import UsageEvent
 from tests.enablement.api.conftest import served, wsgi_post
-from tests.enablement.api.test_chunked_bodies import EVENTS
+from tests.enablement.api.payloads import EVENTS
 
 
 def test_the_spooled_body_is_closed_with_the_response(in_process, world):

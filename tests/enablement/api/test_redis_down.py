@@ -9,7 +9,7 @@ import pytest
 
 from enablement.models import UsageEvent
 from tests.enablement.api.conftest import client_for
-from tests.enablement.api.test_permissions import CASES, EVENT
+from tests.enablement.api.payloads import CASES, EVENT
 from tests.outage import answers_fast, answers_within, redis_hung
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from enablement.models import Deal
-from tests.enablement.api.conftest import world  # noqa: F401 (a fixture)
-from tests.enablement.api.test_usage_and_sync import client_for
+from tests.enablement.api.conftest import (
+    client_for,
+    world,  # noqa: F401 (a fixture)
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -89,3 +89,6 @@ def sitting_passes(minutes: int = VISIT_IDLE_MINUTES + 1) -> None:
         summary_sent_at=F("summary_sent_at") - earlier,
     )
     BuyerNotification.objects.update(created_at=F("created_at") - earlier)
+
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"

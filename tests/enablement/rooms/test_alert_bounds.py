@@ -11,8 +11,14 @@ from django.urls import reverse
 
 from enablement.rooms import alerts
 from enablement.rooms.models import BuyerNotification, Viewer, Visit
-from tests.enablement.rooms.conftest import TRACKING, page_event, post_events, sitting_passes, tracking_of
-from tests.enablement.rooms.test_gate_mail import SMTP
+from tests.enablement.rooms.conftest import (
+    SMTP,
+    TRACKING,
+    page_event,
+    post_events,
+    sitting_passes,
+    tracking_of,
+)
 from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db

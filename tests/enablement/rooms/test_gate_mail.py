@@ -17,10 +17,8 @@ from django.utils import timezone
 
 from enablement.rooms.gate import NOT_SENT
 from enablement.rooms.models import EmailChallenge
-from tests.enablement.rooms.conftest import make_room
+from tests.enablement.rooms.conftest import SMTP, make_room
 from tests.servers import free_port
-
-SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
 
 @contextmanager
