@@ -45,6 +45,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_sizes.py
+	$(BIN)/python scripts/check_function_imports.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 fmt: install-dev

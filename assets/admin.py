@@ -27,9 +27,9 @@ from assets.models import (
     Product,
     SearchLog,
 )
-from assets.renditions.services import renditions_queue
+from assets.renditions.queue import renditions_queue
 from assets.search import asset_search_refresh
-from config.audit.services import audit_record
+from assets.version_text import extract_version_text
 from config.outbox.selectors import task_pending
 
 admin.site.unregister(Tag)  # the catalogue tags industries and products with its own tag models
@@ -81,8 +81,6 @@ class AssetVersionInline(admin.TabularInline):
             return ""
         if version.text:
             return f"{len(version.text):,} characters read"
-        from assets.tasks import extract_version_text
-
         if task_pending(extract_version_text, version.pk):
             # The task queue was down when it was uploaded; it is sent again every minute.
             return "Text extraction: waiting for the worker"
@@ -151,24 +149,10 @@ class AssetAdmin(admin.ModelAdmin):
         return str(obj.review_by)
 
     def save_model(self, request, obj, form, change):
-        # The status is applied after the inline versions are saved (save_related), so an asset
-        # published in the same form as its first upload passes the "has content" rule.
-        obj._requested_status = obj.status
-        if change:
-            obj.status = Asset.objects.values_list("status", flat=True).get(pk=obj.pk)
-        else:
-            obj.status = AssetStatus.DRAFT
-        super().save_model(request, obj, form, change)
+        # The status the form asks for is applied in save_related, after the versions are stored.
         edited = [name for name in form.changed_data if name != "status" and name in form.initial]
-        if change and edited:
-            audit_record(
-                event="asset.changed",
-                target=obj,
-                by=request.user,
-                changes={name: (form.initial[name], form.cleaned_data.get(name)) for name in edited},
-            )
-        elif not change:
-            audit_record(event="asset.created", target=obj, by=request.user, data={"slug": obj.slug})
+        changes = {name: (form.initial[name], form.cleaned_data.get(name)) for name in edited}
+        services.asset_save(asset=obj, changes=changes if change else {}, by=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AssetVersion:
@@ -188,7 +172,7 @@ class AssetAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         asset = form.instance
         asset_search_refresh(asset)
-        wanted = getattr(asset, "_requested_status", asset.status)
+        wanted = form.cleaned_data.get("status", asset.status)
         if wanted == asset.status:
             return
         try:

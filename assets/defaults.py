@@ -84,7 +84,6 @@ def catalogue_defaults_ensure(stage_model, role_model) -> None:
 
 
 def catalogue_defaults_after_migrate(sender, **kwargs) -> None:
-    """Also after a flush (which sends post_migrate): an emptied database gets its funnel back."""
-    from assets.models import BuyerRole, FunnelStage
-
-    catalogue_defaults_ensure(FunnelStage, BuyerRole)
+    """Also after a flush (which sends post_migrate): an emptied database gets its funnel back.
+    `sender` is the assets app (connected in AssetsConfig.ready), which gives its models."""
+    catalogue_defaults_ensure(sender.get_model("FunnelStage"), sender.get_model("BuyerRole"))

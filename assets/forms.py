@@ -14,7 +14,7 @@ class ContentRequestForm(forms.ModelForm):
         BuyerRole.objects.all(), label="Buyer role", required=False, empty_label="No particular buyer role"
     )
     stage = forms.ModelChoiceField(
-        FunnelStage.objects.filter(outcome="open"),
+        FunnelStage.objects.open(),
         label="Funnel stage",
         required=False,
         empty_label="No particular stage",

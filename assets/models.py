@@ -13,6 +13,13 @@ from taggit.models import ItemBase, TagBase
 from assets.choices import AssetKind, AssetStatus, Audience, StageOutcome
 
 
+class FunnelStageQuerySet(models.QuerySet):
+    def open(self) -> FunnelStageQuerySet:
+        """The stages a deal is still in play at (neither won nor lost): the ones assets are tagged with
+        and the analytics judge."""
+        return self.filter(outcome=StageOutcome.OPEN)
+
+
 class FunnelStage(models.Model):
     """A step of the funnel, with the definition marketing and sales agreed on.
 
@@ -32,6 +39,8 @@ class FunnelStage(models.Model):
         help_text="Days in this stage after which assets are judged (the analytics' time zero). "
         "Empty: the 25th percentile of days to resolution, rounded up.",
     )
+
+    objects = FunnelStageQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

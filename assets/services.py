@@ -14,7 +14,6 @@ from django.utils.text import slugify
 
 from assets.audience import audience_default
 from assets.choices import AssetKind, AssetStatus, Audience
-from assets.extract import extract_text
 from assets.files import ASSET_UPLOAD_EXTENSIONS, upload_check
 from assets.models import (
     Asset,
@@ -22,8 +21,9 @@ from assets.models import (
     BuyerRole,
     FunnelStage,
 )
-from assets.renditions.services import rendition_queue
+from assets.renditions.queue import rendition_queue
 from assets.search import asset_search_refresh
+from assets.version_text import extract_version_text
 from config.audit.services import audit_record
 from config.outbox.services import enqueue
 from config.webhooks.services import webhook_emit
@@ -107,23 +107,9 @@ def asset_version_add(
         by=author,
         data={"version": version.number, "file": version.file.name.rsplit("/", 1)[-1], "note": note},
     )
-    from assets.tasks import extract_version_text
-
     # After commit, so the worker sees the version; reading a large PDF must not hold up the upload.
     enqueue(extract_version_text, version.pk)
     rendition_queue(version=version)
-    return version
-
-
-def asset_version_text_extract(*, version_id: int) -> AssetVersion:
-    """Read the version's file into text and, if it is the asset's current one, reindex the asset."""
-    version = AssetVersion.objects.select_related("asset").get(pk=version_id)
-    with version.file.open("rb") as stream:
-        version.text = extract_text(stream, version.file.name)
-    version.save(update_fields=["text"])
-    asset = Asset.objects.select_related("current_version").get(pk=version.asset_id)
-    if asset.current_version_id == version.pk:
-        asset_search_refresh(asset)
     return version
 
 
@@ -176,6 +162,25 @@ def asset_submit_for_review(*, asset: Asset, by: AbstractBaseUser | None = None)
 def asset_return_to_draft(*, asset: Asset, by: AbstractBaseUser | None = None) -> Asset:
     asset.status = AssetStatus.DRAFT
     asset.save(update_fields=["status", "updated_at"])
+    return asset
+
+
+@transaction.atomic
+def asset_save(*, asset: Asset, changes: dict[str, tuple], by: AbstractBaseUser | None = None) -> Asset:
+    """Save an asset's edited fields (the admin's form; `changes` is {field: (before, after)}), but not
+    its status: that goes through asset_status_set once the versions uploaded with the edit are stored,
+    so an asset published in the form of its first upload passes the rule that it has content. A new
+    asset starts as a draft."""
+    created = asset.pk is None
+    if created:
+        asset.status = AssetStatus.DRAFT
+    else:
+        asset.status = Asset.objects.values_list("status", flat=True).get(pk=asset.pk)
+    asset.save()
+    if created:
+        audit_record(event="asset.created", target=asset, by=by, data={"slug": asset.slug})
+    elif changes:
+        audit_record(event="asset.changed", target=asset, by=by, changes=changes)
     return asset
 
 

@@ -29,6 +29,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 
+from config.audit.services import audit_record
+
 CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 
 
@@ -95,8 +97,6 @@ class _SsoEnforced:
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if refusal := _sso_refusal(user):
-            from config.audit.services import audit_record
-
             audit_record(event="sign_in.refused", target=user, data={"reason": "SSO is enforced"})
             raise ValidationError(refusal, code="sso_enforced")
 

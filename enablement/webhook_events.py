@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from config.webhooks.services import webhook_emit, webhook_wanted
 
@@ -47,13 +47,10 @@ def room_visit_started(visit) -> None:
 def room_visit_ended(visit) -> None:
     if not webhook_wanted("room.visit_ended"):
         return
-    from enablement.rooms.models import PageView
-
     visit.refresh_from_db(fields=["ended_at"])  # set by an UPDATE just before
     room = visit.room
     per_asset = list(
-        PageView.objects.filter(visit=visit)
-        .values("asset__slug", "asset__title")
+        visit.page_views.values("asset__slug", "asset__title")
         .annotate(seconds=Sum("seconds"))
         .order_by("-seconds", "asset__slug")
     )
@@ -93,15 +90,16 @@ def share_viewed(view) -> None:
     )
 
 
-def usage_recorded(event_ids: Iterable[str]) -> None:
-    """One event per recording (a portal action, an API batch), listing its first hundred uses."""
+def usage_recorded(event_ids: Iterable[str], *, events: QuerySet) -> None:
+    """One event per recording (a portal action, an API batch), listing its first hundred uses.
+
+    `events` is every usage event (the usage package's model, which this module below it cannot import).
+    """
     event_ids = list(event_ids)
     if not event_ids or not webhook_wanted("usage.recorded"):
         return
-    from enablement.usage.models import UsageEvent
-
     rows = (
-        UsageEvent.objects.filter(event_id__in=event_ids[:USAGE_EVENTS_LISTED])
+        events.filter(event_id__in=event_ids[:USAGE_EVENTS_LISTED])
         .order_by("occurred_at", "event_id")
         .values("event_id", "deal__external_id", "asset__slug", "rep__username", "action", "occurred_at")
     )

@@ -7,6 +7,7 @@ from django.db.models.fields.files import FieldFile
 from assets.choices import RenditionStatus
 from assets.files import suffix_of
 from assets.models import Asset, AssetVersion
+from assets.renditions.markdown import markdown_html
 from assets.renditions.models import Rendition
 
 
@@ -67,8 +68,6 @@ MARKDOWN_MAX_BYTES = 1024 * 1024
 def markdown_of(asset: Asset) -> str:
     """A Markdown version's sanitised HTML: the rendition's, or made now for a version whose
     rendition is not there yet (stored before renditions, or still queued)."""
-    from assets.renditions.markdown import markdown_html
-
     rendition = current_rendition(asset)
     if rendition is not None and rendition.is_ready and rendition.html:
         return rendition.html

@@ -22,7 +22,6 @@ from assets.renditions.markdown import markdown_html, markdown_pdf
 from assets.renditions.models import Rendition
 from assets.renditions.office import OFFICE_EXTENSIONS, office_to_pdf
 from assets.renditions.pages import PageFacts, image_facts, pdf_facts
-from config.outbox.services import enqueue
 
 log = logging.getLogger(__name__)
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
@@ -45,29 +44,6 @@ def rendition_kind(name: str) -> str:
     if suffix in IMAGE_EXTENSIONS:
         return "image"
     return ""
-
-
-def rendition_queue(*, version: AssetVersion) -> Rendition:
-    """Mark the version's rendition queued (or `none` for a format without one) and queue the task
-    after the caller's transaction commits."""
-    from assets.renditions.tasks import render_version
-
-    status = RenditionStatus.QUEUED if rendition_kind(version.file.name) else RenditionStatus.NONE
-    rendition, _ = Rendition.objects.update_or_create(
-        version=version, defaults={"status": status, "error": "", "started_at": None, "finished_at": None}
-    )
-    if status == RenditionStatus.QUEUED:
-        enqueue(render_version, version.pk)
-    return rendition
-
-
-def renditions_queue(*, versions: QuerySet[AssetVersion]) -> int:
-    """Queue every version given again (the admin's *Render again*); returns how many."""
-    count = 0
-    for version in versions.select_related("asset"):
-        rendition_queue(version=version)
-        count += 1
-    return count
 
 
 def versions_to_render(*, missing: bool = False) -> QuerySet[AssetVersion]:

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from assets.models import AssetVersion
 from assets.renditions import services
 
 
 @shared_task
 def render_version(version_id: int) -> str:
     """Make a version viewable page by page; returns the rendition's status. Safe to run twice."""
-    from assets.models import AssetVersion
-
     try:
         return services.rendition_render(version_id=version_id).status
     except AssetVersion.DoesNotExist:  # deleted (with its asset) before the worker came to it

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from assets.choices import RenditionStatus
 from assets.models import Asset
-from assets.renditions.selectors import current_rendition, markdown_of, thumbnail_of
+from assets.renditions.selectors import current_rendition, markdown_of, rendition_status_of, thumbnail_of
 
 register = template.Library()
 
@@ -62,8 +62,6 @@ def rendition_note(asset: Asset, buyer: bool = False) -> str:
 @register.simple_tag
 def rendition_state(asset: Asset) -> dict:
     """The studio's processing state: label, status, reason, and whether the page should poll it."""
-    from assets.renditions.selectors import rendition_status_of
-
     status, error = rendition_status_of(asset)
     rendition = current_rendition(asset)
     labels = {

@@ -12,6 +12,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from config.webhooks import retries  # noqa: F401 (registers beat's task for due retries)
         from config.webhooks.models import Endpoint
 
         auditlog.register(Endpoint, mask_fields=["secret"])

@@ -6,11 +6,9 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from config.audit.services import audit_record
@@ -18,12 +16,10 @@ from config.outbox.services import enqueue
 from config.webhooks.addresses import url_refusal
 from config.webhooks.events import EVENTS, events_refusal
 from config.webhooks.models import Delivery, DeliveryStatus, Endpoint, PayloadFormat
-from config.webhooks.sending import body_bytes, post
+from config.webhooks.tasks import delivery_send
 
-MAX_WAIT = timedelta(hours=4)
 # A send that started this long ago and never finished (the worker died) is given back to the queue.
 STUCK_AFTER = timedelta(minutes=10)
-LOG_KEPT = 30
 
 
 def new_secret() -> str:
@@ -111,83 +107,9 @@ def webhook_emit(*, event: str, data: dict[str, Any], summary: str = "") -> int:
         for endpoint in endpoints[1:]
     ]
     Delivery.objects.bulk_create(deliveries)
-    from config.webhooks.tasks import delivery_send
-
     for delivery in Delivery.objects.filter(event_id=first.event_id).values_list("pk", flat=True):
         enqueue(delivery_send, delivery)
     return len(deliveries)
-
-
-def payload(delivery: Delivery) -> dict:
-    if delivery.endpoint.format == PayloadFormat.SLACK:
-        return {"text": f"*{delivery.event_type}*: {delivery.summary}"}
-    return {
-        "id": str(delivery.event_id),
-        "type": delivery.event_type,
-        "created_at": delivery.event_at.isoformat(),
-        "data": delivery.data,
-    }
-
-
-def retry_wait(attempts: int) -> timedelta:
-    """1, 2, 4, 8 … minutes (WEBHOOK_RETRY_SECONDS doubled per failure), at most four hours."""
-    return min(timedelta(seconds=settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempts - 1)), MAX_WAIT)
-
-
-def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
-    """Send one delivery if it is due and nobody else is sending it; returns it, or None if not ours.
-    `now` (tests) stands for the clock throughout."""
-    clock = now
-    now = now or timezone.now()
-    due = Q(pk=delivery_id, status=DeliveryStatus.PENDING) & (
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at=None)
-    )
-    # Claimed by a conditional update, committed at once: two workers never send the same delivery, and
-    # no transaction stays open while the receiver takes its time.
-    if not Delivery.objects.filter(due).update(status=DeliveryStatus.SENDING, claimed_at=now):
-        return None
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
-    endpoint = delivery.endpoint
-    outcome = post(
-        url=endpoint.url,
-        body=body_bytes(payload(delivery)),
-        secret=endpoint.secret,
-        headers={"Enablement-Event": delivery.event_type, "Enablement-Delivery": str(delivery.event_id)},
-    )
-    finished = clock or timezone.now()
-    delivery.attempts += 1
-    delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
-    delivery.log = [
-        *delivery.log,
-        {"at": finished.isoformat(), "code": outcome.status_code, "error": outcome.error[:300]},
-    ][-LOG_KEPT:]
-    delivery.claimed_at = None
-    if outcome.ok:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-            DeliveryStatus.DELIVERED,
-            finished,
-            None,
-        )
-    else:
-        wait = retry_wait(delivery.attempts)
-        give_up = finished + wait > delivery.retrying_since + timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
-        if give_up or not endpoint.active:
-            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-        else:
-            delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, finished + wait
-    delivery.save(
-        update_fields=[
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "log",
-            "claimed_at",
-            "status",
-            "delivered_at",
-            "next_attempt_at",
-        ]
-    )
-    return delivery
 
 
 def deliveries_due_send(*, now: datetime | None = None) -> int:
@@ -196,8 +118,6 @@ def deliveries_due_send(*, now: datetime | None = None) -> int:
     Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
         status=DeliveryStatus.PENDING, claimed_at=None, next_attempt_at=now
     )
-    from config.webhooks.tasks import delivery_send
-
     due = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list(
             "pk", flat=True
@@ -215,8 +135,6 @@ def delivery_send_again(*, delivery: Delivery) -> Delivery:
     Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.PENDING, next_attempt_at=now, retrying_since=now
     )
-    from config.webhooks.tasks import delivery_send
-
     enqueue(delivery_send, delivery.pk)
     delivery.refresh_from_db()
     return delivery

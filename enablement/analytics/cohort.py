@@ -77,7 +77,7 @@ def _stage_columns() -> str:
     if not sql.postgres():
         advance["atime"] = ("MIN", "h.entered_at")  # the earliest later row
     columns = {name: [] for name in ("is_first", *advance)}
-    for stage_id, order in FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", "order"):
+    for stage_id, order in FunnelStage.objects.open().values_list("pk", "order"):
         stage_id, order = int(stage_id), int(order)
         columns["is_first"].append(
             f"WHEN {stage_id} THEN h.seq = MAX(CASE WHEN h.stage_id = {stage_id} THEN h.seq END) OVER w"
@@ -210,7 +210,7 @@ def landmarks_compute(
             cursor.execute(QUARTILE_SQL.format(**sql.tables()), [run_id])
             quartiles = {stage: float(days) for stage, days in cursor.fetchall()}
     days: dict[int, int | None] = {}
-    for stage in FunnelStage.objects.filter(outcome=StageOutcome.OPEN):
+    for stage in FunnelStage.objects.open():
         if stage.landmark_days:
             days[stage.pk] = stage.landmark_days
         elif quartiles.get(stage.pk) is not None:

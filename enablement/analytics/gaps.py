@@ -73,7 +73,7 @@ class Coverage:
 def coverage(run: AnalyticsRun | None) -> Coverage:
     """The buyer role × stage grid: what exists, what is used, what works, who is in the room, and
     what is asked for. A fixed number of queries, however many roles, stages and deals."""
-    roles, stages = list(BuyerRole.objects.all()), list(FunnelStage.objects.filter(outcome="open"))
+    roles, stages = list(BuyerRole.objects.all()), list(FunnelStage.objects.open())
     cells = {(r.pk, s.pk): Cell(role=r, stage=s) for r in roles for s in stages}
     for row in (
         Asset.objects.filter(status=AssetStatus.PUBLISHED)

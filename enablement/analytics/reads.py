@@ -16,6 +16,7 @@ from django.db import connection
 
 from enablement.analytics import delta, sql
 from enablement.analytics.cohort import EXPOSURE_COLUMNS, Landmarks
+from enablement.analytics.models import ReadExposure
 from enablement.choices import ExposureKind
 
 READ = ExposureKind.READ
@@ -36,8 +37,6 @@ HAVING SUM(p.seconds) >= %s
 
 
 def _reads_sql(run_id: int, landmarks: Landmarks, where: str, params: list | None) -> tuple[str, list]:
-    from enablement.analytics.models import ReadExposure
-
     at_risk, risk_params = landmarks.at_risk()
     statement = READS_SQL.format(
         **sql.tables(),

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.db import connection
 
-from assets.choices import StageOutcome
 from assets.models import Asset, FunnelStage
 from enablement.analytics import delta, sql
 from enablement.analytics.figures_sql import SCOPE
@@ -35,7 +34,7 @@ class Scope:
 
     def fill(self) -> set[tuple[int, int]]:
         """Write the scope's pairs to a temporary table the statements join, and return them."""
-        open_stages = list(FunnelStage.objects.filter(outcome=StageOutcome.OPEN).values_list("pk", flat=True))
+        open_stages = list(FunnelStage.objects.open().values_list("pk", flat=True))
         everything = set(self.pairs)
         if self.stages:
             assets = Asset.objects.values_list("pk", flat=True)

@@ -10,10 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
 
 from assets.models import FunnelStage
-from enablement.analytics.models import (
-    AnalyticsRun,
-    StageEntry,
-)
+from enablement.analytics.models import AnalyticsRun, StageEntry, Team
 from enablement.choices import Outcome
 from enablement.deals.models import Deal
 
@@ -41,8 +38,6 @@ def filtered_entries(run: AnalyticsRun, f: FunnelFilters) -> QuerySet[StageEntry
     if f.profile in ("in", "out"):
         qs = qs.filter(deal_id__in=Deal.objects.filter(in_profile=f.profile == "in").values("pk"))
     if f.team:
-        from enablement.analytics.models import Team
-
         qs = qs.filter(owner_id__in=Team.members.through.objects.filter(team_id=f.team).values("user_id"))
     return qs
 
@@ -67,7 +62,7 @@ def _median_days(entries: QuerySet[StageEntry]) -> dict[int, float]:
 
 def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
     """Per open stage: entered, advanced, lost, open, conversion, median days; and a monthly trend."""
-    stages = list(FunnelStage.objects.filter(outcome="open"))
+    stages = list(FunnelStage.objects.open())
     if run is None:
         return {"stages": [], "months": [], "trend": {}}
     qs = filtered_entries(run, f)

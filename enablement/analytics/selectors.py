@@ -17,6 +17,7 @@ from enablement.analytics.models import (
     Segment,
     StageMetric,
 )
+from enablement.analytics.wording import rep_sentence
 from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal, StageChange
 from enablement.money import SumsCurrency
@@ -148,8 +149,6 @@ def landmarks(run: AnalyticsRun | None) -> list[StageMetric]:
 
 def asset_effects(asset: Asset) -> list[tuple[AssetStageMetric, str]]:
     """The asset's verdict per stage in one plain sentence each, for its portal page (reps read it)."""
-    from enablement.analytics.wording import rep_sentence
-
     run = current_run()
     rows = (
         AssetStageMetric.objects.filter(run=run, asset=asset, exposure=ExposureKind.USED)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from assets.choices import StageOutcome
 from assets.models import FunnelStage
 from enablement.analytics import sql, stats
 from enablement.analytics.cohort import Landmarks
@@ -46,7 +45,7 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
             totals[stage_id].add(outcome, n)
         quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
     metrics = []
-    for stage in FunnelStage.objects.filter(outcome=StageOutcome.OPEN):
+    for stage in FunnelStage.objects.open():
         c = totals.get(stage.pk, Counts())
         median, p75 = quantiles.get((stage.pk, 0), (None, None))
         metrics.append(

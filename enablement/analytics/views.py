@@ -128,7 +128,7 @@ def assets(request: HttpRequest) -> HttpResponse:
             "run": run,
             "table": asset_table.table(run, rows, g, segment=g.get("profile", "")),
             "forest": asset_table.stage_forest(rows, g.get("stage", "")),
-            "stages": FunnelStage.objects.filter(outcome="open"),
+            "stages": FunnelStage.objects.open(),
             "verdicts": Verdict.choices,
             "kinds": AssetKind.choices,
             "exposures": ExposureKind.choices,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.request import Request
@@ -19,8 +18,6 @@ from enablement.deals.history import deal_stage_change
 from enablement.deals.models import Deal, StageChange
 from enablement.deals.selectors import deals_visible_to
 from enablement.deals.services import deal_apply
-from enablement.importers.base import RowInvalid
-from enablement.importers.people import People
 from enablement.importers.stages import StageResolver
 from enablement.usage.ingest import UsageEventInSerializer, usage_ingest
 
@@ -39,16 +36,6 @@ def _deal(request: Request, deal_id: str) -> Deal:
             {"source": [f"Deal id {deal_id!r} exists in several sources; say which with ?source=."]}
         )
     return found[0]
-
-
-def _owner(data: dict) -> User | None:
-    """The owner named by owner_email; an unknown address becomes a rep, as in imports."""
-    if not data.get("owner_email"):
-        return None
-    try:
-        return People().by_email(data["owner_email"])
-    except RowInvalid as exc:
-        raise exceptions.ValidationError({"owner_email": [str(exc)]}) from None
 
 
 @extend_schema_view(
@@ -101,9 +88,7 @@ class DealViewSet(
         data = s.DealInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        deal, created = deal_apply(
-            source=fields["source"], external_id=fields["deal_id"], fields=fields, owner=_owner(fields)
-        )
+        deal, created = deal_apply(source=fields["source"], external_id=fields["deal_id"], fields=fields)
         return Response(s.DealOutSerializer(deal).data, status=status.HTTP_201_CREATED if created else 200)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -111,16 +96,10 @@ class DealViewSet(
         data = s.DealInSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        if (
-            fields.get("deal_id", deal.external_id) != deal.external_id
-            or fields.get("source", deal.source) != deal.source
-        ):
-            raise exceptions.ValidationError({"deal_id": ["A deal's id and source cannot change."]})
         deal, _ = deal_apply(
             source=deal.source,
             external_id=deal.external_id,
             fields=fields,
-            owner=_owner(fields),
             current=deal,
         )
         return Response(s.DealOutSerializer(deal).data)

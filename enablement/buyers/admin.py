@@ -10,7 +10,17 @@ from django.http import HttpRequest
 
 from config.admin_inlines import ReadOnlyInline
 from enablement.buyers import services
-from enablement.buyers.models import BuyerProfile, ProfileRole, Qualification, RoleMap
+from enablement.buyers.models import BuyerProfile, DealRole, ProfileRole, Qualification, RoleMap
+
+
+class DealRoleInline(ReadOnlyInline):
+    """The buying committee as imported or added by reps; changed in the CRM or the portal, not here.
+    Shown on a deal's admin page (enablement/admin.py puts it there)."""
+
+    model = DealRole
+    fields = ["role", "contact", "is_primary", "source", "external_id", "added_by", "created_at"]
+    readonly_fields = fields
+    ordering = ["role__name", "contact"]
 
 
 class ProfileRoleInline(ReadOnlyInline):

@@ -14,8 +14,8 @@ from django.utils import timezone
 from assets.choices import StageOutcome
 from assets.models import BuyerRole, FunnelStage
 from config.audit.services import audit_record
-from config.outbox.services import enqueue
 from enablement import webhook_events
+from enablement.buyers import events
 from enablement.buyers.fit import DealFacts, ProfileTerms, band_range, deal_fit
 from enablement.buyers.models import (
     FOUR_AS,
@@ -27,7 +27,6 @@ from enablement.buyers.models import (
     RoleSource,
 )
 from enablement.buyers.selectors import roles_in_room
-from enablement.buyers.tasks import profile_apply
 from enablement.deals.models import Deal
 
 FIT_BATCH = 2000
@@ -131,7 +130,7 @@ def profile_approve(
     # Every deal is scored again, then the analytics run again, after the commit (a worker's job:
     # on a large CRM it takes a while, and the admin's answer should not wait for it).
     if rescore:
-        enqueue(profile_apply)
+        events.profile_approved.send(sender=BuyerProfile, profile=profile)
     return profile
 
 
@@ -155,6 +154,11 @@ def profile_terms(profile: BuyerProfile) -> ProfileTerms:
         threshold=profile.fit_threshold,
         expected=expected,
     )
+
+
+def fit_follows_deals(*, deal_ids: Iterable[int], **kwargs) -> None:
+    """deals.events.fit_facts_changed: those deals are scored again at once."""
+    deals_fit_refresh(deal_ids)
 
 
 def deals_fit_refresh(deal_ids: Iterable[int] | None = None) -> int:

@@ -10,14 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assets.choices import StageOutcome
 from assets.models import BuyerRole, FunnelStage
 from config.error_pages import refused_unless
 from enablement.buyers import selectors, services
 from enablement.buyers.forms import DealRoleForm, DecisionForm, ProfileForm, QualificationForm
 from enablement.buyers.models import BuyerProfile, DealRole
 from enablement.deals.selectors import deals_visible_to
-from enablement.portal.feedback import form_errors, messages_from
+from enablement.form_messages import form_errors, messages_from
 
 
 def _profile_form(data=None) -> ProfileForm:
@@ -25,7 +24,7 @@ def _profile_form(data=None) -> ProfileForm:
     return ProfileForm(
         data,
         initial=ProfileForm.initial_from(current),
-        stages=list(FunnelStage.objects.filter(outcome=StageOutcome.OPEN)),
+        stages=list(FunnelStage.objects.open()),
         roles=list(BuyerRole.objects.all()),
     )
 

@@ -1,4 +1,6 @@
-"""Admin for accounts, deals (history, buying committee and usage shown read-only) and stage mappings."""
+"""Admin for accounts, deals (their history shown read-only) and stage mappings. The deal's page also
+shows its buying committee and usage: enablement/admin.py adds those packages' inlines, as they sit
+above deals."""
 
 from __future__ import annotations
 
@@ -6,11 +8,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from config.admin_inlines import ReadOnlyInline
-from enablement.buyers.models import DealRole
-from enablement.buyers.services import deals_fit_refresh
 from enablement.deals.models import Account, Deal, StageChange, StageMap
+from enablement.deals.services import account_update
 from enablement.templatetags.money import money
-from enablement.usage.models import UsageEvent
 
 
 class StageChangeInline(ReadOnlyInline):
@@ -22,22 +22,6 @@ class StageChangeInline(ReadOnlyInline):
     ordering = ["entered_at", "pk"]
 
 
-class DealRoleInline(ReadOnlyInline):
-    """The buying committee as imported or added by reps; changed in the CRM or the portal, not here."""
-
-    model = DealRole
-    fields = ["role", "contact", "is_primary", "source", "external_id", "added_by", "created_at"]
-    readonly_fields = fields
-    ordering = ["role__name", "contact"]
-
-
-class UsageInline(ReadOnlyInline):
-    model = UsageEvent
-    fields = ["occurred_at", "asset", "action", "stage", "rep", "source"]
-    readonly_fields = fields
-    ordering = ["-occurred_at"]
-
-
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "industry", "size", "region", "source"]
@@ -45,14 +29,15 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ["name", "external_id", "industry"]
 
     def save_model(self, request: HttpRequest, obj: Account, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if change and {"industry", "size", "region"} & set(form.changed_data):
-            # The account's deals are scored on these: their fit follows at once.
-            deals_fit_refresh(obj.deals.values_list("pk", flat=True))
+        if change:
+            account_update(account=obj, changed=form.changed_data)
+        else:
+            super().save_model(request, obj, form, change)
 
 
-@admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
+    """Registered in enablement/admin.py, with the inlines of the packages above deals."""
+
     list_display = [
         "name",
         "account",
@@ -69,7 +54,7 @@ class DealAdmin(admin.ModelAdmin):
     autocomplete_fields = ["account", "owner"]
     readonly_fields = ["current_stage", "closed_at", "updated_at"]
     date_hierarchy = "created_at"
-    inlines = [StageChangeInline, DealRoleInline, UsageInline]
+    inlines = [StageChangeInline]
     fields = [
         "source",
         "external_id",

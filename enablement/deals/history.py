@@ -3,8 +3,8 @@
 - history rows are only ever added; the same row again is a no-op, a different one under the same key
   is refused (history is never rewritten);
 - a deal's current stage, and when it closed, follow from its latest history row;
-- a usage event's stage is the deal's stage at its `occurred_at`, recomputed (set-based) whenever
-  history at or before that moment arrives.
+- what follows in the packages above (a usage event's stage, the deal's fit) is announced through
+  enablement.deals.events.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from assets.choices import StageOutcome
 from assets.models import FunnelStage
-from enablement.buyers.services import deals_fit_refresh
+from enablement.deals import events
 from enablement.deals.models import Deal, StageChange
-from enablement.usage.models import UsageEvent
 
 
 def stage_change_key(stage: FunnelStage, entered_at: datetime) -> str:
@@ -28,7 +27,7 @@ def stage_change_key(stage: FunnelStage, entered_at: datetime) -> str:
     return f"{stage.slug}@{entered_at.isoformat()}"
 
 
-def _latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> QuerySet[StageChange]:
+def latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> QuerySet[StageChange]:
     changes = StageChange.objects.filter(deal=deal_ref)
     if before is not None:
         changes = changes.filter(entered_at__lte=before)
@@ -37,7 +36,7 @@ def _latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> Que
 
 def deals_state_recompute(deals: QuerySet[Deal]) -> None:
     """Set current_stage and closed_at of these deals from their latest history row (set-based)."""
-    latest = _latest_change(OuterRef("pk"))
+    latest = latest_change(OuterRef("pk"))
     deals.update(current_stage=Subquery(latest.values("stage")[:1]))
     ids = deals.values("pk")
     Deal.objects.filter(pk__in=ids).filter(current_stage__outcome=StageOutcome.OPEN).update(closed_at=None)
@@ -47,16 +46,10 @@ def deals_state_recompute(deals: QuerySet[Deal]) -> None:
     ).update(closed_at=Subquery(latest.values("entered_at")[:1]))
 
 
-def usage_stages_recompute(events: QuerySet[UsageEvent]) -> int:
-    """Set each event's stage to its deal's stage at occurred_at (set-based)."""
-    at_that_time = _latest_change(OuterRef("deal_id"), before=OuterRef("occurred_at"))
-    return events.update(stage=Subquery(at_that_time.values("stage")[:1]))
-
-
 def stage_at_sql(deal: str, at: str) -> str:
-    """usage_stages_recompute's rule as a scalar subquery for raw `INSERT … SELECT` statements: the
-    stage of the deal in column `deal` at the moment in column `at` (the latest history row at or
-    before it)."""
+    """usage.stages.usage_stages_recompute's rule as a scalar subquery for raw `INSERT … SELECT`
+    statements: the stage of the deal in column `deal` at the moment in column `at` (the latest history
+    row at or before it)."""
     return (
         f"(SELECT h.stage_id FROM {StageChange._meta.db_table} h "
         f"WHERE h.deal_id = {deal} AND h.entered_at <= {at} "
@@ -102,7 +95,7 @@ def stage_history_add_many(*, rows: list[dict]) -> list[str]:
         touched = {deal_pk for deal_pk, _ in new}
         deals_state_recompute(Deal.objects.filter(pk__in=touched))
         earliest = min(entered_at for _, entered_at in new.values())
-        usage_stages_recompute(UsageEvent.objects.filter(deal_id__in=touched, occurred_at__gte=earliest))
+        events.history_added.send(sender=StageChange, deal_ids=touched, since=earliest)
     return outcomes
 
 
@@ -127,5 +120,5 @@ def deal_stage_change(
     deal.refresh_from_db(fields=["current_stage", "closed_at"])
     if outcome == CREATED:
         # The buyer roles the profile expects follow the deal's stage (imports re-score at their end).
-        deals_fit_refresh([deal.pk])
+        events.fit_facts_changed.send(sender=Deal, deal_ids=[deal.pk])
     return StageChange.objects.select_related("stage").get(deal=deal, external_id=key), outcome == CREATED

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from enablement.buyers.services import deals_fit_refresh
+from enablement.deals import events
 from enablement.deals.models import Account, Deal
+from enablement.people import AddressRefused, People
 
 
 def account_upsert(
@@ -20,6 +23,20 @@ def account_upsert(
         external_id=external_id,
         defaults={"name": name, "industry": industry, "size": size, "region": region},
     )
+    return account
+
+
+# The account's facts a deal's fit is scored on (buyers.fit).
+FIT_FIELDS = frozenset({"industry", "size", "region"})
+
+
+def account_update(*, account: Account, changed: Iterable[str]) -> Account:
+    """Save an account whose `changed` fields were set (the admin's form sets them); its deals are
+    scored again at once when one of those is a fact their fit is scored on."""
+    account.save()
+    if FIT_FIELDS & set(changed):
+        deal_ids = list(account.deals.values_list("pk", flat=True))
+        events.fit_facts_changed.send(sender=Account, deal_ids=deal_ids)
     return account
 
 
@@ -51,20 +68,29 @@ def deal_upsert(
     return Deal.objects.update_or_create(source=source, external_id=external_id, defaults=defaults)
 
 
+@transaction.atomic
 def deal_apply(
-    *,
-    source: str,
-    external_id: str,
-    fields: dict,
-    owner: AbstractBaseUser | None = None,
-    current: Deal | None = None,
+    *, source: str, external_id: str, fields: dict, current: Deal | None = None
 ) -> tuple[Deal, bool]:
     """Create or update a deal from what an integration sent; returns (deal, created).
 
-    `fields` holds any of name, account (the account's name; None takes the deal off its account),
-    amount, currency and created_at. With `current` the change is partial: what `fields` leaves out,
-    and the owner when `owner` is None, keep their values.
+    `fields` holds any of deal_id and source (with `current`: only its own), name, account (the
+    account's name; None takes the deal off its account), owner_email (an unknown address becomes a
+    rep, as in imports), amount, currency and created_at. With `current` the change is partial: what
+    `fields` leaves out keeps its value.
     """
+    if current is not None and (
+        fields.get("deal_id", current.external_id) != current.external_id
+        or fields.get("source", current.source) != current.source
+    ):
+        # Both are the deal's key in its CRM: a change would be another deal.
+        raise ValidationError({"deal_id": "A deal's id and source cannot change."})
+    owner = None
+    if fields.get("owner_email"):
+        try:
+            owner = People().by_email(fields["owner_email"])
+        except AddressRefused as exc:
+            raise ValidationError({"owner_email": str(exc)}) from None
     account = current.account if current is not None and "account" not in fields else None
     if fields.get("account"):
         account = account_upsert(source=source, external_id=fields["account"], name=fields["account"])
@@ -78,6 +104,7 @@ def deal_apply(
         currency=fields.get("currency", current.currency if current else "USD"),
         created_at=fields.get("created_at"),
     )
-    deals_fit_refresh([deal.pk])  # its account may have changed, and a new deal needs a score at once
+    # Its account may have changed, and a new deal needs a score at once.
+    events.fit_facts_changed.send(sender=Deal, deal_ids=[deal.pk])
     deal.refresh_from_db(fields=["fit_score", "in_profile", "fit_reasons"])
     return deal, created

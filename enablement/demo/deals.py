@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from assets.choices import AssetStatus, StageOutcome
 from assets.models import Asset, FunnelStage
-from enablement.choices import DealSource, UsageAction, UsageSource
-from enablement.deals.history import deals_state_recompute, stage_change_key, usage_stages_recompute
-from enablement.deals.models import Account, Deal, StageChange
+from enablement.choices import DealSource, UsageAction, UsageSource, UsageStatus
+from enablement.deals.history import stage_change_key, stage_history_add_many
+from enablement.deals.models import Account, Deal
 from enablement.demo import planted
 from enablement.demo.data import CUSTOMERS, INDUSTRIES, REGIONS
 from enablement.demo.reading import seed_reading
-from enablement.usage.models import UsageEvent
+from enablement.usage.services import usage_record_many
 
 BASE_ADVANCE = {
     "inquiry": 0.55,
@@ -35,6 +35,7 @@ BASE_ADVANCE = {
     "proposal": 0.45,
     "negotiation": 0.65,
 }
+WRITE_BATCH = 1000  # rows per call of a writer: a statement never names more ids than that
 PROJECTS = ["Analytics rollout", "Platform renewal", "Pilot", "Expansion", "Forecasting project"]
 ACTIONS = [
     UsageAction.VIEWED,
@@ -83,20 +84,27 @@ def seed_deals(*, count: int, reps: list[User], seed: int, horizon_days: int = 5
         events.append(usage)
         rooms.append(made)
     Deal.objects.bulk_create(deals, batch_size=500)
-    StageChange.objects.bulk_create(
-        [
-            StageChange(deal=d, stage=s, entered_at=t, external_id=stage_change_key(s, t))
-            for d, history in zip(deals, changes, strict=True)
-            for s, t in history
-        ],
-        batch_size=1000,
-    )
-    UsageEvent.objects.bulk_create([e for batch in events for e in batch], batch_size=1000)
-    created = Deal.objects.filter(pk__in=[d.pk for d in deals])
-    deals_state_recompute(created)
-    usage_stages_recompute(UsageEvent.objects.filter(deal__in=created))
+    # History and usage go through their one writer, under the rules every other path keeps (the
+    # deals' state and the uses' stages follow from them there).
+    history_rows = [
+        {"deal_id": d.pk, "stage_id": s.pk, "entered_at": t, "external_id": stage_change_key(s, t)}
+        for d, history in zip(deals, changes, strict=True)
+        for s, t in history
+    ]
+    for rows in _batches(history_rows):
+        stage_history_add_many(rows=rows)
+    uses = [{**use, "deal_id": use.pop("deal").pk} for batch in events for use in batch]
+    for batch in _batches(uses):
+        refused = [o.message for o in usage_record_many(events=batch) if o.status == UsageStatus.REJECTED]
+        if refused:  # the walk draws every use before its deal leaves the stage
+            raise ValueError(f"The demo drew uses the usage rules refuse: {refused[:3]}")
     seed_reading(list(zip(deals, rooms, strict=True)), reps=reps)
     return len(deals)
+
+
+def _batches(rows: list, size: int = WRITE_BATCH):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def _assets_by_stage() -> dict[str, list[Asset]]:
@@ -143,7 +151,7 @@ def _walk(
 ):
     """One deal's path through the funnel: its history, the usage on the way and its deal rooms."""
     history: list[tuple[FunnelStage, datetime]] = []
-    usage: list[UsageEvent] = []
+    usage: list[dict] = []
     rooms: list[planted.Room] = []
     at = deal.created_at
     start = rng.choices(range(len(open_stages)), weights=[5, 3, 2, 1, 0.5, 0.3][: len(open_stages)])[0]
@@ -173,17 +181,18 @@ def _walk(
     return history, usage, rooms
 
 
-def _use(rng: random.Random, deal: Deal, owner: User, asset: Asset, when: datetime, n: int) -> UsageEvent:
-    return UsageEvent(
-        event_id=f"demo-{deal.external_id}-{n}",
-        asset=asset,
-        deal=deal,
-        rep=owner,
-        action=rng.choice(ACTIONS),
-        occurred_at=when,
-        source=UsageSource.PORTAL,
-        asset_version_id=asset.current_version_id,
-    )
+def _use(rng: random.Random, deal: Deal, owner: User, asset: Asset, when: datetime, n: int) -> dict:
+    """A use as usage_record_many takes it (the deal's key is filled in once the deals are stored)."""
+    return {
+        "event_id": f"demo-{deal.external_id}-{n}",
+        "asset_id": asset.pk,
+        "asset_version_id": asset.current_version_id,
+        "deal": deal,
+        "rep_id": owner.pk,
+        "action": rng.choice(ACTIONS),
+        "occurred_at": when,
+        "source": UsageSource.PORTAL,
+    }
 
 
 def _room(rng: random.Random, stage: str, first: dict[int, datetime], until: datetime) -> list[planted.Room]:

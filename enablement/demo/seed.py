@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from assets import services as asset_services
 from assets.choices import AssetKind, AssetStatus, Role
 from assets.models import Asset, BuyerRole, FunnelStage
+from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import Team
 from enablement.buyers.models import DealRole
 from enablement.buyers.services import deals_fit_refresh
@@ -251,8 +252,6 @@ def seed_demo(*, assets: int = 60, reps: int = 12, deals: int = 2000, seed: int 
     seed_profile(marketing=people["marketing"][0], admin=people["admin"][0])
     seed_committees(seed=seed)
     deals_fit_refresh()
-    from enablement.analytics.engine import analytics_compute
-
     transaction.on_commit(analytics_compute)  # the demo opens with its analytics ready
     report.counts = {
         "users": User.objects.count(),

@@ -7,10 +7,13 @@ assets and history stay. Membership of the groups Reps, Marketing and Admins is 
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django_scim import exceptions
 from django_scim.adapters import SCIMUser
 from django_scim.models import SCIMServiceProviderConfig
@@ -35,6 +38,11 @@ def superusers_hidden(model):
 def base_location(request=None, *args, **kwargs) -> str:
     """Resources' `location`s on the host the client called (behind the proxy, its https name)."""
     return request.build_absolute_uri("/") if request is not None else ""
+
+
+def group_location(group, request) -> str:
+    """A group's `location`, as scim_groups.Group_ gives it (that adapter is built on this module)."""
+    return urljoin(base_location(request), reverse("scim:groups", kwargs={"uuid": group.pk}))
 
 
 def _boolean(value, name: str) -> bool:
@@ -86,10 +94,8 @@ class User(_WellFormed, SCIMUser):
 
     @property
     def groups(self):
-        from enablement.identity.scim_groups import Group_
-
         return [
-            {"value": str(group.pk), "$ref": Group_(group, self.request).location, "display": group.name}
+            {"value": str(group.pk), "$ref": group_location(group, self.request), "display": group.name}
             for group in self.obj.groups.all()
         ]
 

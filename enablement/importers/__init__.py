@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.outbox.services import enqueue
+from enablement.analytics.tasks import analytics_refresh_after_import
 from enablement.importers import hubspot, native, salesforce
 from enablement.importers.base import ImportFailed, ImportReport, Progress
 from enablement.importers.committee import deals_fit_after_import
@@ -55,8 +56,6 @@ def run_import(
             report.written = True
     report.seconds = time.perf_counter() - started
     if report.written and report.changed:
-        from enablement.tasks import analytics_refresh_after_import
-
         # After commit, so the refresh sees the import (and never delays the import's answer). Without
         # a broker it runs here, at once: its own step, timed apart from the import.
         started = time.perf_counter()

@@ -11,11 +11,12 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from config.outbox.selectors import task_pending
-from config.outbox.services import enqueue
 from enablement.choices import ImportStatus
 from enablement.importers.forms import ImportRunForm
 from enablement.importers.models import ImportRun
-from enablement.importers.runs import import_run_again, import_run_progress, import_runs_sweep
+from enablement.importers.queue import import_run_again, import_run_queue
+from enablement.importers.runs import import_run_progress, import_runs_sweep
+from enablement.importers.tasks import import_run
 
 
 @admin.register(ImportRun)
@@ -80,9 +81,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        from enablement.tasks import import_run
-
-        enqueue(import_run, obj.pk)
+        import_run_queue(obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -92,7 +91,5 @@ class ImportRunAdmin(admin.ModelAdmin):
             if obj.status == ImportStatus.FAILED and self.has_add_permission(request):
                 context["run_again_url"] = reverse("admin:enablement_importrun_run_again", args=[obj.pk])
             if obj.status == ImportStatus.QUEUED:
-                from enablement.tasks import import_run
-
                 context["waiting_for_worker"] = task_pending(import_run, obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -26,6 +26,11 @@ class ImportFailed(Exception):
         super().__init__("\n".join([message, *self.rows]))
 
 
+def no_deal_message(deal_id: str) -> str:
+    """A row naming a deal the import does not know (the row-by-row and the set-based paths alike)."""
+    return f"no deal with id {deal_id!r}."
+
+
 class RowInvalid(Exception):
     """One row is wrong; the message says how."""
 

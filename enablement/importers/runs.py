@@ -7,16 +7,13 @@ import logging
 import tempfile
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from config.audit.services import audit_record
 from config.cache_outage import CACHE_ERRORS, WarnNowAndThen
-from config.outbox.services import enqueue
 from enablement.choices import ImportStatus
 from enablement.importers import ImportFailed, run_import, unexpected_error_message
 from enablement.importers.liveness import heartbeat, worker_alive, worker_identity
@@ -86,26 +83,6 @@ def import_runs_sweep(*, now=None) -> int:
     now = now or timezone.now()
     running = ImportRun.objects.filter(status=ImportStatus.RUNNING)
     return sum(_stopped(run, now) for run in running if not worker_alive(run, now=now))
-
-
-def import_run_again(*, run: ImportRun, by: AbstractBaseUser | None) -> ImportRun:
-    """A new run of a failed run's files and options, queued; the failed run stays as it was."""
-    from enablement.tasks import import_run
-
-    if run.status != ImportStatus.FAILED:
-        raise ValidationError("Only a failed import can be run again.")
-    again = ImportRun.objects.create(
-        format=run.format,
-        file=run.file.name,
-        stage_map_file=run.stage_map_file.name,
-        role_map_file=run.role_map_file.name,
-        dry_run=run.dry_run,
-        skip_invalid=run.skip_invalid,
-        created_by=by,
-        retry_of=run,
-    )
-    enqueue(import_run, again.pk)
-    return again
 
 
 def import_run_execute(*, run_id: int) -> ImportRun | None:

@@ -19,7 +19,7 @@ from assets.models import FunnelStage
 from enablement.choices import UsageSource, UsageStatus
 from enablement.deals.history import CONFLICT, CREATED, stage_history_add_many
 from enablement.deals.models import Account, Deal
-from enablement.importers.base import FileCounts, ImportReport
+from enablement.importers.base import FileCounts, ImportReport, no_deal_message
 from enablement.usage.services import usage_record_many
 
 
@@ -167,7 +167,7 @@ def with_known_deal(rows: list, deals: dict[str, int], *, file: str, report: Imp
         if row.deal_id in deals:
             known.append(row)
         else:
-            report.reject(file, row.line, f"no deal with id {row.deal_id!r}.")
+            report.reject(file, row.line, no_deal_message(row.deal_id))
     return known
 
 

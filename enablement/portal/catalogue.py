@@ -10,8 +10,8 @@ from django.shortcuts import render
 
 from assets import search as catalogue_search
 from assets.choices import AssetKind, AssetStatus
-from assets.files import asset_preview
 from assets.models import AssetFeedback, BuyerRole, FunnelStage
+from assets.previews import asset_preview
 from assets.search import SORTS, SearchParams, SearchResult
 from assets.selectors import visible_asset_or_404
 from enablement.analytics.selectors import asset_effects, higher_lift
@@ -57,7 +57,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "sorts": SORTS,
         "kinds": [(value, label, kind_counts.get(value)) for value, label in AssetKind.choices],
         "roles": BuyerRole.objects.all(),
-        "stages": FunnelStage.objects.filter(outcome="open"),
+        "stages": FunnelStage.objects.open(),
         "querystring": g.copy(),
     }
     # htmx swaps #search-page out of the full page, so facets and results change together.

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from enablement.choices import UsageAction
 from enablement.deals.selectors import open_deals_of
+from enablement.sharing.services import SHARE_DAYS_DEFAULT, SHARE_DAYS_MAX, SHARE_DAYS_MIN
 
 
 class DealChoiceField(forms.ModelChoiceField):
@@ -29,5 +30,10 @@ class LogUseForm(_RepDealForm):
 
 
 class ShareForm(_RepDealForm):
-    days = forms.IntegerField(label="Link works for (days)", min_value=1, max_value=365, initial=30)
+    days = forms.IntegerField(
+        label="Link works for (days)",
+        min_value=SHARE_DAYS_MIN,
+        max_value=SHARE_DAYS_MAX,
+        initial=SHARE_DAYS_DEFAULT,
+    )
     allow_download = forms.BooleanField(label="Buyer may download the file", required=False, initial=True)

@@ -20,8 +20,6 @@ from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config.outbox.services import enqueue
-from enablement import webhook_events
 from enablement.rooms.gate import room_lock
 from enablement.rooms.models import SITTING, BuyerNotification, DealRoom, Visit
 from enablement.rooms.selectors import visit_reading
@@ -65,16 +63,6 @@ def visit_announce(*, room: DealRoom, visit: Visit, now: datetime) -> BuyerNotif
     )
     BuyerNotification.objects.bulk_create([notification], ignore_conflicts=True)
     return notification
-
-
-def summary_queue(visit: Visit, *, wait: bool = True) -> None:
-    """Queue the visit's summary; after a page's `end` it waits ROOM_SUMMARY_DELAY_SECONDS, so that a
-    buyer coming straight back continues the visit and the rep gets one summary of the sitting."""
-    from enablement.rooms.tasks import visit_summary_send
-
-    delay = settings.ROOM_SUMMARY_DELAY_SECONDS if wait else 0
-    enqueue(visit_summary_send, visit.pk, countdown=delay or None)
-    webhook_events.room_visit_ended(visit)
 
 
 def _claim(visit: Visit, now: datetime) -> int | None:

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from assets.files import asset_preview
+from assets.previews import asset_preview
 from assets.renditions.views import thumbnail_response, viewable_pdf_response
 from config.client_address import client_address
 from config.json_input import JSONInputError, json_read

@@ -14,9 +14,10 @@ from django.utils.dateparse import parse_datetime
 
 from assets.audience import for_buyers
 from enablement import webhook_events
-from enablement.rooms.alerts import summary_queue, visit_announce
+from enablement.rooms.alerts import visit_announce
 from enablement.rooms.models import DealRoom, PageView, Visit
 from enablement.rooms.selectors import has_pages, page_total
+from enablement.rooms.summaries import summary_queue
 from enablement.rooms.visits import in_sitting, visit_resume
 
 # Bounds that keep one page (or a script posing as one) from filling the database.

@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from assets.audience import for_buyers
 from assets.models import Asset, AssetVersion
 from assets.renditions.selectors import page_count_of, viewable_pdf
+from assets.selectors import assets_visible_to
 from enablement.deals.models import Deal
 from enablement.deals.selectors import deals_visible_to
 from enablement.rooms.models import (
@@ -147,8 +148,6 @@ def page_totals(visit: Visit, asset_id: int) -> dict[int, float]:
 
 
 def published_assets_for_rooms(user: AbstractBaseUser) -> QuerySet[Asset]:
-    from assets.selectors import assets_visible_to
-
     return assets_visible_to(user).filter(for_buyers()).order_by("title").only("pk", "title")
 
 

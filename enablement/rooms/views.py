@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assets.selectors import assets_visible_to
 from enablement.deals.selectors import deals_visible_to
-from enablement.portal.feedback import form_errors, messages_from
+from enablement.form_messages import form_errors, messages_from
 from enablement.rooms import services
 from enablement.rooms.forms import RoomForm, RoomItemForm
 from enablement.rooms.selectors import rooms_visible_to

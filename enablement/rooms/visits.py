@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from enablement.rooms.alerts import summary_queue
 from enablement.rooms.gate import COOKIELESS_WINDOW, cookie_hash, room_lock
 from enablement.rooms.models import SITTING, CookielessOpening, DealRoom, Viewer, Visit
+from enablement.rooms.summaries import summary_queue
 
 
 def viewer_get_or_create(*, room: DealRoom, email: str = "", cookie: str = "") -> Viewer:

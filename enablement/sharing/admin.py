@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
-from django.utils import timezone
 
 from config.admin_inlines import ReadOnlyInline
 from enablement.sharing import services as sharing_services
@@ -29,6 +28,10 @@ class ShareLinkForm(forms.ModelForm):
             problem = sharing_services.share_link_refusal(asset=asset, deal=deal)
             if problem:
                 self.add_error(None, problem)
+        if self.instance.pk is None and "expires_at" in data:
+            days = sharing_services.share_days_until(data["expires_at"])
+            if problem := sharing_services.share_days_refusal(days):
+                self.add_error("expires_at", problem)
         return data
 
 
@@ -72,13 +75,12 @@ class ShareLinkAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        days = max(1, (obj.expires_at - timezone.now()).days) if obj.expires_at else 30
         try:
             link = sharing_services.share_link_create(
                 asset=obj.asset,
                 deal=obj.deal,
                 by=request.user,
-                days=min(days, 365),
+                days=sharing_services.share_days_until(obj.expires_at),
                 allow_download=obj.allow_download,
             )
         except ValidationError as exc:

@@ -24,6 +24,24 @@ from enablement.deals.models import Deal
 from enablement.sharing.models import ShareLink, ShareView
 from enablement.usage.services import usage_after_close, usage_record
 
+# How long a share link lasts, in days: the portal's form offers this range and the service holds to it.
+SHARE_DAYS_MIN, SHARE_DAYS_MAX, SHARE_DAYS_DEFAULT = 1, 365, 30
+
+
+def share_days_refusal(days: int) -> str | None:
+    """Why a link cannot last `days`, or None; forms ask this to show the reason on the form."""
+    if not SHARE_DAYS_MIN <= days <= SHARE_DAYS_MAX:
+        return f"A share link lasts between {SHARE_DAYS_MIN} and {SHARE_DAYS_MAX} days."
+    return None
+
+
+def share_days_until(expires_at: datetime | None, *, now: datetime | None = None) -> int:
+    """The whole days a link expiring at `expires_at` lasts (the admin's form asks for the date);
+    none given: the default."""
+    if expires_at is None:
+        return SHARE_DAYS_DEFAULT
+    return (expires_at - (now or timezone.now())).days
+
 
 def share_link_refusal(*, asset: Asset, deal: Deal, at: datetime | None = None) -> str | None:
     """Why `asset` cannot be shared in `deal` now, or None. Sharing counts as using the asset, so a
@@ -39,13 +57,18 @@ def share_link_refusal(*, asset: Asset, deal: Deal, at: datetime | None = None) 
 
 @transaction.atomic
 def share_link_create(
-    *, asset: Asset, deal: Deal, by: AbstractBaseUser, days: int = 30, allow_download: bool = True
+    *,
+    asset: Asset,
+    deal: Deal,
+    by: AbstractBaseUser,
+    days: int = SHARE_DAYS_DEFAULT,
+    allow_download: bool = True,
 ) -> ShareLink:
     """A tracked link to one asset for one deal's buyer; sharing counts as the rep using the asset."""
     if problem := share_link_refusal(asset=asset, deal=deal):
         raise ValidationError(problem)
-    if not 1 <= days <= 365:
-        raise ValidationError({"days": "A share link lasts between 1 and 365 days."})
+    if problem := share_days_refusal(days):
+        raise ValidationError({"days": problem})
     link = ShareLink.objects.create(
         asset=asset,
         deal=deal,

@@ -10,8 +10,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from assets.files import asset_file_response, asset_preview, is_inline_safe
+from assets.files import asset_file_response, is_inline_safe
 from assets.models import Asset
+from assets.previews import asset_preview
 from assets.renditions.views import viewable_pdf_response
 from config.client_address import client_address
 from config.json_input import JSONInputError, json_read

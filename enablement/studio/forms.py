@@ -23,9 +23,7 @@ class AssetEditForm(forms.Form):
     )
     kind = forms.ChoiceField(label="Asset type", choices=AssetKind.choices)
     buyer_roles = forms.ModelMultipleChoiceField(BuyerRole.objects.all(), label="Buyer roles", required=False)
-    stages = forms.ModelMultipleChoiceField(
-        FunnelStage.objects.filter(outcome="open"), label="Funnel stages", required=False
-    )
+    stages = forms.ModelMultipleChoiceField(FunnelStage.objects.open(), label="Funnel stages", required=False)
     audience = forms.ChoiceField(label="Audience", choices=Audience.choices)
     owner = forms.ModelChoiceField(possible_owners(), label="Owner", required=False, empty_label="No owner")
     review_by = forms.DateField(

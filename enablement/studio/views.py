@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from assets import services
 from assets.choices import AssetStatus
 from assets.models import Asset
-from enablement.portal.feedback import form_errors, messages_from
+from enablement.form_messages import form_errors, messages_from
 from enablement.studio.forms import AssetEditForm, VersionForm, upload_limits
 from enablement.studio.selectors import studio_assets
 from enablement.studio.services import asset_from_upload

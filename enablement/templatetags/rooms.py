@@ -5,12 +5,11 @@ from __future__ import annotations
 from django import template
 
 from assets.models import Asset
+from enablement.rooms.selectors import asset_engagement
 
 register = template.Library()
 
 
 @register.simple_tag
 def buyer_engagement(asset: Asset):
-    from enablement.rooms.selectors import asset_engagement
-
     return asset_engagement(asset)

@@ -6,10 +6,19 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from enablement.analytics.runs import full_run_needed
+from config.admin_inlines import ReadOnlyInline
 from enablement.choices import UsageSource
 from enablement.usage.models import UsageEvent
-from enablement.usage.services import usage_after_close, usage_record
+from enablement.usage.services import usage_after_close, usage_delete, usage_record
+
+
+class UsageInline(ReadOnlyInline):
+    """A deal's uses on its admin page (enablement/admin.py puts it there)."""
+
+    model = UsageEvent
+    fields = ["occurred_at", "asset", "action", "stage", "rep", "source"]
+    readonly_fields = fields
+    ordering = ["-occurred_at"]
 
 
 class UsageEventForm(forms.ModelForm):
@@ -43,12 +52,10 @@ class UsageEventAdmin(admin.ModelAdmin):
         return self.fields if obj else self.readonly_fields
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        full_run_needed()  # no analytics refresh sees a use that is gone
+        usage_delete(events=UsageEvent.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        full_run_needed()
+        usage_delete(events=queryset)
 
     def save_model(self, request, obj, form, change):
         if change:

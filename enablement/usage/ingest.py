@@ -14,8 +14,8 @@ from assets.models import Asset
 from assets.selectors import assets_visible_to
 from enablement.choices import DealSource, UsageAction, UsageSource, UsageStatus
 from enablement.deals.selectors import deals_visible_to
+from enablement.lookups import one_of
 from enablement.moments import MomentField
-from enablement.usage.bulk import one_of
 from enablement.usage.lean import plain_event
 from enablement.usage.services import usage_record_many
 

@@ -12,15 +12,18 @@ from datetime import UTC, datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assets.models import Asset, AssetVersion
 from enablement import webhook_events
 from enablement.choices import UsageAction, UsageSource, UsageStatus
-from enablement.deals.history import usage_stages_recompute
 from enablement.deals.models import Deal
-from enablement.usage.bulk import COPY_FROM, one_of, usage_insert_copy, usage_values
+from enablement.lookups import one_of
+from enablement.usage import events as usage_events
+from enablement.usage.bulk import COPY_FROM, usage_insert_copy, usage_values
 from enablement.usage.models import UsageEvent
+from enablement.usage.stages import usage_stages_recompute
 
 
 def usage_record(
@@ -127,13 +130,18 @@ def _differences(stored: dict, sent: dict) -> list[str]:
     ]
 
 
-def _different_content(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> UsageOutcome:
+def usage_conflict_message(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> str:
+    """Why an event is refused whose id is recorded (or earlier in the batch) with other content; the
+    importers' set-based path words its rejections with this too."""
     where = "appears earlier in this batch" if earlier_in_batch else "was already recorded"
-    return _rejected(
-        "event_id",
+    return (
         f"event_id {event_id!r} {where} with different content ({', '.join(fields)}); "
-        "a recorded event is never changed.",
+        "a recorded event is never changed."
     )
+
+
+def _different_content(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> UsageOutcome:
+    return _rejected("event_id", usage_conflict_message(event_id, fields, earlier_in_batch=earlier_in_batch))
 
 
 def _first_look(
@@ -268,5 +276,12 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
     if created and not (connection.vendor == "postgresql" and len(new) >= COPY_FROM):
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
-    webhook_events.usage_recorded(created)
+    webhook_events.usage_recorded(created, events=UsageEvent.objects.all())
     return outcomes
+
+
+def usage_delete(*, events: QuerySet[UsageEvent]) -> int:
+    """Delete usage events (the admin; a recorded use is otherwise never removed); returns how many."""
+    deleted, _ = events.delete()
+    usage_events.usage_deleted.send(sender=UsageEvent)
+    return deleted

@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from assets.models import BuyerRole, FunnelStage
-from assets.services import asset_version_add, asset_version_text_extract
+from assets.services import asset_version_add
+from assets.version_text import asset_version_text_extract
 from enablement.deals.history import deal_stage_change
 from enablement.models import ShareView, UsageEvent
 from tests.browser.conftest import SCREENSHOTS

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-def add_link(client, *, asset, deal):
-    expires = timezone.now() + timedelta(days=30)
+def add_link(client, *, asset, deal, days: int = 30):
+    expires = timezone.now() + timedelta(days=days)
     return client.post(
         reverse("admin:enablement_sharelink_add"),
         {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from enablement.choices import DealSource
 from enablement.deals.models import Deal
-from enablement.usage.bulk import one_of
+from enablement.lookups import one_of
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db

@@ -47,3 +47,18 @@ def test_the_admin_refuses_a_share_link_on_a_closed_deal_on_the_form(client, adm
     assert response.status_code == 200
     assert "closed on" in response.text
     assert not ShareLink.objects.exists()
+
+
+def test_the_admin_refuses_a_share_link_that_would_last_over_a_year_on_the_form(client, admin_user):
+    client.force_login(admin_user)
+    response = add_link(client, asset=AssetFactory(), deal=DealFactory(), days=400)
+    assert response.status_code == 200
+    assert "A share link lasts between 1 and 365 days." in response.text
+    assert not ShareLink.objects.exists()
+
+
+def test_a_share_link_added_in_the_admin_expires_near_the_date_given(client, admin_user):
+    client.force_login(admin_user)
+    add_link(client, asset=AssetFactory(), deal=DealFactory(), days=90)
+    lasts = ShareLink.objects.get().expires_at - timezone.now()
+    assert timedelta(days=88) < lasts <= timedelta(days=90)

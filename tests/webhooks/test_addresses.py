@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from config.webhooks import services
+from config.webhooks import attempts, services
 from config.webhooks.addresses import url_refusal
 from config.webhooks.models import Delivery, DeliveryStatus, Endpoint
 from config.webhooks.sending import post
@@ -94,7 +94,7 @@ def test_an_address_that_became_private_is_not_sent_to(db, settings):
     endpoint = services.endpoint_add(url="http://127.0.0.1:9/hook", events=["asset.published"])
     settings.WEBHOOK_ALLOW_PRIVATE = False
     services.webhook_emit(event="asset.published", data={"slug": "x"})
-    delivery = services.delivery_attempt(delivery_id=Delivery.objects.get(endpoint=endpoint).pk)
+    delivery = attempts.delivery_attempt(delivery_id=Delivery.objects.get(endpoint=endpoint).pk)
     assert delivery.status == DeliveryStatus.PENDING
     assert "public addresses only" in delivery.last_error
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from assets.choices import AssetStatus
 from assets.reviews import review_reminders_send
 from assets.services import asset_publish
-from config.webhooks import services
+from config.webhooks import attempts, services
 from config.webhooks.models import Delivery, DeliveryStatus
 from enablement.analytics.engine import analytics_compute
 from enablement.buyers.services import profile_approve, profile_propose
@@ -144,7 +144,7 @@ def test_retries_stop_after_about_a_day(settings, receiver, marketer, django_cap
     tried_at = []
     while delivery.status == DeliveryStatus.PENDING:
         tried_at.append(delivery.next_attempt_at)
-        delivery = services.delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+        delivery = attempts.delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
     assert delivery.status == DeliveryStatus.FAILED
     waits = [later - earlier for earlier, later in itertools.pairwise(tried_at)]
     assert waits[:3] == [timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]

@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from assets.choices import StageOutcome
-from enablement.deals.history import usage_stages_recompute
+from enablement.importers.base import no_deal_message
 from enablement.importers.staging.base import (
     ANALYSE_AFTER,
     DEAL,
@@ -22,6 +22,7 @@ from enablement.importers.writers import (
     write_history,
 )
 from enablement.usage.models import UsageEvent
+from enablement.usage.stages import usage_stages_recompute
 
 # --- history --------------------------------------------------------------------------------------
 
@@ -71,7 +72,7 @@ class HistorySink(Sink):
             file,
             f"SELECT line, deal_ext FROM {judged} WHERE verdict = 'no deal'",
             [],
-            lambda deal: f"no deal with id {deal!r}.",
+            no_deal_message,
         )
         report_rejects(
             report,

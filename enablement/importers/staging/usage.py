@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from enablement.choices import UsageSource
 from enablement.deals.history import stage_at_sql
+from enablement.importers.base import no_deal_message
 from enablement.importers.staging.base import (
     DEAL,
     USAGE,
@@ -20,7 +21,7 @@ from enablement.importers.writers import (
     UsageRow,
     write_usage,
 )
-from enablement.usage.services import usage_after_close
+from enablement.usage.services import usage_after_close, usage_conflict_message
 
 # --- usage ----------------------------------------------------------------------------------------
 
@@ -129,17 +130,11 @@ class UsageSink(Sink):
             verdict: str, event_id: str, deal_ext: str, closed_at: datetime | None, differs: str
         ) -> str:
             if verdict == "no deal":
-                return f"no deal with id {deal_ext!r}."
+                return no_deal_message(deal_ext)
             if verdict == "closed":
                 return usage_after_close(deal_label=deal_ext, closed_at=closed_at, occurred_at=closed_at)
-            where = (
-                "appears earlier in this batch"
-                if verdict == "differs from earlier"
-                else "was already recorded"
-            )
-            return (
-                f"event_id {event_id!r} {where} with different content ({differs}); "
-                "a recorded event is never changed."
+            return usage_conflict_message(
+                event_id, differs.split(", "), earlier_in_batch=verdict == "differs from earlier"
             )
 
         report_rejects(

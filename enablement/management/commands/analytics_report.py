@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         stage = options["stage"]
-        if stage and not FunnelStage.objects.filter(slug=stage, outcome="open").exists():
+        if stage and not FunnelStage.objects.open().filter(slug=stage).exists():
             raise CommandError(f"No open funnel stage with slug {stage!r}.")
         data = report(stage=stage)
         if data["as_of"] is None:

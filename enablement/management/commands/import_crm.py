@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from config.outbox.selectors import task_pending
+from enablement.analytics.tasks import analytics_refresh_after_import
 from enablement.importers import FORMATS, ImportFailed, ImportReport, run_import, unexpected_error_message
 
 
@@ -97,8 +98,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Analytics refresh after the import: {report.refresh_seconds:.1f} s.")
 
     def _say_if_refresh_waits(self) -> None:
-        from enablement.tasks import analytics_refresh_after_import
-
         if task_pending(analytics_refresh_after_import):
             self.stdout.write(
                 self.style.WARNING(

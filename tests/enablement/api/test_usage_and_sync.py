@@ -6,6 +6,7 @@ import threading
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
@@ -108,6 +109,20 @@ def test_deals_are_upserted_by_crm_id_and_stage_names_go_through_the_stage_map(w
         "/api/v1/deals/006X/stage-changes/", {**row, "entered_at": "2026-02-01T00:00:00Z"}, format="json"
     )
     assert rewrite.status_code == 400 and "never rewritten" in str(rewrite.json())
+
+
+@pytest.mark.django_db
+def test_a_deals_id_and_source_cannot_change_and_nothing_of_the_patch_is_kept(world):
+    client = client_for(world, "token")
+    body = {"deal_id": "006Y", "source": "salesforce", "name": "Initech"}
+    assert client.post("/api/v1/deals/", body, format="json").status_code == 201
+    patch = {"deal_id": "006Z", "owner_email": "someone.new@example.com"}
+    response = client.patch("/api/v1/deals/006Y/", patch, format="json")
+    assert response.status_code == 400
+    assert "A deal's id and source cannot change." in str(response.json()["deal_id"])
+    assert Deal.objects.filter(external_id="006Y").exists()
+    assert not Deal.objects.filter(external_id="006Z").exists()
+    assert not User.objects.filter(email="someone.new@example.com").exists()
 
 
 @pytest.mark.django_db
