@@ -18,7 +18,7 @@ from enablement.deals.history import deal_stage_change
 from enablement.deals.models import Deal, StageChange
 from enablement.deals.selectors import deals_visible_to
 from enablement.deals.services import deal_apply
-from enablement.importers.stages import StageResolver
+from enablement.deals.stage_names import StageNames
 from enablement.usage.ingest import UsageEventInSerializer, usage_ingest
 
 
@@ -137,7 +137,7 @@ class StageChangeList(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        stage = StageResolver(deal.source).get(data["stage"])
+        stage = StageNames(deal.source).get(data["stage"])
         if stage is None:
             raise exceptions.ValidationError(
                 {

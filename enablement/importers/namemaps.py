@@ -3,60 +3,18 @@ targets' own slugs and names; one error listing every name nothing maps; loading
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-
-from django.db import models
 
 from enablement.importers.base import ImportFailed, ImportReport, RowInvalid
 from enablement.importers.csvfile import CsvFile
 from enablement.importers.parse import required
+from enablement.name_maps import MapKind, NameLookup
 
 MAX_LISTED_NAMES = 100  # a file of garbage must not make a message of a million names
 
 
-@dataclass(frozen=True)
-class MapKind:
-    """One kind of CRM name map: its model, its CSV columns and the words its messages use."""
-
-    model: type[models.Model]  # StageMap, RoleMap
-    target_model: type[models.Model]  # FunnelStage, BuyerRole
-    noun: str  # "stage": CSV columns crm_stage,stage_slug and the option --stage-map
-    target_label: str  # "funnel stage"
-    admin_label: str  # "Stage mappings"
-
-    @property
-    def name_column(self) -> str:
-        return f"crm_{self.noun}"
-
-    @property
-    def slug_column(self) -> str:
-        return f"{self.noun}_slug"
-
-
-class NameResolver:
-    """Maps a CRM's names to targets: the source's map (admin-edited, plus the map file given to the
-    import) first, then a target's own slug or name. Subclasses name their MapKind and may compare
-    names more loosely (`key`)."""
-
-    kind: MapKind
-
-    def __init__(self, source: str) -> None:
-        targets = list(self.kind.target_model.objects.all())
-        self.known = {self.key(t.slug): t for t in targets} | {self.key(t.name): t for t in targets}
-        target_field = self.kind.noun
-        self.mapped = {
-            self.key(getattr(m, self.kind.name_column)): getattr(m, target_field)
-            for m in self.kind.model.objects.filter(source=source).select_related(target_field)
-        }
-
-    @staticmethod
-    def key(name: str) -> str:
-        return name.strip().lower()
-
-    def get(self, name: str):
-        key = self.key(name)
-        return self.mapped.get(key) or self.known.get(key)
+class NameResolver(NameLookup):
+    """A NameLookup that can also refuse a whole file whose names do not all resolve."""
 
     def require_all(self, seen: dict[str, str]) -> None:
         """`seen` maps each CRM name to where it first appears; every one must be mapped."""

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assets.models import FunnelStage
-from enablement.deals.models import StageMap
-from enablement.importers.namemaps import MapKind, NameResolver, map_load
-
-STAGE_MAP = MapKind(
-    model=StageMap,
-    target_model=FunnelStage,
-    noun="stage",
-    target_label="funnel stage",
-    admin_label="Stage mappings",
-)
+from enablement.deals.stage_names import STAGE_MAP
+from enablement.importers.namemaps import NameResolver, map_load
 
 
 class StageResolver(NameResolver):
