@@ -82,55 +82,59 @@ def _gate_page(request: HttpRequest, room: DealRoom, state: dict) -> HttpRespons
     context: dict = {
         "room": room,
         "retention_days": settings.ROOM_VISIT_RETENTION_DAYS,
-        "gate_email": request.POST.get("email", "")[:254].strip().lower(),
+        "gate_email": gate.email_normal(request.POST.get("email", "")[:254]),
     }
-    status = 200
     client = gate.client_hash(room=room, address=client_address(request))
     if room.has_passcode and state.get("passcode") is not True:
-        form = PasscodeForm(request.POST if request.method == "POST" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                opened = gate.passcode_check(room=room, passcode=form.cleaned_data["passcode"], client=client)
-            except ValidationError as exc:
-                form.add_error("passcode", exc.message_dict["passcode"])
-            else:
-                if opened:
-                    return _remember_gate(
-                        redirect("room-buyer", token=room.token), room, {**state, "passcode": True}
-                    )
-                form.add_error("passcode", "That passcode is not right.")
-        status = 403 if form.is_bound else 200
-        return render(
-            request, "rooms/gate.html", {**context, "step": "passcode", "form": form}, status=status
-        )
-    # The email gate.
+        return _passcode_step(request, room, state, context, client)
     if request.method == "POST" and "code" in request.POST:
-        form = CodeForm(request.POST)
-        if form.is_valid():
-            email = form.cleaned_data["email"].strip().lower()
-            if not gate.email_refusal(room=room, email=email) and gate.email_challenge_verify(
-                room=room, email=email, code=form.cleaned_data["code"]
-            ):
-                return _remember_gate(
-                    redirect("room-buyer", token=room.token), room, {**state, "email": email}
-                )
-            form.add_error("code", "That code is not right, or it has expired. Ask for a new one.")
-        return render(request, "rooms/gate.html", {**context, "step": "code", "form": form}, status=403)
-    form = EmailForm(request.POST if request.method == "POST" else None)
+        return _code_step(request, room, state, context)
+    return _email_step(request, room, context, client)
+
+
+def _passcode_step(request: HttpRequest, room: DealRoom, state: dict, context: dict, client: str):
+    form = PasscodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            gate.email_challenge_send(room=room, email=form.cleaned_data["email"], client=client)
+            opened = gate.passcode_check(room=room, passcode=form.cleaned_data["passcode"], client=client)
         except ValidationError as exc:
-            form.add_error("email", exc.message_dict.get("email", exc.messages))
-            status = 403
+            form.add_error("passcode", exc.message_dict["passcode"])
         else:
-            code_form = CodeForm(initial={"email": form.cleaned_data["email"].strip().lower()})
-            return render(
-                request, "rooms/gate.html", {**context, "step": "code", "form": code_form, "sent": True}
-            )
-    elif form.is_bound:
-        status = 400
-    return render(request, "rooms/gate.html", {**context, "step": "email", "form": form}, status=status)
+            if opened:
+                return _remember_gate(
+                    redirect("room-buyer", token=room.token), room, {**state, "passcode": True}
+                )
+            form.add_error("passcode", "That passcode is not right.")
+    status = 403 if form.is_bound else 200
+    return render(request, "rooms/gate.html", {**context, "step": "passcode", "form": form}, status=status)
+
+
+def _code_step(request: HttpRequest, room: DealRoom, state: dict, context: dict) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        if not gate.email_refusal(room=room, email=email) and gate.email_challenge_verify(
+            room=room, email=email, code=form.cleaned_data["code"]
+        ):
+            return _remember_gate(redirect("room-buyer", token=room.token), room, {**state, "email": email})
+        form.add_error("code", "That code is not right, or it has expired. Ask for a new one.")
+    return render(request, "rooms/gate.html", {**context, "step": "code", "form": form}, status=403)
+
+
+def _email_step(request: HttpRequest, room: DealRoom, context: dict, client: str) -> HttpResponse:
+    form = EmailForm(request.POST if request.method == "POST" else None)
+    if not form.is_bound:
+        return render(request, "rooms/gate.html", {**context, "step": "email", "form": form})
+    if not form.is_valid():
+        return render(request, "rooms/gate.html", {**context, "step": "email", "form": form}, status=400)
+    email = form.cleaned_data["email"]
+    try:
+        gate.email_challenge_send(room=room, email=email, client=client)
+    except ValidationError as exc:
+        form.add_error("email", exc.message_dict.get("email", exc.messages))
+        return render(request, "rooms/gate.html", {**context, "step": "email", "form": form}, status=403)
+    code_form = CodeForm(initial={"email": email})
+    return render(request, "rooms/gate.html", {**context, "step": "code", "form": code_form, "sent": True})
 
 
 def _live_room(token: str) -> tuple[DealRoom | None, str]:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from enablement.rooms.gate import email_normal
+
 
 class RoomForm(forms.Form):
     title = forms.CharField(label="Room title", max_length=200)
@@ -28,7 +30,13 @@ class PasscodeForm(forms.Form):
 class EmailForm(forms.Form):
     email = forms.CharField(label="Work email", max_length=254)
 
+    def clean_email(self) -> str:
+        return email_normal(self.cleaned_data["email"])
+
 
 class CodeForm(forms.Form):
     email = forms.CharField(max_length=254, widget=forms.HiddenInput)
     code = forms.CharField(label="Code", max_length=12)
+
+    def clean_email(self) -> str:
+        return email_normal(self.cleaned_data["email"])

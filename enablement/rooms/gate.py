@@ -49,6 +49,11 @@ CODE_WINDOW = timedelta(hours=1)
 COOKIELESS_WINDOW = timedelta(hours=1)
 
 
+def email_normal(email: str) -> str:
+    """An address as the gate stores and compares it: without blanks around it, in lower case."""
+    return email.strip().lower()
+
+
 def _keyed(message: bytes) -> str:
     """HMAC-SHA256 of `message` under the site's secret key: what the gate stores instead of a value."""
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
@@ -223,7 +228,7 @@ def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailCha
     could not be sent is expired at once but still counts toward the limits, so a mail outage cannot
     be used to make the site try the mail server without end; the buyer is told to try again.
     """
-    email = email.strip().lower()
+    email = email_normal(email)
     if problem := email_refusal(room=room, email=email):
         raise ValidationError({"email": problem})
     challenge, code = _challenge_create(room=room, email=email, client=client)
@@ -249,7 +254,7 @@ def email_challenge_send(*, room: DealRoom, email: str, client: str) -> EmailCha
 @transaction.atomic
 def email_challenge_verify(*, room: DealRoom, email: str, code: str) -> bool:
     """True when `code` is the latest live code sent to `email` for this room (a few tries only)."""
-    email = email.strip().lower()
+    email = email_normal(email)
     challenge = (
         EmailChallenge.objects.select_for_update()
         .filter(room=room, email=email, used_at__isnull=True, expires_at__gt=timezone.now())
