@@ -139,6 +139,9 @@ class Asset(models.Model):
     # text included, and on PostgreSQL the weighted vector built from it (GIN-indexed).
     search_document = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # How many usage events name the asset ("Most used"), kept by the usage write path
+    # (enablement.usage.services) and recounted by every analytics run, so search never counts them.
+    use_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -156,7 +159,10 @@ class Asset(models.Model):
                 name="asset_published_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["-use_count", "title"], name="asset_most_used"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -22,6 +22,7 @@ from enablement.analytics.states import moment_of
 from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
 from enablement.usage.models import UsageEvent
+from enablement.usage.services import usage_counts_refresh
 
 
 class Steps:
@@ -192,6 +193,7 @@ def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None
     before, so only those recorded since are counted again (a full run counted them all with the
     first uses: first_uses)."""
     run.complete, run.finished_at, run.funnel = True, timezone.now(), funnel()
+    usage_counts_refresh()  # search's "Most used" counts, set again from the events
     run.deals = Deal.objects.count()
     if since is not None:
         run.usage_events += UsageEvent.objects.filter(recorded_at__gte=since).count() - run.usage_recent

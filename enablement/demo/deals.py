@@ -26,6 +26,7 @@ from enablement.demo import planted
 from enablement.demo.data import CUSTOMERS, INDUSTRIES, REGIONS
 from enablement.demo.reading import seed_reading
 from enablement.usage.models import UsageEvent
+from enablement.usage.services import usage_counts_refresh
 
 BASE_ADVANCE = {
     "inquiry": 0.55,
@@ -95,6 +96,7 @@ def seed_deals(*, count: int, reps: list[User], seed: int, horizon_days: int = 5
     created = Deal.objects.filter(pk__in=[d.pk for d in deals])
     deals_state_recompute(created)
     usage_stages_recompute(UsageEvent.objects.filter(deal__in=created))
+    usage_counts_refresh()
     seed_reading(list(zip(deals, rooms, strict=True)), reps=reps)
     return len(deals)
 

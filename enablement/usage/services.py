@@ -6,12 +6,15 @@ here. An event's stage is set from the deal's history (enablement.deals.history)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assets.models import Asset, AssetVersion
@@ -268,5 +271,34 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
     if created and not (connection.vendor == "postgresql" and len(new) >= COPY_FROM):
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
+    _use_counts_add(Counter(e["asset_id"] for e in new if e["event_id"] in created))
     webhook_events.usage_recorded(created)
     return outcomes
+
+
+def _use_counts_add(added: Counter) -> None:
+    """Add the events just recorded to their assets' stored counts, in one UPDATE."""
+    if not added:
+        return
+    by = Case(*(When(pk=pk, then=Value(n)) for pk, n in added.items()), output_field=IntegerField())
+    Asset.objects.filter(pk__in=sorted(added)).update(use_count=F("use_count") + by)
+
+
+def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
+    """Recount the stored uses of these assets (every asset without `asset_ids`) from their events.
+
+    The write path above adds to the counts; this sets them from scratch where events arrive or go by
+    other ways (importers, the demo's bulk insert, a deleted deal's events), and every analytics run
+    calls it so a count never drifts for long.
+    """
+    counted = (
+        UsageEvent.objects.filter(asset=OuterRef("pk"))
+        .order_by()
+        .values("asset")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    uses = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    assets = Asset.objects.all() if asset_ids is None else Asset.objects.filter(pk__in=asset_ids)
+    # Only the rows whose count changed are written, so a run over an unchanged catalogue writes none.
+    assets.exclude(use_count=uses).update(use_count=uses)

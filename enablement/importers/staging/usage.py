@@ -20,7 +20,7 @@ from enablement.importers.writers import (
     UsageRow,
     write_usage,
 )
-from enablement.usage.services import usage_after_close
+from enablement.usage.services import usage_after_close, usage_counts_refresh
 
 # --- usage ----------------------------------------------------------------------------------------
 
@@ -119,6 +119,9 @@ class UsageSink(Sink):
         )
         report.counts(file).created += created
         with connection.cursor() as cursor:
+            if created:
+                cursor.execute(f"SELECT DISTINCT asset_id FROM {judged} WHERE verdict = 'new'")
+                usage_counts_refresh(asset_ids={asset_id for (asset_id,) in cursor.fetchall()})
             cursor.execute(f"SELECT COUNT(*) FROM {judged} WHERE verdict = 'same'")
             report.counts(file).unchanged += cursor.fetchone()[0]
         self._reject(judged)
