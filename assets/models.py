@@ -162,6 +162,9 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["status", "kind"]),
             models.Index(fields=["-use_count", "title"], name="asset_most_used"),
+            # The API's cursor pages walk (title, id): every asset, or the published ones.
+            models.Index(fields=["title", "id"], name="asset_api_order"),
+            models.Index(fields=["status", "title", "id"], name="asset_status_api_order"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,11 @@ from assets.renditions.views import thumbnail_response
 from assets.search import HEAVY_FIELDS, assets_matching
 from assets.selectors import assets_visible_to
 from config.api.common import ERRORS, ModelPermissionsForWrites
+from config.api.pagination import CursorWithPageNumbers
+
+
+class AssetPages(CursorWithPageNumbers):
+    ordering = ("title", "pk")  # indexed: asset_api_order, asset_status_api_order
 
 
 class AssetFilter(django_filters.FilterSet):
@@ -60,6 +65,7 @@ class AssetViewSet(
 ):
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
+    pagination_class = AssetPages
     permission_classes = [ModelPermissionsForWrites]
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.common import ERRORS, ModelPermissionsForWrites
+from config.api.pagination import CursorWithPageNumbers
 from enablement.analytics import gaps
 from enablement.analytics.engine import current_run
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
@@ -51,6 +52,10 @@ def _owner(data: dict) -> User | None:
         raise exceptions.ValidationError({"owner_email": [str(exc)]}) from None
 
 
+class DealPages(CursorWithPageNumbers):
+    ordering = ("-created_at", "pk")  # indexed: deal_api_order, deal_owner_api_order
+
+
 @extend_schema_view(
     list=extend_schema(summary="Deals (reps: their own)", responses={200: s.DealOutSerializer, **ERRORS}),
     retrieve=extend_schema(
@@ -81,6 +86,7 @@ class DealViewSet(
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["source"]
+    pagination_class = DealPages
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
