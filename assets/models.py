@@ -139,6 +139,10 @@ class Asset(models.Model):
     # text included, and on PostgreSQL the weighted vector built from it (GIN-indexed).
     search_document = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Kept by asset_search_refresh with the document: the ids of the asset's buyer roles, stages,
+    # industries and products ("r3 s5 i2 p7"), so a search counts its facets from the rows it matched
+    # instead of joining every match to four link tables again.
+    facet_keys = models.TextField(blank=True, editable=False)
     # How many usage events name the asset ("Most used"), kept by the usage write path
     # (enablement.usage.services) and recounted by every analytics run, so search never counts them.
     use_count = models.PositiveIntegerField(default=0, editable=False)

@@ -17,16 +17,19 @@ def is_postgres() -> bool:
 
 def asset_search_refresh(asset: Asset) -> None:
     """Rebuild the asset's search document (and vector on PostgreSQL) from its fields and file."""
-    tags = " ".join(
-        [asset.get_kind_display()]
-        + [r.name for r in asset.buyer_roles.all()]
-        + [s.name for s in asset.stages.all()]
-        + [t.name for t in asset.industries.all()]
-        + [t.name for t in asset.products.all()]
-    )
+    related = {
+        "r": list(asset.buyer_roles.all()),
+        "s": list(asset.stages.all()),
+        "i": list(asset.industries.all()),
+        "p": list(asset.products.all()),
+    }
+    tags = " ".join([asset.get_kind_display()] + [o.name for objects in related.values() for o in objects])
     file_text = asset.current_version.text if asset.current_version_id else ""
     parts = {"A": asset.title, "B": f"{asset.summary} {tags}", "C": asset.guidance, "D": file_text}
-    values: dict = {"search_document": "\n".join(p for p in parts.values() if p)}
+    values: dict = {
+        "search_document": "\n".join(p for p in parts.values() if p),
+        "facet_keys": " ".join(f"{key}{o.pk}" for key, objects in related.items() for o in objects),
+    }
     if is_postgres():
         vector = None
         for weight, text in parts.items():

@@ -7,18 +7,17 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString
 
-from assets.choices import AssetKind
-from assets.models import Asset, BuyerRole, FunnelStage, Industry, Product, SearchLog
+from assets.models import Asset, SearchLog
+from assets.search.facets import Facet, facet_counts, facets_of_rows
 from assets.search.index import is_postgres
 from assets.search.matching import (
     SORTS,
     LiftRanking,
     SearchParams,
     filtered,
-    ids_param,
     in_order,
     matching,
     typo_threshold,
@@ -32,43 +31,12 @@ HEAVY_FIELDS = ("search_document", "search_vector", "current_version__text")
 
 
 @dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[tuple[str, str, int]]  # (value, label, count)
-
-
-@dataclass
 class SearchResult:
     page: Page
     total: int
     facets: list[Facet]
     snippets: dict[int, SafeString] = field(default_factory=dict)
     sort: str = ""
-
-
-def facet_counts(ids) -> list[Facet]:
-    """Facet counts over the assets whose ids `ids` gives: a subquery, or an expression listing them."""
-
-    def counted(model, relation: str) -> list[tuple[str, str, int]]:
-        # Filtered before it is annotated, so the count runs over the matching assets' links only.
-        rows = (
-            model.objects.filter(**{f"{relation}__in": ids})
-            .annotate(n=Count(relation))
-            .order_by(*model._meta.ordering)  # a grouped query ignores Meta.ordering
-            .values_list("slug", "name", "n")
-        )
-        return list(rows)
-
-    kinds = dict(AssetKind.choices)
-    kind_counts = Asset.objects.filter(pk__in=ids).order_by().values_list("kind").annotate(n=Count("pk"))
-    return [
-        Facet("buyer_role", "Buyer role", counted(BuyerRole, "assets")),
-        Facet("stage", "Funnel stage", counted(FunnelStage, "assets")),
-        Facet("kind", "Asset type", sorted((k, kinds.get(k, k), n) for k, n in kind_counts)),
-        Facet("industry", "Industry", counted(Industry, "tagged_assets__content_object")),
-        Facet("product", "Product", counted(Product, "tagged_assets__content_object")),
-    ]
 
 
 def _listed(qs: QuerySet[Asset]) -> QuerySet[Asset]:
@@ -91,10 +59,10 @@ def _search_pg(qs: QuerySet[Asset], q: str, params: SearchParams, sort: str, lif
     with transaction.atomic():
         typo_threshold()
         ordered = in_order(matching(qs, q), sort, True, params.stage, lift)
-        ids = list(ordered.values_list("pk", flat=True))
-    page, paginator = _page_pg(ids, params.page, sort)
-    # One array parameter for every facet: the matches are not searched again.
-    facets = facet_counts(ids_param(ids))
+        rows = list(ordered.values_list("pk", "kind", "facet_keys"))
+    page, paginator = _page_pg([pk for pk, _, _ in rows], params.page, sort)
+    # The facets are counted from the matching rows themselves: the matches are not searched again.
+    facets = facets_of_rows([(kind, keys) for _, kind, keys in rows])
     snippets = snippets_pg([a.pk for a in page.object_list], q) if page.object_list else {}
     return page, paginator, facets, snippets
 

@@ -69,6 +69,15 @@ JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM assets_{model} {where})
   ON x.rn IN (1 + a.id % 5, 1 + (a.id + {step}) % 5)
 WHERE a.slug LIKE 'bench-%'
 """
+# The facet keys as asset_search_refresh writes them (roles, then stages; no tags here).
+FACET_KEYS = """
+UPDATE assets_asset a SET facet_keys = concat_ws(' ',
+  (SELECT string_agg('r' || buyerrole_id, ' ' ORDER BY buyerrole_id) FROM assets_asset_buyer_roles
+   WHERE asset_id = a.id),
+  (SELECT string_agg('s' || funnelstage_id, ' ' ORDER BY funnelstage_id) FROM assets_asset_stages
+   WHERE asset_id = a.id))
+WHERE a.slug LIKE 'bench-%'
+"""
 HAND_WORDS = """
 SELECT id FROM assets_asset
 WHERE status = 'published' AND (search_vector @@ websearch_to_tsquery('english', %(q)s) OR %(q)s <%% title)
