@@ -148,6 +148,13 @@ class Asset(models.Model):
     # text included, and on PostgreSQL the weighted vector built from it (GIN-indexed).
     search_document = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Kept by asset_search_refresh with the document: the ids of the asset's buyer roles, stages,
+    # industries and products ("r3 s5 i2 p7"), so a search counts its facets from the rows it matched
+    # instead of joining every match to four link tables again.
+    facet_keys = models.TextField(blank=True, editable=False)
+    # How many usage events name the asset ("Most used"), kept by the usage write path
+    # (enablement.usage.services) and recounted by every analytics run, so search never counts them.
+    use_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -165,7 +172,13 @@ class Asset(models.Model):
                 name="asset_published_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["-use_count", "title"], name="asset_most_used"),
+            # The API's cursor pages walk (title, id): every asset, or the published ones.
+            models.Index(fields=["title", "id"], name="asset_api_order"),
+            models.Index(fields=["status", "title", "id"], name="asset_status_api_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -16,8 +16,14 @@ from assets.api.serializers import AssetSerializer, BuyerRoleSerializer, FunnelS
 from assets.choices import AssetKind, AssetStatus
 from assets.models import Asset, BuyerRole, FunnelStage
 from assets.renditions.views import thumbnail_response
+from assets.search import HEAVY_FIELDS, assets_matching
 from assets.selectors import assets_visible_to
 from config.api.common import ERRORS, ModelPermissionsForWrites
+from config.api.pagination import CursorWithPageNumbers
+
+
+class AssetPages(CursorWithPageNumbers):
+    ordering = ("title", "pk")  # indexed: asset_api_order, asset_status_api_order
 
 
 class AssetFilter(django_filters.FilterSet):
@@ -35,9 +41,7 @@ class AssetFilter(django_filters.FilterSet):
         fields = ["q", "buyer_role", "stage", "kind", "status"]
 
     def search(self, queryset, name, value):
-        for word in value.split()[:12]:
-            queryset = queryset.filter(search_document__icontains=word)
-        return queryset
+        return assets_matching(queryset, value.strip()) if value.strip() else queryset
 
 
 @extend_schema_view(
@@ -61,6 +65,7 @@ class AssetViewSet(
 ):
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
+    pagination_class = AssetPages
     permission_classes = [ModelPermissionsForWrites]
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
@@ -71,6 +76,7 @@ class AssetViewSet(
             assets_visible_to(self.request.user)
             .select_related("current_version__rendition")
             .prefetch_related("buyer_roles", "stages")
+            .defer(*HEAVY_FIELDS)
             .order_by("title")
         )
 

@@ -21,6 +21,7 @@ from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
 from enablement.analytics.states import moment_of
 from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
+from enablement.usage.counts import usage_counts_refresh
 from enablement.usage.models import UsageEvent
 
 
@@ -192,6 +193,9 @@ def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None
     before, so only those recorded since are counted again (a full run counted them all with the
     first uses: first_uses)."""
     run.complete, run.finished_at, run.funnel = True, timezone.now(), funnel()
+    # Search's "Most used" counts, set again from the events once the run has committed: inside the
+    # run's REPEATABLE READ snapshot, writing an asset row that someone changed since would fail the run.
+    transaction.on_commit(usage_counts_refresh)
     run.deals = Deal.objects.count()
     if since is not None:
         run.usage_events += UsageEvent.objects.filter(recorded_at__gte=since).count() - run.usage_recent

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.common import ERRORS, ModelPermissionsForWrites
+from config.api.pagination import CursorWithPageNumbers
 from enablement.analytics import gaps
 from enablement.analytics.engine import current_run
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
@@ -36,6 +37,10 @@ def _deal(request: Request, deal_id: str) -> Deal:
             {"source": [f"Deal id {deal_id!r} exists in several sources; say which with ?source=."]}
         )
     return found[0]
+
+
+class DealPages(CursorWithPageNumbers):
+    ordering = ("-created_at", "pk")  # indexed: deal_api_order, deal_owner_api_order
 
 
 @extend_schema_view(
@@ -68,6 +73,7 @@ class DealViewSet(
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["source"]
+    pagination_class = DealPages
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

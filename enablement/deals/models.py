@@ -64,8 +64,14 @@ class Deal(models.Model):
                 condition=Q(amount__gte=0) | Q(amount__isnull=True), name="deal_amount_positive"
             ),
         ]
-        # updated_at: the analytics refresh finds deals edited since its last run.
-        indexes = [models.Index(fields=["owner", "closed_at"]), models.Index(fields=["updated_at"])]
+        # updated_at: the analytics refresh finds deals edited since its last run. The API's cursor
+        # pages walk (created_at desc, id), every deal's or a rep's (config/api/pagination.py).
+        indexes = [
+            models.Index(fields=["owner", "closed_at"]),
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["-created_at", "id"], name="deal_api_order"),
+            models.Index(fields=["owner", "-created_at", "id"], name="deal_owner_api_order"),
+        ]
         # Reps see their own deals; this permission (Marketing, Admins) shows every deal.
         permissions = [("view_all_deals", "Can see every deal, not only their own")]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 
 from enablement.choices import UsageAction
 from enablement.deals.selectors import open_deals_of
@@ -16,6 +17,19 @@ class DealChoiceField(forms.ModelChoiceField):
         return f"{deal.name} ({stage})"
 
 
+# The chooser lists this many of the rep's open deals, most recently active first; its search field
+# finds any other (deal_choices), so the page is the same size for 10 open deals or 2,000.
+DEAL_CHOICES = 10
+
+
+def deal_choices(user: AbstractBaseUser, q: str = "") -> list:
+    """Up to DEAL_CHOICES of the user's open deals whose name or account holds `q`."""
+    deals = open_deals_of(user)
+    if q := q.strip()[:100]:
+        deals = deals.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
+    return list(deals[:DEAL_CHOICES])
+
+
 class _RepDealForm(forms.Form):
     deal = DealChoiceField(queryset=None, label="Deal", empty_label="Choose one of your open deals")
 
@@ -23,6 +37,10 @@ class _RepDealForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the rep's own open deals: another rep's deal id is simply not a valid choice.
         self.fields["deal"].queryset = open_deals_of(user)
+        self.user = user
+
+    def shown_deals(self) -> list:
+        return deal_choices(self.user)
 
 
 class LogUseForm(_RepDealForm):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("assets/<slug:slug>/use/", views.log_use, name="asset-use"),
     path("assets/<slug:slug>/share/", views.share, name="asset-share"),
     path("deals/", deal_list.deals_page, name="deal-list"),
+    path("deals/options/", views.deal_options, name="deal-options"),
     path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
     path("shares/", shares.shares_page, name="share-list"),
     path("shares/links/<int:pk>/withdraw/", shares.share_link_withdraw, name="share-link-withdraw"),

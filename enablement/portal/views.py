@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from assets.choices import AssetStatus
 from assets.files import stored_file_response
@@ -21,7 +21,7 @@ from enablement.buyers import context as buyers_context
 from enablement.choices import UsageSource
 from enablement.deals.selectors import deals_visible_to, open_deals_of
 from enablement.importers.models import ImportRun
-from enablement.portal.forms import LogUseForm, ShareForm
+from enablement.portal.forms import LogUseForm, ShareForm, deal_choices
 from enablement.portal.selectors import suggestions_for
 from enablement.rooms import context as rooms_context
 from enablement.sharing.selectors import recent_views_for
@@ -96,6 +96,19 @@ def log_use(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             context.update(logged=event, use_form=LogUseForm(user=request.user))
     return render(request, "enablement/_log_use.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+@require_GET
+def deal_options(request: HttpRequest) -> HttpResponse:
+    """The deal choosers' options for what the rep typed (`deal_search`); `stages=1` names each stage."""
+    q = request.GET.get("deal_search", "")
+    context = {
+        "deals": deal_choices(request.user, q),
+        "q": q.strip(),
+        "with_stage": request.GET.get("stages") == "1",
+    }
+    return render(request, "enablement/_deal_options.html", context)
 
 
 @login_required

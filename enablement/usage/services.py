@@ -6,6 +6,7 @@ here. An event's stage is set from the deal's history (enablement.deals.history)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from enablement.deals.models import Deal
 from enablement.lookups import one_of
 from enablement.usage import events as usage_events
 from enablement.usage.bulk import COPY_FROM, usage_insert_copy, usage_values
+from enablement.usage.counts import usage_counts_refresh, use_counts_add
 from enablement.usage.models import UsageEvent
 from enablement.usage.stages import usage_stages_recompute
 
@@ -276,12 +278,15 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
     if created and not (connection.vendor == "postgresql" and len(new) >= COPY_FROM):
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
+    use_counts_add(Counter(e["asset_id"] for e in new if e["event_id"] in created))
     webhook_events.usage_recorded(created, events=UsageEvent.objects.all())
     return outcomes
 
 
 def usage_delete(*, events: QuerySet[UsageEvent]) -> int:
     """Delete usage events (the admin; a recorded use is otherwise never removed); returns how many."""
+    assets = set(events.values_list("asset_id", flat=True))
     deleted, _ = events.delete()
+    usage_counts_refresh(asset_ids=assets)
     usage_events.usage_deleted.send(sender=UsageEvent)
     return deleted

@@ -21,6 +21,7 @@ from enablement.importers.writers import (
     UsageRow,
     write_usage,
 )
+from enablement.usage.counts import usage_counts_refresh
 from enablement.usage.services import usage_after_close, usage_conflict_message
 
 # --- usage ----------------------------------------------------------------------------------------
@@ -120,6 +121,9 @@ class UsageSink(Sink):
         )
         report.counts(file).created += created
         with connection.cursor() as cursor:
+            if created:
+                cursor.execute(f"SELECT DISTINCT asset_id FROM {judged} WHERE verdict = 'new'")
+                usage_counts_refresh(asset_ids={asset_id for (asset_id,) in cursor.fetchall()})
             cursor.execute(f"SELECT COUNT(*) FROM {judged} WHERE verdict = 'same'")
             report.counts(file).unchanged += cursor.fetchone()[0]
         self._reject(judged)

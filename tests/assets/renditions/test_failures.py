@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assets.renditions import services as rendition_services
 from assets.renditions.models import Rendition
+from assets.renditions.office import office_to_pdf
 from assets.renditions.services import renditions_sweep
 from tests.assets.renditions.conftest import needs_libreoffice
 from tests.files import encrypted_pdf, pdf_with_pages, pptx_with_slides
@@ -113,11 +116,21 @@ def test_without_libreoffice_office_files_fall_back_to_their_text(uploaded, clie
 
 
 @needs_libreoffice
-def test_libreoffice_leaves_no_process_behind(uploaded):
-    before = set(running_with("rendition-"))
+def test_libreoffice_leaves_no_process_behind(uploaded, tmp_path, monkeypatch):
+    # The conversion's directory (and LibreOffice's profile in it) under this test's own directory, so
+    # the processes looked for are this conversion's and no other run's on the machine.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    workdirs = []
+
+    def converting(source, workdir):
+        workdirs.append(workdir)
+        return office_to_pdf(source, workdir)
+
+    monkeypatch.setattr(rendition_services, "office_to_pdf", converting)
     asset = uploaded("deck.pptx", pptx_with_slides(["One"]))
     assert asset.current_version.rendition.status == "ready"
-    assert set(running_with("rendition-")) <= before
+    assert [w.parent for w in workdirs] == [tmp_path]
+    assert running_with(str(tmp_path)) == []
 
 
 def test_the_buyer_sees_the_text_without_the_servers_reason(uploaded, rep, client, settings):

@@ -1,0 +1,70 @@
+"""A search's facets: how many of the matching assets have each buyer role, stage, type, industry
+and product."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from assets.choices import AssetKind
+from assets.models import Asset, BuyerRole, FunnelStage, Industry, Product
+
+KINDS = dict(AssetKind.choices)
+# (facet, label, model, its key's letter in Asset.facet_keys, the model's relation to the assets)
+RELATED = [
+    ("buyer_role", "Buyer role", BuyerRole, "r", "assets"),
+    ("stage", "Funnel stage", FunnelStage, "s", "assets"),
+    ("industry", "Industry", Industry, "i", "tagged_assets__content_object"),
+    ("product", "Product", Product, "p", "tagged_assets__content_object"),
+]
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[tuple[str, str, int]]  # (value, label, count)
+
+
+def facet_counts(ids) -> list[Facet]:
+    """Facet counts over the assets whose ids `ids` gives (a subquery), by joining their links."""
+
+    def counted(model, relation: str) -> list[tuple[str, str, int]]:
+        # Filtered before it is annotated, so the count runs over the matching assets' links only.
+        rows = (
+            model.objects.filter(**{f"{relation}__in": ids})
+            .annotate(n=Count(relation))
+            .order_by(*model._meta.ordering)  # a grouped query ignores Meta.ordering
+            .values_list("slug", "name", "n")
+        )
+        return list(rows)
+
+    facets = {
+        name: Facet(name, label, counted(model, relation)) for name, label, model, _, relation in RELATED
+    }
+    kind_counts = Asset.objects.filter(pk__in=ids).order_by().values_list("kind").annotate(n=Count("pk"))
+    return _in_order(facets, sorted((k, KINDS.get(k, k), n) for k, n in kind_counts))
+
+
+def _in_order(facets: dict[str, Facet], kinds: list[tuple[str, str, int]]) -> list[Facet]:
+    kind = Facet("kind", "Asset type", kinds)
+    return [facets["buyer_role"], facets["stage"], kind, facets["industry"], facets["product"]]
+
+
+def facets_of_rows(rows: list[tuple[str, str]]) -> list[Facet]:
+    """The facets of the matching assets' (kind, facet_keys), counted here: the same counts as
+    facet_counts, without another pass over the matches and their links."""
+    kinds = Counter(kind for kind, _ in rows)
+    keys = Counter(key for _, facet_keys in rows for key in facet_keys.split())
+    facets: dict[str, Facet] = {}
+    for name, label, model, letter, _ in RELATED:
+        present = [int(key[1:]) for key in keys if key[0] == letter]
+        options = model.objects.filter(pk__in=present).order_by(*model._meta.ordering)
+        counts = [
+            (slug, title, keys[f"{letter}{pk}"])
+            for pk, slug, title in options.values_list("pk", "slug", "name")
+        ]
+        facets[name] = Facet(name, label, counts)
+    return _in_order(facets, sorted((k, KINDS.get(k, k), n) for k, n in kinds.items()))
