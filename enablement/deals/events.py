@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Rows were added to these deals' stage history (kwargs: deal_ids, a set of ids or a query of them; since,
-# the earliest new row's time).
+# Rows were added to these deals' stage history (kwargs: deal_ids, since = the earliest new row's time).
 history_added = Signal()
 # Facts the buyer-profile fit is scored on changed for these deals (kwargs: deal_ids).
 fit_facts_changed = Signal()

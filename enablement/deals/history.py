@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assets.choices import StageOutcome
@@ -34,51 +34,16 @@ def latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> Quer
     return changes.order_by("-entered_at", "-pk")
 
 
-def history_rewrite_message(key: str) -> str:
-    """Why a history row is refused whichever path sent it (API, import, staging)."""
-    return f"history row {key!r} is already recorded with another stage or time; history is never rewritten."
-
-
 def deals_state_recompute(deals: QuerySet[Deal]) -> None:
-    """Set current_stage and closed_at of these deals from their latest history row (set-based): the
-    latest row's stage, and its time as closed_at when that stage is won or lost (else none). On
-    PostgreSQL one statement (DISTINCT ON), which an import of many deals needs; elsewhere the ORM's
-    correlated subqueries. A deal without history has neither."""
-    if connection.vendor == "postgresql":
-        _deals_state_recompute_postgresql(deals)
-    else:
-        latest = latest_change(OuterRef("pk"))
-        deals.update(current_stage=Subquery(latest.values("stage")[:1]))
-        ids = deals.values("pk")
-        Deal.objects.filter(pk__in=ids).filter(current_stage__outcome=StageOutcome.OPEN).update(
-            closed_at=None
-        )
-        Deal.objects.filter(pk__in=ids).exclude(current_stage__outcome=StageOutcome.OPEN).exclude(
-            current_stage__isnull=True
-        ).update(closed_at=Subquery(latest.values("entered_at")[:1]))
-    Deal.objects.filter(pk__in=deals.values("pk")).exclude(current_stage=None, closed_at=None).exclude(
-        Exists(StageChange.objects.filter(deal=OuterRef("pk")))
-    ).update(current_stage=None, closed_at=None)
-
-
-def _deals_state_recompute_postgresql(deals: QuerySet[Deal]) -> None:
-    selected, params = deals.values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {Deal._meta.db_table} d SET current_stage_id = l.stage_id, closed_at = l.closed_at
-            FROM (
-                SELECT DISTINCT ON (h.deal_id) h.deal_id, h.stage_id,
-                       CASE WHEN s.outcome = %s THEN NULL ELSE h.entered_at END AS closed_at
-                FROM {StageChange._meta.db_table} h JOIN {FunnelStage._meta.db_table} s ON s.id = h.stage_id
-                WHERE h.deal_id IN ({selected})
-                ORDER BY h.deal_id, h.entered_at DESC, h.id DESC
-            ) l
-            WHERE d.id = l.deal_id
-              AND (d.current_stage_id, d.closed_at) IS DISTINCT FROM (l.stage_id, l.closed_at)
-            """,
-            [StageOutcome.OPEN, *params],
-        )
+    """Set current_stage and closed_at of these deals from their latest history row (set-based)."""
+    latest = latest_change(OuterRef("pk"))
+    deals.update(current_stage=Subquery(latest.values("stage")[:1]))
+    ids = deals.values("pk")
+    Deal.objects.filter(pk__in=ids).filter(current_stage__outcome=StageOutcome.OPEN).update(closed_at=None)
+    Deal.objects.filter(pk__in=ids, current_stage__isnull=True).update(closed_at=None)
+    Deal.objects.filter(pk__in=ids).exclude(current_stage__outcome=StageOutcome.OPEN).exclude(
+        current_stage__isnull=True
+    ).update(closed_at=Subquery(latest.values("entered_at")[:1]))
 
 
 def stage_at_sql(deal: str, at: str) -> str:
@@ -148,7 +113,10 @@ def deal_stage_change(
     row = {"deal_id": deal.pk, "stage_id": stage.pk, "entered_at": entered_at, "external_id": key}
     (outcome,) = stage_history_add_many(rows=[row])
     if outcome == CONFLICT:
-        raise ValidationError(f"Deal {deal.external_id}: {history_rewrite_message(key)}")
+        raise ValidationError(
+            f"History row {key!r} of deal {deal.external_id} is already recorded "
+            "differently; history is never rewritten."
+        )
     deal.refresh_from_db(fields=["current_stage", "closed_at"])
     if outcome == CREATED:
         # The buyer roles the profile expects follow the deal's stage (imports re-score at their end).
