@@ -193,9 +193,12 @@ def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None
     before, so only those recorded since are counted again (a full run counted them all with the
     first uses: first_uses)."""
     run.complete, run.finished_at, run.funnel = True, timezone.now(), funnel()
-    # Search's "Most used" counts, set again from the events once the run has committed: inside the
-    # run's REPEATABLE READ snapshot, writing an asset row that someone changed since would fail the run.
-    transaction.on_commit(usage_counts_refresh)
+    # Search's "Most used" counts, set again from the events once a full run has committed (inside the
+    # run's REPEATABLE READ snapshot, writing an asset row that someone changed since would fail the
+    # run). A refresh leaves them: the usage write path keeps them current, and recounting every event
+    # would cost a refresh most of its time.
+    if since is None:
+        transaction.on_commit(usage_counts_refresh)
     run.deals = Deal.objects.count()
     if since is not None:
         run.usage_events += UsageEvent.objects.filter(recorded_at__gte=since).count() - run.usage_recent

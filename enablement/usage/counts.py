@@ -24,7 +24,7 @@ def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
     """Recount the stored uses of these assets (every asset without `asset_ids`) from their events.
 
     The write path above adds to the counts; this sets them from scratch where events arrive or go by
-    other ways (importers, the demo's bulk insert, a deleted deal's events), and every analytics run
+    other ways (importers, the demo's bulk insert, a deleted deal's events), and every full analytics run
     calls it so a count never drifts for long.
     """
     counted = (

@@ -40,12 +40,12 @@ WITH vocab AS (SELECT
   ARRAY['logistics','healthcare','retail','banking','manufacturing','insurance','education','energy'] AS i,
   ARRAY['case_study','deck','one_pager','roi_calculator','whitepaper','battlecard','faq','video'] AS k)
 INSERT INTO assets_asset (title, slug, summary, guidance, kind, external_url, status, audience,
-                          published_at, created_at, updated_at, search_document, use_count)
+                          published_at, created_at, updated_at, search_document, use_count, facet_keys)
 SELECT t.title, 'bench-' || g, t.summary, '', vocab.k[1 + g %% 8], 'https://media.example.com/' || g,
        CASE WHEN g %% 20 = 0 THEN 'draft' ELSE 'published' END, 'external',
        CASE WHEN g %% 20 = 0 THEN NULL ELSE now() - ((g * 37) %% 700) * interval '1 day' END, now(), now(),
        t.title || E'\\n' || t.summary || CASE WHEN g %% 10 < 3 THEN E'\\n' || t.filetext ELSE '' END,
-       (g * 7919) %% 97
+       (g * 7919) %% 97, ''
 FROM generate_series(1, %(n)s) g CROSS JOIN vocab
 CROSS JOIN LATERAL (SELECT
    vocab.s[1 + g %% 12] || ' for ' || vocab.i[1 + (g / 12) %% 8] || ' '

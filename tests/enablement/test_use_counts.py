@@ -1,5 +1,5 @@
 """ "Most used" reads a count stored on each asset: the usage write path adds to it, and a recount
-(every analytics run, an import, the demo) sets it from the events, so both must agree."""
+(every full analytics run, an import, the demo) sets it from the events, so both must agree."""
 
 from __future__ import annotations
 
