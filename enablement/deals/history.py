@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -34,8 +34,20 @@ def latest_change(deal_ref: OuterRef, *, before: OuterRef | None = None) -> Quer
     return changes.order_by("-entered_at", "-pk")
 
 
+def history_rewrite_message(key: str) -> str:
+    """Why a history row is refused, whichever path sent it (API, importer, import staging)."""
+    return f"history row {key!r} is already recorded with another stage or time; history is never rewritten."
+
+
 def deals_state_recompute(deals: QuerySet[Deal]) -> None:
-    """Set current_stage and closed_at of these deals from their latest history row (set-based)."""
+    """Set current_stage and closed_at of these deals (each with history) from their latest history
+    row, set-based: the latest row's stage, and its time as closed_at when that stage is won or lost.
+    On PostgreSQL the one statement of deals_state_recompute_sql; elsewhere the ORM's correlated
+    subqueries, which say the same."""
+    if connection.vendor == "postgresql":
+        selected, params = deals.values("pk").query.sql_with_params()
+        deals_state_recompute_sql(selected, params)
+        return
     latest = latest_change(OuterRef("pk"))
     deals.update(current_stage=Subquery(latest.values("stage")[:1]))
     ids = deals.values("pk")
@@ -44,6 +56,29 @@ def deals_state_recompute(deals: QuerySet[Deal]) -> None:
     Deal.objects.filter(pk__in=ids).exclude(current_stage__outcome=StageOutcome.OPEN).exclude(
         current_stage__isnull=True
     ).update(closed_at=Subquery(latest.values("entered_at")[:1]))
+
+
+def deals_state_recompute_sql(deals: str, params: list | tuple = ()) -> int:
+    """deals_state_recompute on PostgreSQL for the deal ids the query `deals` selects, in one statement
+    (DISTINCT ON the latest row of each deal): what an import's staging calls with its table of new rows.
+    Only deals whose state changes are written; returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Deal._meta.db_table} d SET current_stage_id = l.stage_id, closed_at = l.closed_at
+            FROM (
+                SELECT DISTINCT ON (h.deal_id) h.deal_id, h.stage_id,
+                       CASE WHEN s.outcome = %s THEN NULL ELSE h.entered_at END AS closed_at
+                FROM {StageChange._meta.db_table} h JOIN {FunnelStage._meta.db_table} s ON s.id = h.stage_id
+                WHERE h.deal_id IN ({deals})
+                ORDER BY h.deal_id, h.entered_at DESC, h.id DESC
+            ) l
+            WHERE d.id = l.deal_id
+              AND (d.current_stage_id, d.closed_at) IS DISTINCT FROM (l.stage_id, l.closed_at)
+            """,
+            [StageOutcome.OPEN, *params],
+        )
+        return cursor.rowcount
 
 
 def stage_at_sql(deal: str, at: str) -> str:
@@ -113,10 +148,7 @@ def deal_stage_change(
     row = {"deal_id": deal.pk, "stage_id": stage.pk, "entered_at": entered_at, "external_id": key}
     (outcome,) = stage_history_add_many(rows=[row])
     if outcome == CONFLICT:
-        raise ValidationError(
-            f"History row {key!r} of deal {deal.external_id} is already recorded "
-            "differently; history is never rewritten."
-        )
+        raise ValidationError(f"Deal {deal.external_id}: {history_rewrite_message(key)}")
     deal.refresh_from_db(fields=["current_stage", "closed_at"])
     if outcome == CREATED:
         # The buyer roles the profile expects follow the deal's stage (imports re-score at their end).

@@ -17,7 +17,7 @@ from django.db.models import Model
 
 from assets.models import FunnelStage
 from enablement.choices import UsageSource, UsageStatus
-from enablement.deals.history import CONFLICT, CREATED, stage_history_add_many
+from enablement.deals.history import CONFLICT, CREATED, history_rewrite_message, stage_history_add_many
 from enablement.deals.models import Account, Deal
 from enablement.importers.base import FileCounts, ImportReport, no_deal_message
 from enablement.usage.services import usage_record_many
@@ -188,12 +188,7 @@ def write_history(rows: list[HistoryRow], *, source: str, file: str, report: Imp
     ]
     for row, outcome in zip(known, stage_history_add_many(rows=history), strict=True):
         if outcome == CONFLICT:
-            report.reject(
-                file,
-                row.line,
-                f"history row {row.key!r} is already recorded with another "
-                "stage or time; history is never rewritten.",
-            )
+            report.reject(file, row.line, history_rewrite_message(row.key))
         elif outcome == CREATED:
             counts.created += 1
         else:

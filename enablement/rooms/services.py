@@ -25,7 +25,8 @@ from enablement.rooms.models import (
     Viewer,
     Visit,
 )
-from enablement.usage.services import usage_after_close, usage_record
+from enablement.usage.rules import usage_after_close
+from enablement.usage.services import usage_record
 
 
 def room_refusal(*, deal: Deal, at: datetime | None = None) -> str | None:

@@ -22,7 +22,8 @@ from enablement import webhook_events
 from enablement.choices import UsageAction, UsageSource
 from enablement.deals.models import Deal
 from enablement.sharing.models import ShareLink, ShareView
-from enablement.usage.services import usage_after_close, usage_record
+from enablement.usage.rules import usage_after_close
+from enablement.usage.services import usage_record
 
 # How long a share link lasts, in days: the portal's form offers this range and the service holds to it.
 SHARE_DAYS_MIN, SHARE_DAYS_MAX, SHARE_DAYS_DEFAULT = 1, 365, 30

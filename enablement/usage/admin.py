@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from config.admin_inlines import ReadOnlyInline
 from enablement.choices import UsageSource
 from enablement.usage.models import UsageEvent
-from enablement.usage.services import usage_after_close, usage_delete, usage_record
+from enablement.usage.rules import usage_after_close
+from enablement.usage.services import usage_delete, usage_record
 
 
 class UsageInline(ReadOnlyInline):

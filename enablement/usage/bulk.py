@@ -1,6 +1,12 @@
-"""usage_record_many's insert for a big batch on PostgreSQL: COPY into a staging table, then one
-`INSERT … SELECT … ON CONFLICT (event_id) DO NOTHING RETURNING`, each new event taking its deal's
-stage at `occurred_at` from the history in the same statement.
+"""usage_record_many's rules for a whole table of events at once (PostgreSQL): the set-based writer of
+usage, which the service uses for a big batch and an import's staging for a whole file.
+
+The events are judged in one statement against what is recorded under their event_id and against their
+first mention in the table (USAGE_VERDICTS), then the new ones go in with one `INSERT … SELECT … ON
+CONFLICT (event_id) DO NOTHING`, each taking its deal's stage at `occurred_at` from the history in the
+same statement. The service's row-by-row dialect of the same rules is enablement.usage.services; the
+two are held equal by tests/enablement/test_usage_one_rule.py. Why two dialects:
+docs/decisions/two-sql-dialects.md.
 
 A batch of 1,000 events sent as one INSERT … VALUES carries 9,000 parameters, which the driver splices
 into the statement's text one by one; COPY streams the rows as they are.
@@ -14,11 +20,101 @@ from django.db import connection
 
 from enablement.choices import UsageSource
 from enablement.deals.history import stage_at_sql
+from enablement.deals.models import Deal
 from enablement.usage.models import UsageEvent
 
-COPY_FROM = 50  # events; below this the plain INSERT … VALUES is as quick
+COPY_FROM = 50  # events; below this the service's own INSERT … VALUES is as quick
 STAGING = "usage_incoming"
 COLUMNS = ["event_id", "asset_id", "asset_version_id", "deal_id", "rep_id", "action", "occurred_at", "source"]
+USAGE = UsageEvent._meta.db_table
+
+# Each event of `{rows}` judged against what is recorded under its event_id and its first mention in
+# `{rows}`. `{rows}` is a query giving: line (the order the events were given in), event_id, deal_id
+# (NULL: no such deal), deal_label, closed_at (its deal's), asset_id, asset_version_id, rep_id, action,
+# occurred_at, stated (the sender gave occurred_at: otherwise it is now, and not compared on a
+# re-send), refused (the service refused it on its own: an unknown action, a time without a zone) and
+# source. Verdicts: new, same, recorded differently, differs from earlier, closed, no deal, refused, and
+# as first (a repeat of a refused event, which shares its fate).
+USAGE_VERDICTS = """
+    SELECT v.line, v.event_id, v.deal_id, v.asset_id, v.asset_version_id, v.rep_id, v.action, v.occurred_at,
+           v.source, v.deal_label, v.closed_at, v.first_stated, v.differs, CASE
+        WHEN v.deal_id IS NULL THEN 'no deal'
+        WHEN v.nth = 1 AND v.refused THEN 'refused'
+        WHEN v.stored AND NOT v.first_refused THEN
+            CASE WHEN v.differs = '' THEN 'same' ELSE 'recorded differently' END
+        WHEN v.nth > 1 THEN CASE  -- the first mention is recorded by now, unless it was refused
+            WHEN v.differs <> '' AND (v.first_closed OR v.first_refused) THEN 'differs from earlier'
+            WHEN v.differs <> '' THEN 'recorded differently'
+            WHEN v.first_refused THEN 'as first'
+            WHEN v.first_closed THEN 'closed'
+            ELSE 'same' END
+        WHEN v.closed_at IS NOT NULL AND v.occurred_at >= v.closed_at THEN 'closed'
+        ELSE 'new' END AS verdict
+    FROM (
+        SELECT w.*, CONCAT_WS(', ',
+                   CASE WHEN w.ref_deal IS DISTINCT FROM w.deal_id THEN 'deal_id' END,
+                   CASE WHEN w.ref_asset IS DISTINCT FROM w.asset_id THEN 'asset' END,
+                   CASE WHEN w.ref_rep IS DISTINCT FROM w.rep_id THEN 'rep' END,
+                   CASE WHEN w.ref_action IS DISTINCT FROM w.action THEN 'action' END,
+                   CASE WHEN w.stated AND w.ref_at IS DISTINCT FROM w.occurred_at THEN 'occurred_at' END)
+                   AS differs
+        FROM (
+            SELECT x.*, u.id IS NOT NULL AS stored,
+                   CASE WHEN u.id IS NOT NULL THEN u.deal_id
+                        ELSE FIRST_VALUE(x.deal_id) OVER w END AS ref_deal,
+                   CASE WHEN u.id IS NOT NULL THEN u.asset_id
+                        ELSE FIRST_VALUE(x.asset_id) OVER w END AS ref_asset,
+                   CASE WHEN u.id IS NOT NULL THEN u.rep_id ELSE FIRST_VALUE(x.rep_id) OVER w END AS ref_rep,
+                   CASE WHEN u.id IS NOT NULL THEN u.action
+                        ELSE FIRST_VALUE(x.action) OVER w END AS ref_action,
+                   CASE WHEN u.id IS NOT NULL THEN u.occurred_at
+                        ELSE FIRST_VALUE(x.occurred_at) OVER w END AS ref_at,
+                   FIRST_VALUE(x.closed_at IS NOT NULL AND x.occurred_at >= x.closed_at) OVER w
+                       AS first_closed,
+                   FIRST_VALUE(x.refused) OVER w AS first_refused,
+                   FIRST_VALUE(x.stated) OVER w AS first_stated,
+                   ROW_NUMBER() OVER w AS nth
+            FROM ({rows}) x
+            LEFT JOIN {usage} u ON u.event_id = x.event_id
+            WINDOW w AS (PARTITION BY x.event_id, x.deal_id IS NULL ORDER BY x.line)
+        ) w
+    ) v
+"""
+
+
+def usage_judge(rows: str, params: list | tuple, judged: str) -> str:
+    """A temporary table `judged` of the events `rows` selects with their verdicts (USAGE_VERDICTS),
+    dropped at commit; returns its name."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {judged}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "
+            + USAGE_VERDICTS.format(rows=rows, usage=USAGE),
+            params,
+        )
+        cursor.execute(f"ANALYZE {judged}")
+    return judged
+
+
+def usage_insert_judged(judged: str, now: datetime, *, returning: bool) -> tuple[int, dict[str, int]]:
+    """Insert the events judged new, each with its deal's stage at occurred_at; returns how many went
+    in and, when `returning`, the event_id → asset_id of each (an event recorded meanwhile by another
+    client is not among them). Rows in event_id order, so concurrent batches take the unique index's
+    locks in the same order and cannot deadlock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {USAGE} ({", ".join(COLUMNS)}, recorded_at, stage_id)
+            SELECT j.event_id, j.asset_id, j.asset_version_id, j.deal_id, j.rep_id, j.action, j.occurred_at,
+                   j.source, %s, {stage_at_sql("j.deal_id", "j.occurred_at")}
+            FROM {judged} j WHERE j.verdict = 'new'
+            ORDER BY j.event_id
+            ON CONFLICT (event_id) DO NOTHING
+            """
+            + (" RETURNING event_id, asset_id" if returning else ""),
+            [now],
+        )
+        return cursor.rowcount, dict(cursor.fetchall()) if returning else {}
 
 
 def usage_values(event: dict, now: datetime) -> tuple:
@@ -35,30 +131,25 @@ def usage_values(event: dict, now: datetime) -> tuple:
     )
 
 
-def usage_insert_copy(events: list[dict], now: datetime) -> set[str]:
-    """Insert the events whose event_id is new, with their stages; returns those event_ids."""
+def usage_stage_batch(events: list[dict], refused: set[int], now: datetime) -> str:
+    """The service's batch judged set-based: COPY into a staging table (kept for the connection's life,
+    emptied at each commit and before each use), then usage_judge; returns the judged table's name.
+    `refused`: the positions of the events the service refused on their own."""
     with connection.cursor() as cursor:
-        # Kept for the connection's life, emptied at each commit and before each use.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (event_id text, asset_id bigint, "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (line integer, event_id text, asset_id bigint, "
             "asset_version_id bigint, deal_id bigint, rep_id bigint, action text, occurred_at timestamptz, "
-            "source text) ON COMMIT DELETE ROWS"
+            "source text, stated boolean, refused boolean) ON COMMIT DELETE ROWS"
         )
         cursor.execute(f"DELETE FROM {STAGING}")
-        with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for e in events:
-                copy.write_row(usage_values(e, now))
-        # Rows in event_id order, so concurrent batches take the unique index's locks in the same order
-        # and cannot deadlock.
-        stage = stage_at_sql("s.deal_id", "s.occurred_at")
-        cursor.execute(
-            f"""
-            INSERT INTO {UsageEvent._meta.db_table} ({", ".join(COLUMNS)}, recorded_at, stage_id)
-            SELECT s.event_id, s.asset_id, s.asset_version_id, s.deal_id, s.rep_id, s.action, s.occurred_at,
-                   s.source, %s, {stage}
-            FROM {STAGING} s ORDER BY s.event_id
-            ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-            """,
-            [now],
-        )
-        return {row[0] for row in cursor.fetchall()}
+        with cursor.cursor.copy(
+            f"COPY {STAGING} (line, {', '.join(COLUMNS)}, stated, refused) FROM STDIN"
+        ) as copy:
+            for line, e in enumerate(events):
+                stated = e.get("occurred_at") is not None
+                copy.write_row((line, *usage_values(e, now), stated, line in refused))
+    rows = (
+        f"SELECT s.*, d.external_id AS deal_label, d.closed_at FROM {STAGING} s "
+        f"LEFT JOIN {Deal._meta.db_table} d ON d.id = s.deal_id"
+    )
+    return usage_judge(rows, [], f"{STAGING}_judged")

@@ -7,8 +7,7 @@ here. An event's stage is set from the deal's history (enablement.deals.history)
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,13 +17,25 @@ from django.utils import timezone
 
 from assets.models import Asset, AssetVersion
 from enablement import webhook_events
-from enablement.choices import UsageAction, UsageSource, UsageStatus
+from enablement.choices import UsageSource, UsageStatus
 from enablement.deals.models import Deal
 from enablement.lookups import one_of
 from enablement.usage import events as usage_events
-from enablement.usage.bulk import COPY_FROM, usage_insert_copy, usage_values
+from enablement.usage.bulk import COPY_FROM, usage_insert_judged, usage_stage_batch, usage_values
 from enablement.usage.counts import usage_counts_refresh, use_counts_add
 from enablement.usage.models import UsageEvent
+from enablement.usage.rules import (
+    CREATED,
+    DUPLICATE,
+    USAGE_CONTENT,
+    UsageOutcome,
+    differences,
+    different_content,
+    judged_outcome,
+    refusal,
+    rejected,
+    usage_after_close,
+)
 from enablement.usage.stages import usage_stages_recompute
 
 
@@ -75,75 +86,6 @@ USAGE_COLUMNS = [
     "source",
     "recorded_at",
 ]
-# What makes a re-sent event the same event: (stored column, the name senders know it by).
-USAGE_CONTENT = [
-    ("deal_id", "deal_id"),
-    ("asset_id", "asset"),
-    ("rep_id", "rep"),
-    ("action", "action"),
-    ("occurred_at", "occurred_at"),
-]
-
-
-@dataclass(frozen=True)
-class UsageOutcome:
-    """What became of one usage event: created, duplicate, or rejected with messages per field."""
-
-    status: str  # a UsageStatus
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return " ".join(m for messages in self.errors.values() for m in messages)
-
-
-ACTIONS = frozenset(UsageAction.values)  # built once: `.values` makes a new list on every call
-CREATED, DUPLICATE = UsageOutcome(UsageStatus.CREATED), UsageOutcome(UsageStatus.DUPLICATE)
-
-
-def _rejected(field_name: str, message: str) -> UsageOutcome:
-    return UsageOutcome(UsageStatus.REJECTED, {field_name: [message]})
-
-
-def usage_after_close(
-    *, deal_label: str, closed_at: datetime | None, occurred_at: datetime, stated: bool = True
-) -> str | None:
-    """Why usage at `occurred_at` is not recorded on a deal that closed at `closed_at`, or None.
-
-    A closed deal takes only usage from before it closed; what comes after (a rep's late click, an
-    integration's clock) would count toward a stage the deal has left. The deal's state when the event is
-    recorded decides: usage that arrives before the history closing its deal is kept.
-    """
-    if closed_at is None or occurred_at < closed_at:
-        return None
-    when = timezone.localtime(closed_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    message = f"Deal {deal_label} closed on {when}; usage after that is not recorded."
-    return message if stated else message[:-1] + " (an event without occurred_at happens now)."
-
-
-def _differences(stored: dict, sent: dict) -> list[str]:
-    """The fields in which a sent event differs from the one recorded under its id (occurred_at only
-    when the sender gave one: an event re-sent without a time is the same event)."""
-    return [
-        name
-        for column, name in USAGE_CONTENT
-        if (column != "occurred_at" or sent.get("occurred_at") is not None)
-        and stored.get(column) != sent.get(column)
-    ]
-
-
-def usage_conflict_message(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> str:
-    """Why an event is refused whose id is recorded (or earlier in the batch) with other content; the
-    importers' set-based path words its rejections with this too."""
-    where = "appears earlier in this batch" if earlier_in_batch else "was already recorded"
-    return (
-        f"event_id {event_id!r} {where} with different content ({', '.join(fields)}); "
-        "a recorded event is never changed."
-    )
-
-
-def _different_content(event_id: str, fields: list[str], *, earlier_in_batch: bool = False) -> UsageOutcome:
-    return _rejected("event_id", usage_conflict_message(event_id, fields, earlier_in_batch=earlier_in_batch))
 
 
 def _first_look(
@@ -151,13 +93,9 @@ def _first_look(
 ) -> UsageOutcome | str | None:
     """An event judged on its own: a rejection, the after-close message (which an identical event
     already stored overrides), or None when it may be inserted."""
-    if event["action"] not in ACTIONS:
-        return _rejected(
-            "action", f"Unknown action {event['action']!r}; use one of {', '.join(UsageAction.values)}."
-        )
+    if refused := refusal(event):
+        return refused
     occurred_at = event.get("occurred_at")
-    if occurred_at is not None and timezone.is_naive(occurred_at):
-        return _rejected("occurred_at", "Give the time with a time zone (or Z for UTC).")
     label, closed_at = closed.get(event["deal_id"], ("", None))
     return usage_after_close(
         deal_label=label,
@@ -171,8 +109,6 @@ def _insert_new(events: list[dict], now: datetime) -> set[str]:
     """One INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING; the ids that were new."""
     if not events:
         return set()
-    if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
-        return usage_insert_copy(events, now)  # by COPY, and the new events' stages set as they go in
     adapt = connection.ops.adapt_datetimefield_value
     rows, params = [], []
     # Rows in event_id order, so concurrent batches take the unique index's locks in the same order
@@ -198,8 +134,8 @@ def _repeat(
     event_id = event["event_id"]
     recorded = event_id in created or event_id in stored
     reference = stored.get(event_id) or {**earlier, "occurred_at": earlier.get("occurred_at") or now}
-    if fields := _differences(reference, event):
-        return _different_content(event_id, fields, earlier_in_batch=not recorded)
+    if fields := differences(reference, event):
+        return different_content(event_id, fields, earlier_in_batch=not recorded)
     return DUPLICATE if recorded else its_outcome
 
 
@@ -235,9 +171,9 @@ def _settled(
     if event_id in created:
         return CREATED
     if event_id not in stored:  # refused as after close (or deleted since it conflicted)
-        return _rejected("occurred_at", after_close) if after_close else DUPLICATE
-    if fields := _differences(stored[event_id], event):
-        return _different_content(event_id, fields)
+        return rejected("occurred_at", after_close) if after_close else DUPLICATE
+    if fields := differences(stored[event_id], event):
+        return different_content(event_id, fields)
     return DUPLICATE
 
 
@@ -258,6 +194,11 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     if not events:
         return []
     now = timezone.now()
+    if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
+        outcomes, created = _record_set_based(events, now)
+        use_counts_add(Counter(created.values()))
+        webhook_events.usage_recorded(set(created), events=UsageEvent.objects.all())
+        return outcomes
     outcomes: list[UsageOutcome | None] = [None] * len(events)
     first, after_close = _first_mentions(events, outcomes, now)
     new = [events[i] for i in first.values() if outcomes[i] is None and i not in after_close]
@@ -276,11 +217,49 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
         earlier = first[event["event_id"]]
         if earlier != index:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
-    if created and not (connection.vendor == "postgresql" and len(new) >= COPY_FROM):
+    if created:
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
     use_counts_add(Counter(e["asset_id"] for e in new if e["event_id"] in created))
     webhook_events.usage_recorded(created, events=UsageEvent.objects.all())
     return outcomes
+
+
+def _record_set_based(events: list[dict], now: datetime) -> tuple[list[UsageOutcome], dict[str, int]]:
+    """usage_record_many's rules for a big batch in SQL (enablement.usage.bulk): the outcomes, and the
+    event_id → asset_id of the events created."""
+    refusals = {i: r for i, e in enumerate(events) if (r := refusal(e))}
+    judged = usage_stage_batch(events, set(refusals), now)
+    _, created = usage_insert_judged(judged, now, returning=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT line, verdict, deal_label, closed_at, first_stated, differs FROM {judged} ORDER BY line"
+        )
+        verdicts = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {judged}")
+    first: dict[str, int] = {}
+    outcomes: list[UsageOutcome] = []
+    raced = []  # judged new, but recorded meanwhile by another client
+    for line, verdict, deal_label, closed_at, first_stated, differs in verdicts:
+        event_id = events[line]["event_id"]
+        first.setdefault(event_id, line)
+        if verdict == "new":
+            outcomes.append(CREATED if event_id in created else DUPLICATE)
+            if event_id not in created:
+                raced.append(line)
+        elif verdict in ("refused", "as first"):  # refused, or a repeat of a refused event
+            outcomes.append(refusals[first[event_id]])
+        else:
+            outcomes.append(judged_outcome(verdict, event_id, deal_label, closed_at, differs, first_stated))
+    if raced:
+        stored = {
+            row["event_id"]: row
+            for row in UsageEvent.objects.filter(event_id__in={events[i]["event_id"] for i in raced}).values(
+                "event_id", *(column for column, _ in USAGE_CONTENT)
+            )
+        }
+        for i in raced:
+            outcomes[i] = _settled(events[i]["event_id"], events[i], set(created), stored, None)
+    return outcomes, created
 
 
 def usage_delete(*, events: QuerySet[UsageEvent]) -> int:

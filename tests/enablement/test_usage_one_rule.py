@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from assets.models import Asset, FunnelStage
 from enablement.deals.history import deal_stage_change
 from enablement.importers import run_import
 from enablement.models import Deal, UsageEvent
-from enablement.usage.services import usage_record
+from enablement.usage import services
+from enablement.usage.bulk import COPY_FROM
+from enablement.usage.services import usage_record, usage_record_many
 from tests.factories import AssetFactory, DealFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,7 @@ def world():
     return {"rep": rep, "integration": UserFactory(username="crm-sync", role="Admins")}
 
 
-def through_the_api(world: dict, tmp_path: Path) -> list[tuple[str, str]]:
+def _api_outcomes(world: dict, rows: list[tuple]) -> list[dict]:
     client = APIClient()
     client.force_authenticate(world["integration"])
     events = [
@@ -91,14 +93,31 @@ def through_the_api(world: dict, tmp_path: Path) -> list[tuple[str, str]]:
             "action": action,
             "occurred_at": when.isoformat().replace("+00:00", "Z"),
         }
-        for event_id, deal, asset, action, when in ROWS
+        for event_id, deal, asset, action, when in rows
     ]
     response = client.post("/api/v1/usage-events/", events, format="json")
     assert response.status_code == 200, response.content
-    return [
-        (r["status"], " ".join(m for ms in r.get("errors", {}).values() for m in ms))
-        for r in response.json()["results"]
+    return response.json()["results"]
+
+
+def _status_and_message(results: list[dict]) -> list[tuple[str, str]]:
+    return [(r["status"], " ".join(m for ms in r.get("errors", {}).values() for m in ms)) for r in results]
+
+
+def through_the_api(world: dict, tmp_path: Path) -> list[tuple[str, str]]:
+    return _status_and_message(_api_outcomes(world, ROWS))
+
+
+def through_the_api_in_one_big_batch(world: dict, tmp_path: Path) -> list[tuple[str, str]]:
+    """The rows at the head of a batch big enough for the set-based writer on PostgreSQL (the rest
+    are new events of their own)."""
+    filler = [
+        (f"filler-{n}", "D-OPEN", "deck", "viewed", START + timedelta(days=2, minutes=n))
+        for n in range(COPY_FROM)
     ]
+    results = _api_outcomes(world, ROWS + filler)
+    assert {r["status"] for r in results[len(ROWS) :]} == {"created"}
+    return _status_and_message(results[: len(ROWS)])
 
 
 def through_an_import(world: dict, tmp_path: Path) -> list[tuple[str, str]]:
@@ -158,7 +177,12 @@ def _created_then_duplicate(recorded: list[int], *, created: int, duplicates: in
     return statuses
 
 
-PATHS = {"api": through_the_api, "import": through_an_import, "service": through_the_service}
+PATHS = {
+    "api": through_the_api,
+    "api-batch": through_the_api_in_one_big_batch,
+    "import": through_an_import,
+    "service": through_the_service,
+}
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -180,8 +204,77 @@ def test_the_api_an_import_and_the_service_end_every_row_the_same_way(world, tmp
         with contextlib.suppress(_RolledBack), transaction.atomic():
             seen[name] = path(world, tmp_path / name)
             raise _RolledBack  # each path starts from the same database
-    assert seen["api"] == seen["import"] == seen["service"]
+    assert seen["api"] == seen["api-batch"] == seen["import"] == seen["service"]
 
 
 class _RolledBack(Exception):
     pass
+
+
+def test_a_big_batch_and_a_small_one_end_every_event_the_same_way(world, monkeypatch):
+    """usage_record_many's two dialects (row by row; set-based for big batches on PostgreSQL) on what
+    only the service sees: unknown actions, times without a zone, events without a time, and repeats
+    of each."""
+    deal = Deal.objects.get(external_id="D-OPEN")
+    won = Deal.objects.get(external_id="D-WON")
+    roi, deck = Asset.objects.get(slug="roi"), Asset.objects.get(slug="deck")
+
+    def event(event_id, *, asset=roi, on=deal, action="viewed", when=START + timedelta(days=2)) -> dict:
+        return {
+            "event_id": event_id,
+            "asset_id": asset.pk,
+            "deal_id": on.pk,
+            "rep_id": world["rep"].pk,
+            "action": action,
+            "occurred_at": when,
+            "source": "api",
+        }
+
+    naive = datetime(2026, 3, 4, 9, 0)
+    batch = [
+        event("bad-action", action="waved"),
+        event("bad-action", action="waved"),
+        event("bad-action", action="viewed"),
+        event("naive", when=naive),
+        event("naive", when=naive, asset=deck),
+        event("no-time", when=None),
+        event("no-time", when=None),
+        event("no-time", when=START),
+        event("stored-1", action="presented", when=None),
+        event("stored-1", action="presented", when=STORED_AT),
+        event("late", on=won, when=None),
+        event("late", on=won, when=None),
+        event("late", on=won, when=None, asset=deck),
+    ]
+    batch += [event(f"filler-{n}", asset=deck) for n in range(COPY_FROM)]
+    seen, set_based = {}, []
+    record_set_based = services._record_set_based
+    monkeypatch.setattr(services, "_record_set_based", lambda *a: set_based.append(1) or record_set_based(*a))
+    for name, threshold in (("rows", len(batch) + 1), ("set", 1)):
+        monkeypatch.setattr("enablement.usage.services.COPY_FROM", threshold)
+        with contextlib.suppress(_RolledBack), transaction.atomic():
+            seen[name] = [(o.status, o.errors) for o in usage_record_many(events=batch)]
+            seen[name + " stored"] = sorted(UsageEvent.objects.values_list("event_id", "action"))
+            raise _RolledBack
+    assert len(set_based) == (1 if connection.vendor == "postgresql" else 0)
+    assert seen["rows"] == seen["set"]
+    assert seen["rows stored"] == seen["set stored"]
+    statuses = [status for status, _ in seen["rows"][:13]]
+    assert statuses == [
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "created",
+        "duplicate",
+        "rejected",
+        "duplicate",
+        "duplicate",
+        "rejected",
+        "rejected",
+        "rejected",
+    ]
+    assert "Unknown action 'waved'" in seen["rows"][1][1]["action"][0]
+    assert "appears earlier in this batch" in seen["rows"][2][1]["event_id"][0]
+    assert "without occurred_at happens now" in seen["rows"][11][1]["occurred_at"][0]

@@ -6,13 +6,12 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from assets.choices import StageOutcome
+from enablement.deals.history import deals_state_recompute_sql, history_rewrite_message
 from enablement.importers.base import no_deal_message
 from enablement.importers.staging.base import (
     ANALYSE_AFTER,
     DEAL,
     HISTORY,
-    STAGE,
     Sink,
     execute,
     report_rejects,
@@ -79,10 +78,7 @@ class HistorySink(Sink):
             file,
             f"SELECT line, key FROM {judged} WHERE verdict = 'rewrite'",
             [],
-            lambda key: (
-                f"history row {key!r} is already recorded with another stage or time; "
-                "history is never rewritten."
-            ),
+            history_rewrite_message,
         )
         created = execute(
             f"""
@@ -102,26 +98,6 @@ class HistorySink(Sink):
             execute(f"ANALYZE {HISTORY}")
         if created:
             touched = RawSQL(f"SELECT DISTINCT deal_pk FROM {judged} WHERE verdict = 'new'", [])
-            _deals_state_recompute(f"SELECT deal_pk FROM {judged} WHERE verdict = 'new'")
+            deals_state_recompute_sql(f"SELECT deal_pk FROM {judged} WHERE verdict = 'new'")
             usage_stages_recompute(UsageEvent.objects.filter(deal_id__in=touched))
         self._done(judged)
-
-
-def _deals_state_recompute(deals: str) -> None:
-    """deals_state_recompute for the deals `deals` selects, in one statement: the current stage is
-    the stage of the latest history row, and a deal is closed when it is won or lost, at that row."""
-    execute(
-        f"""
-        UPDATE {DEAL} d SET current_stage_id = l.stage_id, closed_at = l.closed_at
-        FROM (
-            SELECT DISTINCT ON (h.deal_id) h.deal_id, h.stage_id,
-                   CASE WHEN s.outcome = %s THEN NULL ELSE h.entered_at END AS closed_at
-            FROM {HISTORY} h JOIN {STAGE} s ON s.id = h.stage_id
-            WHERE h.deal_id IN ({deals})
-            ORDER BY h.deal_id, h.entered_at DESC, h.id DESC
-        ) l
-        WHERE d.id = l.deal_id
-          AND (d.current_stage_id, d.closed_at) IS DISTINCT FROM (l.stage_id, l.closed_at)
-        """,
-        [StageOutcome.OPEN],
-    )
