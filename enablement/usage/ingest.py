@@ -16,7 +16,7 @@ from enablement.choices import DealSource, UsageAction, UsageSource, UsageStatus
 from enablement.deals.selectors import deals_visible_to
 from enablement.lookups import one_of
 from enablement.moments import MomentField
-from enablement.usage.lean import plain_event
+from enablement.usage.lean import PlainRules, plain_event
 from enablement.usage.services import usage_record_many
 
 MAX_EVENTS = 1000
@@ -67,13 +67,13 @@ def _well_formed(items: list) -> tuple[list[dict], list[tuple[int, dict]]]:
     # One serializer for the whole batch: building one per event would copy its fields every time.
     validator = UsageEventInSerializer()
     zone = timezone.get_current_timezone()
-    limits = {name: validator.fields[name].max_length for name in ("event_id", "deal_id", "asset", "rep")}
+    rules = PlainRules.of(validator)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             results[index] = _rejected(None, {"detail": ["Not an object."]})
             continue
         # Plain events without the serializer (most of the time of a batch went into it per event).
-        if (data := plain_event(item, zone, limits)) is not None:
+        if (data := plain_event(item, zone, rules)) is not None:
             valid.append((index, data))
             continue
         try:
