@@ -14,8 +14,7 @@ import ast
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("assets", "enablement", "config")
+from check_sizes import PACKAGES, ROOT, modules, report
 
 
 def _project_module(node: ast.Import | ast.ImportFrom) -> str | None:
@@ -61,22 +60,7 @@ def problems(path: Path) -> list[str]:
 
 
 def main() -> int:
-    found = [
-        problem
-        for package in PACKAGES
-        for path in sorted((ROOT / package).rglob("*.py"))
-        if not _allowed(path)
-        for problem in problems(path)
-    ]
-    for problem in found:
-        print(problem, file=sys.stderr)
-    if found:
-        print(
-            f"{len(found)} function-level project import(s): import at the top of the module "
-            "(move code to break a cycle), or wire it in AppConfig.ready.",
-            file=sys.stderr,
-        )
-    return 1 if found else 0
+    return report([problem for path in modules(_allowed) for problem in problems(path)])
 
 
 if __name__ == "__main__":

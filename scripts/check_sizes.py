@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,17 +34,22 @@ def problems(path: Path) -> list[str]:
     return found
 
 
-def main() -> int:
-    found = [
-        problem
-        for package in PACKAGES
-        for path in sorted((ROOT / package).rglob("*.py"))
-        if "migrations" not in path.parts
-        for problem in problems(path)
-    ]
+def report(found: list[str]) -> int:
+    """Print what was found, one per line on stderr; the exit status of a check."""
     for problem in found:
         print(problem, file=sys.stderr)
     return 1 if found else 0
+
+
+def modules(skip: Callable[[Path], bool]) -> list[Path]:
+    """The Python modules of the project's packages, in order, but those `skip` says."""
+    return [path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py")) if not skip(path)]
+
+
+def main() -> int:
+    return report(
+        [problem for path in modules(lambda p: "migrations" in p.parts) for problem in problems(path)]
+    )
 
 
 if __name__ == "__main__":

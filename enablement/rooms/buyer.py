@@ -92,7 +92,9 @@ def _gate_page(request: HttpRequest, room: DealRoom, state: dict) -> HttpRespons
     return _email_step(request, room, context, client)
 
 
-def _passcode_step(request: HttpRequest, room: DealRoom, state: dict, context: dict, client: str):
+def _passcode_step(
+    request: HttpRequest, room: DealRoom, state: dict, context: dict, client: str
+) -> HttpResponse:
     form = PasscodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
