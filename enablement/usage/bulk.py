@@ -96,25 +96,45 @@ def usage_judge(rows: str, params: list | tuple, judged: str) -> str:
     return judged
 
 
-def usage_insert_judged(judged: str, now: datetime, *, returning: bool) -> tuple[int, dict[str, int]]:
-    """Insert the events judged new, each with its deal's stage at occurred_at; returns how many went
-    in and, when `returning`, the event_id → asset_id of each (an event recorded meanwhile by another
-    client is not among them). Rows in event_id order, so concurrent batches take the unique index's
-    locks in the same order and cannot deadlock."""
+def _insert_new(judged: str) -> str:
+    """The INSERT of the events `judged` (a table or a CTE of USAGE_VERDICTS) judged new, each with its
+    deal's stage at occurred_at. Rows in event_id order, so concurrent batches take the unique index's
+    locks in the same order and cannot deadlock; an event recorded meanwhile by another client is
+    left as it is (ON CONFLICT DO NOTHING)."""
+    return f"""
+        INSERT INTO {USAGE} ({", ".join(COLUMNS)}, recorded_at, stage_id)
+        SELECT j.event_id, j.asset_id, j.asset_version_id, j.deal_id, j.rep_id, j.action, j.occurred_at,
+               j.source, %(now)s, {stage_at_sql("j.deal_id", "j.occurred_at")}
+        FROM {judged} j WHERE j.verdict = 'new'
+        ORDER BY j.event_id
+        ON CONFLICT (event_id) DO NOTHING
+    """
+
+
+def usage_insert_judged(judged: str, now: datetime) -> int:
+    """Insert the events of the table `judged` (usage_judge's) judged new; returns how many went in."""
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_new(judged), {"now": now})
+        return cursor.rowcount
+
+
+def usage_record_judged(rows: str, now: datetime) -> list[tuple]:
+    """Judge the events `rows` selects and insert the new ones, in one statement (no table in between:
+    an API batch is small, and a table's creation, statistics and drop cost more than its judging);
+    per event in line order: line, verdict, deal_label, closed_at, first_stated, differs, and the
+    asset_id when it was created (else None)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {USAGE} ({", ".join(COLUMNS)}, recorded_at, stage_id)
-            SELECT j.event_id, j.asset_id, j.asset_version_id, j.deal_id, j.rep_id, j.action, j.occurred_at,
-                   j.source, %s, {stage_at_sql("j.deal_id", "j.occurred_at")}
-            FROM {judged} j WHERE j.verdict = 'new'
-            ORDER BY j.event_id
-            ON CONFLICT (event_id) DO NOTHING
-            """
-            + (" RETURNING event_id, asset_id" if returning else ""),
-            [now],
+            WITH judged AS MATERIALIZED ({USAGE_VERDICTS.format(rows=rows, usage=USAGE)}),
+                 created AS ({_insert_new("judged")} RETURNING event_id, asset_id)
+            SELECT j.line, j.verdict, j.deal_label, j.closed_at, j.first_stated, j.differs, c.asset_id
+            FROM judged j LEFT JOIN created c ON c.event_id = j.event_id AND j.verdict = 'new'
+            ORDER BY j.line
+            """,
+            {"now": now},
         )
-        return cursor.rowcount, dict(cursor.fetchall()) if returning else {}
+        return cursor.fetchall()
 
 
 def usage_values(event: dict, now: datetime) -> tuple:
@@ -131,10 +151,10 @@ def usage_values(event: dict, now: datetime) -> tuple:
     )
 
 
-def usage_stage_batch(events: list[dict], refused: set[int], now: datetime) -> str:
-    """The service's batch judged set-based: COPY into a staging table (kept for the connection's life,
-    emptied at each commit and before each use), then usage_judge; returns the judged table's name.
-    `refused`: the positions of the events the service refused on their own."""
+def usage_stage_batch(events: list[dict], refused: set[int], now: datetime) -> list[tuple]:
+    """The service's batch recorded set-based: COPY into a staging table (kept for the connection's
+    life, emptied at each commit and before each use), then usage_record_judged. `refused`: the
+    positions of the events the service refused on their own."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (line integer, event_id text, asset_id bigint, "
@@ -152,4 +172,4 @@ def usage_stage_batch(events: list[dict], refused: set[int], now: datetime) -> s
         f"SELECT s.*, d.external_id AS deal_label, d.closed_at FROM {STAGING} s "
         f"LEFT JOIN {Deal._meta.db_table} d ON d.id = s.deal_id"
     )
-    return usage_judge(rows, [], f"{STAGING}_judged")
+    return usage_record_judged(rows, now)

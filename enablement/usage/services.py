@@ -21,7 +21,7 @@ from enablement.choices import UsageSource, UsageStatus
 from enablement.deals.models import Deal
 from enablement.lookups import one_of
 from enablement.usage import events as usage_events
-from enablement.usage.bulk import COPY_FROM, usage_insert_judged, usage_stage_batch, usage_values
+from enablement.usage.bulk import COPY_FROM, usage_stage_batch, usage_values
 from enablement.usage.counts import usage_counts_refresh, use_counts_add
 from enablement.usage.models import UsageEvent
 from enablement.usage.rules import (
@@ -228,18 +228,12 @@ def _record_set_based(events: list[dict], now: datetime) -> tuple[list[UsageOutc
     """usage_record_many's rules for a big batch in SQL (enablement.usage.bulk): the outcomes, and the
     event_id → asset_id of the events created."""
     refusals = {i: r for i, e in enumerate(events) if (r := refusal(e))}
-    judged = usage_stage_batch(events, set(refusals), now)
-    _, created = usage_insert_judged(judged, now, returning=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT line, verdict, deal_label, closed_at, first_stated, differs FROM {judged} ORDER BY line"
-        )
-        verdicts = cursor.fetchall()
-        cursor.execute(f"DROP TABLE {judged}")
+    verdicts = usage_stage_batch(events, set(refusals), now)
+    created = {events[line]["event_id"]: asset_id for line, *_, asset_id in verdicts if asset_id is not None}
     first: dict[str, int] = {}
     outcomes: list[UsageOutcome] = []
     raced = []  # judged new, but recorded meanwhile by another client
-    for line, verdict, deal_label, closed_at, first_stated, differs in verdicts:
+    for line, verdict, deal_label, closed_at, first_stated, differs, _ in verdicts:
         event_id = events[line]["event_id"]
         first.setdefault(event_id, line)
         if verdict == "new":

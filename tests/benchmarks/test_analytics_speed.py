@@ -28,8 +28,8 @@ from django.db import connection
 from assets.models import FunnelStage
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import AssetStageMetric, Exposure, FigureState, StageEntry
-from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
+from tests.benchmarks.scale_data import LONG_AGO, deals_generate
 from tests.factories import AssetFactory, UserFactory
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -111,66 +111,6 @@ FROM comparable c JOIN (
     FROM exposed GROUP BY asset_id, stage_id
 ) x ON x.asset_id = c.asset_id AND x.stage_id = c.stage_id
 """
-
-LONG_AGO = "TIMESTAMPTZ '2025-09-01'"
-
-
-def generate(first: int, count: int, events: int, reps: list[int], assets: list[int]) -> None:
-    """Deals B`first`… walk 1 to 6 open stages a week apart, four in five then won or lost a week or so
-    later; `events` uses of random assets fall on random deals of the batch in their first 50 days."""
-    open_stages = list(FunnelStage.objects.filter(outcome="open").values_list("pk", flat=True))
-    won = FunnelStage.objects.get(outcome="won").pk
-    lost = FunnelStage.objects.get(outcome="lost").pk
-    last = first + count - 1
-    batch = f"d.external_id IN (SELECT 'B' || g FROM generate_series({first}, {last}) g)"
-    with connection.cursor() as c:
-        c.execute("SELECT setseed(0.42)")
-        c.execute(
-            f"""
-            INSERT INTO enablement_deal (source, external_id, name, owner_id, amount, currency,
-                                         created_at, updated_at)
-            SELECT 'native', 'B' || g, 'Bench deal ' || g, (%s::bigint[])[1 + g %% %s], 1000 + g %% 50000,
-                   'USD', TIMESTAMPTZ '2024-01-01' + (g %% 600) * INTERVAL '1 day', {LONG_AGO}
-            FROM generate_series(%s, %s) g""",
-            [reps, len(reps), first, last],
-        )
-        c.execute(
-            f"""
-            INSERT INTO enablement_stagechange (deal_id, stage_id, entered_at, external_id, recorded_at)
-            SELECT d.id, (%s::bigint[])[s.i], d.created_at + (s.i - 1) * INTERVAL '7 days', 'b' || s.i,
-                   {LONG_AGO}
-            FROM enablement_deal d JOIN generate_series(1, 6) s(i) ON s.i <= 1 + (d.id * 7919) %% 6
-            WHERE {batch}""",
-            [open_stages],
-        )
-        c.execute(
-            f"""
-            INSERT INTO enablement_stagechange (deal_id, stage_id, entered_at, external_id, recorded_at)
-            SELECT d.id, CASE WHEN (d.id * 31) %% 3 = 0 THEN %s ELSE %s END,
-                   d.created_at + (1 + (d.id * 7919) %% 6) * INTERVAL '7 days'
-                   + (d.id %% 5) * INTERVAL '1 day',
-                   'end', {LONG_AGO}
-            FROM enablement_deal d WHERE d.id %% 5 <> 0 AND {batch}""",
-            [won, lost],
-        )
-        c.execute(f"SELECT MIN(d.id) FROM enablement_deal d WHERE {batch}")
-        low = c.fetchone()[0]
-        c.execute(
-            f"""
-            INSERT INTO enablement_usageevent (event_id, asset_id, deal_id, rep_id, action, occurred_at,
-                                               source, recorded_at)
-            SELECT 'e' || %s || '-' || g, (%s::bigint[])[1 + floor(random() * %s)::int], d.id, d.owner_id,
-                   'viewed', d.created_at + random() * INTERVAL '50 days', 'import', {LONG_AGO}
-            FROM (SELECT g, %s + floor(random() * %s)::bigint AS deal_id FROM generate_series(1, %s) g) e
-            JOIN enablement_deal d ON d.id = e.deal_id""",
-            [first, assets, len(assets), low, count, events],
-        )
-        c.execute("ANALYZE")
-    deals_state_recompute(Deal.objects.filter(external_id__in=[f"B{g}" for g in range(first, first + count)]))
-    with connection.cursor() as c:
-        # As autovacuum leaves a table some time after it was written (here it would come at a random
-        # moment of the measurements): visibility map and statistics up to date.
-        c.execute("VACUUM ANALYZE")
 
 
 def timed(action):
@@ -263,9 +203,9 @@ def test_full_recompute_and_refresh_against_the_hand_written_query():
     # Published before the history begins: every deal is comparable (a late asset costs a pass over
     # the entries before it, measured by the tests, not here).
     AssetFactory._meta.model.objects.update(published_at="2023-06-01T00:00:00Z")
-    generate(1, SMALL, SMALL * 10, reps, assets)
+    deals_generate(1, SMALL, SMALL * 10, reps, assets)
     analytics_compute()  # the working tables are analysed while nearly empty
-    _, generated = timed(lambda: generate(SMALL + 1, DEALS - SMALL, EVENTS - SMALL * 10, reps, assets))
+    _, generated = timed(lambda: deals_generate(SMALL + 1, DEALS - SMALL, EVENTS - SMALL * 10, reps, assets))
 
     hands, colds, warms, refreshes, fulls = [], [], [], [], []
     for round_number in range(ROUNDS):

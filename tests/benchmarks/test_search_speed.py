@@ -15,69 +15,18 @@ from __future__ import annotations
 
 import os
 import statistics
-import time
 
 import pytest
 from django.db import connection
 
 from assets.search import TYPO_SIMILARITY, SearchParams, asset_search
+from tests.benchmarks.scale_data import catalogue_generate, milliseconds, p95
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db]
 ASSETS = int(os.environ.get("SEARCH_BENCH_ASSETS", "100000"))
 SAMPLES = 15
 
-GENERATE = """
-WITH vocab AS (SELECT
-  ARRAY['renewal','procurement','compliance','dashboard','migration','savings','workflow','champion',
-        'rollout','benchmark','audit','throughput','pipeline','forecast','quota','territory','onboarding',
-        'security','integration','analytics','latency','warehouse','inventory','shipping','payroll',
-        'invoice','clinic','patient','branch','ledger','factory','supplier','contract','pricing',
-        'discount','license','uptime','backup','recovery','training'] AS v,
-  ARRAY['ROI calculator','Security FAQ','Pricing playbook','Onboarding guide','Customer story',
-        'Integration overview','Competitive battlecard','Implementation plan','Analyst report',
-        'Product demo','Case study','Whitepaper'] AS s,
-  ARRAY['logistics','healthcare','retail','banking','manufacturing','insurance','education','energy'] AS i,
-  ARRAY['case_study','deck','one_pager','roi_calculator','whitepaper','battlecard','faq','video'] AS k)
-INSERT INTO assets_asset (title, slug, summary, guidance, kind, external_url, status, audience,
-                          published_at, created_at, updated_at, search_document, use_count, facet_keys)
-SELECT t.title, 'bench-' || g, t.summary, '', vocab.k[1 + g %% 8], 'https://media.example.com/' || g,
-       CASE WHEN g %% 20 = 0 THEN 'draft' ELSE 'published' END, 'external',
-       CASE WHEN g %% 20 = 0 THEN NULL ELSE now() - ((g * 37) %% 700) * interval '1 day' END, now(), now(),
-       t.title || E'\\n' || t.summary || CASE WHEN g %% 10 < 3 THEN E'\\n' || t.filetext ELSE '' END,
-       (g * 7919) %% 97, ''
-FROM generate_series(1, %(n)s) g CROSS JOIN vocab
-CROSS JOIN LATERAL (SELECT
-   vocab.s[1 + g %% 12] || ' for ' || vocab.i[1 + (g / 12) %% 8] || ' '
-     || CASE WHEN g %% (%(n)s / 25) = 17 THEN 'zanzibar ' ELSE '' END || g AS title,
-   vocab.v[1 + (g * 3) %% 40] || ' ' || vocab.v[1 + (g * 7) %% 40] || ' ' || vocab.v[1 + (g * 11) %% 40]
-     || ' ' || vocab.v[1 + (g * 13) %% 40] || ' for ' || vocab.i[1 + g %% 8] || ' teams.' AS summary,
-   (SELECT string_agg(vocab.v[1 + ((g * 31 + w * 17) %% 40)], ' ') FROM generate_series(1, 400) w) AS filetext
-) t
-"""
-# The vector as asset_search_refresh weighs it: title A, the rest (summary and file text) below it.
-VECTORS = """
-UPDATE assets_asset SET search_vector =
-  setweight(to_tsvector('english', title), 'A')
-  || setweight(to_tsvector('english', substr(search_document, length(title) + 2)), 'B')
-WHERE slug LIKE 'bench-%'
-"""
-LINKS = """
-INSERT INTO assets_asset_{table} (asset_id, {column})
-SELECT a.id, x.id FROM assets_asset a
-JOIN (SELECT id, row_number() OVER (ORDER BY id) rn FROM assets_{model} {where}) x
-  ON x.rn IN (1 + a.id % 5, 1 + (a.id + {step}) % 5)
-WHERE a.slug LIKE 'bench-%'
-"""
-# The facet keys as asset_search_refresh writes them (roles, then stages; no tags here).
-FACET_KEYS = """
-UPDATE assets_asset a SET facet_keys = concat_ws(' ',
-  (SELECT string_agg('r' || buyerrole_id, ' ' ORDER BY buyerrole_id) FROM assets_asset_buyer_roles
-   WHERE asset_id = a.id),
-  (SELECT string_agg('s' || funnelstage_id, ' ' ORDER BY funnelstage_id) FROM assets_asset_stages
-   WHERE asset_id = a.id))
-WHERE a.slug LIKE 'bench-%'
-"""
 HAND_WORDS = """
 SELECT id FROM assets_asset
 WHERE status = 'published' AND (search_vector @@ websearch_to_tsquery('english', %(q)s) OR %(q)s <%% title)
@@ -102,32 +51,6 @@ KINDS = [
 ]
 
 
-def catalogue() -> float:
-    started = time.perf_counter()
-    with connection.cursor() as c:
-        c.execute(GENERATE, {"n": ASSETS})
-        c.execute(VECTORS)
-        c.execute(
-            LINKS.format(
-                table="stages",
-                column="funnelstage_id",
-                model="funnelstage",
-                where="WHERE outcome = 'open'",
-                step=2,
-            )
-        )
-        c.execute(
-            LINKS.format(table="buyer_roles", column="buyerrole_id", model="buyerrole", where="", step=1)
-        )
-        for table in ("assets_asset", "assets_asset_stages", "assets_asset_buyer_roles"):
-            c.execute(f"ANALYZE {table}")
-        # New rows wait in a GIN index's pending list until a vacuum merges them, which a test's
-        # transaction never sees; merged here, as autovacuum would have done in production.
-        for index in ("assets_asset_search_vector_gin", "assets_asset_title_trgm"):
-            c.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
-    return time.perf_counter() - started
-
-
 def hand_written(sql: str, q: str) -> None:
     with connection.cursor() as c:
         c.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TYPO_SIMILARITY)])
@@ -135,22 +58,9 @@ def hand_written(sql: str, q: str) -> None:
         c.fetchall()
 
 
-def milliseconds(action, n: int) -> list[float]:
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
-
-
 def test_search_against_the_hand_written_query_at_100000_assets():
     rep = UserFactory(username="bench-search-rep", role="Reps")
-    generated = catalogue()
+    generated = catalogue_generate(ASSETS)
     print()
     print(f"catalogue search on PostgreSQL: {ASSETS:,} assets, generated in {generated:.0f} s")
     print(f"  {'kind':<20} {'hits':>7}  search median / p95       hand-written median / p95    ratio")

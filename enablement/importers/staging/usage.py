@@ -69,7 +69,7 @@ class UsageSink(Sink):
         file, report = self.file, self.report
         # The stage of each new event is its deal's stage at occurred_at, from the history, in the
         # same statement.
-        created, _ = usage_insert_judged(judged, timezone.now(), returning=False)
+        created = usage_insert_judged(judged, timezone.now())
         report.counts(file).created += created
         with connection.cursor() as cursor:
             if created:
