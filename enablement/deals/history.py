@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -45,7 +45,10 @@ def deals_state_recompute(deals: QuerySet[Deal]) -> None:
     On PostgreSQL the one statement of deals_state_recompute_sql; elsewhere the ORM's correlated
     subqueries, which say the same."""
     if connection.vendor == "postgresql":
-        selected, params = deals.values("pk").query.sql_with_params()
+        try:
+            selected, params = deals.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # e.g. pk__in=[]: no deal to set
+            return
         deals_state_recompute_sql(selected, params)
         return
     latest = latest_change(OuterRef("pk"))

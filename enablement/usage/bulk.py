@@ -60,14 +60,17 @@ USAGE_VERDICTS = """
                    AS differs
         FROM (
             SELECT x.*, u.id IS NOT NULL AS stored,
-                   CASE WHEN u.id IS NOT NULL THEN u.deal_id
+                   -- what a mention is compared with: the recorded event, unless the first mention
+                   -- was refused (then that mention, as the service compares it)
+                   CASE WHEN u.id IS NOT NULL AND NOT FIRST_VALUE(x.refused) OVER w THEN u.deal_id
                         ELSE FIRST_VALUE(x.deal_id) OVER w END AS ref_deal,
-                   CASE WHEN u.id IS NOT NULL THEN u.asset_id
+                   CASE WHEN u.id IS NOT NULL AND NOT FIRST_VALUE(x.refused) OVER w THEN u.asset_id
                         ELSE FIRST_VALUE(x.asset_id) OVER w END AS ref_asset,
-                   CASE WHEN u.id IS NOT NULL THEN u.rep_id ELSE FIRST_VALUE(x.rep_id) OVER w END AS ref_rep,
-                   CASE WHEN u.id IS NOT NULL THEN u.action
+                   CASE WHEN u.id IS NOT NULL AND NOT FIRST_VALUE(x.refused) OVER w THEN u.rep_id
+                        ELSE FIRST_VALUE(x.rep_id) OVER w END AS ref_rep,
+                   CASE WHEN u.id IS NOT NULL AND NOT FIRST_VALUE(x.refused) OVER w THEN u.action
                         ELSE FIRST_VALUE(x.action) OVER w END AS ref_action,
-                   CASE WHEN u.id IS NOT NULL THEN u.occurred_at
+                   CASE WHEN u.id IS NOT NULL AND NOT FIRST_VALUE(x.refused) OVER w THEN u.occurred_at
                         ELSE FIRST_VALUE(x.occurred_at) OVER w END AS ref_at,
                    FIRST_VALUE(x.closed_at IS NOT NULL AND x.occurred_at >= x.closed_at) OVER w
                        AS first_closed,
@@ -99,14 +102,15 @@ def usage_judge(rows: str, params: list | tuple, judged: str) -> str:
 def _insert_new(judged: str) -> str:
     """The INSERT of the events `judged` (a table or a CTE of USAGE_VERDICTS) judged new, each with its
     deal's stage at occurred_at. Rows in event_id order, so concurrent batches take the unique index's
-    locks in the same order and cannot deadlock; an event recorded meanwhile by another client is
+    locks in the same order and cannot deadlock (byte order, as Python sorts the row-by-row path's
+    batches, whatever the database's collation); an event recorded meanwhile by another client is
     left as it is (ON CONFLICT DO NOTHING)."""
     return f"""
         INSERT INTO {USAGE} ({", ".join(COLUMNS)}, recorded_at, stage_id)
         SELECT j.event_id, j.asset_id, j.asset_version_id, j.deal_id, j.rep_id, j.action, j.occurred_at,
                j.source, %(now)s, {stage_at_sql("j.deal_id", "j.occurred_at")}
         FROM {judged} j WHERE j.verdict = 'new'
-        ORDER BY j.event_id
+        ORDER BY j.event_id COLLATE "C"
         ON CONFLICT (event_id) DO NOTHING
     """
 
@@ -162,6 +166,9 @@ def usage_stage_batch(events: list[dict], refused: set[int], now: datetime) -> l
             "source text, stated boolean, refused boolean) ON COMMIT DELETE ROWS"
         )
         cursor.execute(f"DELETE FROM {STAGING}")
+        # Each event's stage lookup makes the statement's estimated cost pass JIT's thresholds:
+        # compiling costs more than it saves for a statement run once (docs/benchmarks.md).
+        cursor.execute("SET LOCAL jit = off")
         with cursor.cursor.copy(
             f"COPY {STAGING} (line, {', '.join(COLUMNS)}, stated, refused) FROM STDIN"
         ) as copy:

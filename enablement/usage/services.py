@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -194,7 +194,7 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     if not events:
         return []
     now = timezone.now()
-    if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
+    if connection.vendor == "postgresql" and len(events) >= COPY_FROM and not _any_naive(events):
         outcomes, created = _record_set_based(events, now)
         use_counts_add(Counter(created.values()))
         webhook_events.usage_recorded(set(created), events=UsageEvent.objects.all())
@@ -236,24 +236,49 @@ def _record_set_based(events: list[dict], now: datetime) -> tuple[list[UsageOutc
     for line, verdict, deal_label, closed_at, first_stated, differs, _ in verdicts:
         event_id = events[line]["event_id"]
         first.setdefault(event_id, line)
+        if verdict == "no deal" and line not in refusals:  # as the row-by-row INSERT fails on the column
+            raise IntegrityError(f"Usage event {event_id!r} names no deal.")
         if verdict == "new":
             outcomes.append(CREATED if event_id in created else DUPLICATE)
             if event_id not in created:
                 raced.append(line)
-        elif verdict in ("refused", "as first"):  # refused, or a repeat of a refused event
+        elif verdict in ("refused", "as first", "no deal"):  # refused, or a repeat of a refused event
             outcomes.append(refusals[first[event_id]])
         else:
             outcomes.append(judged_outcome(verdict, event_id, deal_label, closed_at, differs, first_stated))
     if raced:
-        stored = {
-            row["event_id"]: row
-            for row in UsageEvent.objects.filter(event_id__in={events[i]["event_id"] for i in raced}).values(
-                "event_id", *(column for column, _ in USAGE_CONTENT)
-            )
-        }
-        for i in raced:
-            outcomes[i] = _settled(events[i]["event_id"], events[i], set(created), stored, None)
+        _settle_raced({events[i]["event_id"] for i in raced}, events, outcomes, set(created), now)
     return outcomes, created
+
+
+def _any_naive(events: list[dict]) -> bool:
+    """Whether a time without a zone is among the events: refused, and compared with its repeats as the
+    service compares Python times (never equal to a time with a zone), which SQL cannot tell apart."""
+    return any(e.get("occurred_at") is not None and timezone.is_naive(e["occurred_at"]) for e in events)
+
+
+def _settle_raced(
+    ids: set[str], events: list[dict], outcomes: list, created: set[str], now: datetime
+) -> None:
+    """Events judged new but recorded meanwhile by another client: each mention compared with what
+    that client stored, as the row-by-row path compares them."""
+    stored = {
+        row["event_id"]: row
+        for row in UsageEvent.objects.filter(event_id__in=ids).values(
+            "event_id", *(column for column, _ in USAGE_CONTENT)
+        )
+    }
+    first: dict[str, int] = {}
+    for index, event in enumerate(events):
+        event_id = event["event_id"]
+        if event_id not in ids:
+            continue
+        if event_id not in first:
+            first[event_id] = index
+            outcomes[index] = _settled(event_id, event, created, stored, None)
+        else:
+            earlier = first[event_id]
+            outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
 
 
 def usage_delete(*, events: QuerySet[UsageEvent]) -> int:

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from assets.models import FunnelStage
 from enablement.choices import UsageSource
-from enablement.deals.history import deal_stage_change
+from enablement.deals.history import deal_stage_change, deals_state_recompute
 from enablement.deals.services import deal_upsert
-from enablement.models import ShareView, UsageEvent
+from enablement.models import Deal, ShareView, UsageEvent
 from enablement.sharing.services import share_link_create, share_link_revoke, share_view_record
 from enablement.usage.services import usage_record
 from tests.factories import AssetFactory, DealFactory
@@ -172,3 +172,10 @@ def test_an_expired_or_withdrawn_link_records_no_view():
     with pytest.raises(ValidationError, match="withdrawn"):
         share_view_record(link=link, key="k", viewer_address="x")
     assert not ShareView.objects.exists()
+
+
+def test_recomputing_the_state_of_no_deals_changes_nothing():
+    deal = DealFactory()
+    before = Deal.objects.values_list("pk", "current_stage_id", "closed_at").get(pk=deal.pk)
+    deals_state_recompute(Deal.objects.filter(pk__in=[]))
+    assert Deal.objects.values_list("pk", "current_stage_id", "closed_at").get(pk=deal.pk) == before

@@ -213,8 +213,8 @@ class _RolledBack(Exception):
 
 def test_a_big_batch_and_a_small_one_end_every_event_the_same_way(world, monkeypatch):
     """usage_record_many's two dialects (row by row; set-based for big batches on PostgreSQL) on what
-    only the service sees: unknown actions, times without a zone, events without a time, and repeats
-    of each."""
+    only the service sees: unknown actions, events without a time, and repeats of each (a batch with a
+    time without a zone goes row by row: tests/enablement/test_usage_two_paths.py)."""
     deal = Deal.objects.get(external_id="D-OPEN")
     won = Deal.objects.get(external_id="D-WON")
     roi, deck = Asset.objects.get(slug="roi"), Asset.objects.get(slug="deck")
@@ -230,13 +230,12 @@ def test_a_big_batch_and_a_small_one_end_every_event_the_same_way(world, monkeyp
             "source": "api",
         }
 
-    naive = datetime(2026, 3, 4, 9, 0)
     batch = [
         event("bad-action", action="waved"),
         event("bad-action", action="waved"),
         event("bad-action", action="viewed"),
-        event("naive", when=naive),
-        event("naive", when=naive, asset=deck),
+        event("refused", action="waved", asset=deck),
+        event("refused", action="viewed", asset=deck),
         event("no-time", when=None),
         event("no-time", when=None),
         event("no-time", when=START),
