@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, QuerySet
 
 from assets.choices import AssetKind
 from assets.models import Asset, BuyerRole, FunnelStage, Industry, Product
@@ -58,6 +60,35 @@ def facets_of_rows(rows: list[tuple[str, str]]) -> list[Facet]:
     facet_counts, without another pass over the matches and their links."""
     kinds = Counter(kind for kind, _ in rows)
     keys = Counter(key for _, facet_keys in rows for key in facet_keys.split())
+    return _facets_of_counts(kinds, keys)
+
+
+def facets_of_keys(qs: QuerySet[Asset]) -> list[Facet]:
+    """facet_counts for the assets of `qs` on PostgreSQL, counted in the database from their
+    facet_keys: one statement, two grouped passes over the assets, no join of their links (a list
+    without words matches most of the catalogue, and the joins took most of its time)."""
+    try:
+        assets, params = qs.order_by().values("kind", "facet_keys").query.sql_with_params()
+    except EmptyResultSet:
+        return _facets_of_counts(Counter(), Counter())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT 'kind', a.kind, COUNT(*) FROM ({assets}) a GROUP BY a.kind
+            UNION ALL
+            SELECT 'key', k.key, COUNT(*)
+            FROM ({assets}) a, unnest(string_to_array(a.facet_keys, ' ')) AS k(key)
+            WHERE k.key <> '' GROUP BY k.key
+            """,
+            [*params, *params],
+        )
+        counted = cursor.fetchall()
+    kinds = Counter({value: n for what, value, n in counted if what == "kind"})
+    keys = Counter({value: n for what, value, n in counted if what == "key"})
+    return _facets_of_counts(kinds, keys)
+
+
+def _facets_of_counts(kinds: Counter, keys: Counter) -> list[Facet]:
     facets: dict[str, Facet] = {}
     for name, label, model, letter, _ in RELATED:
         present = [int(key[1:]) for key in keys if key[0] == letter]

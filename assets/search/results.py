@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString
 
 from assets.models import Asset, SearchLog
-from assets.search.facets import Facet, facet_counts, facets_of_rows
+from assets.search.facets import Facet, facet_counts, facets_of_keys, facets_of_rows
 from assets.search.index import is_postgres
 from assets.search.matching import (
     SORTS,
@@ -83,7 +83,7 @@ def asset_search(
         listed = _listed(in_order(qs, sort, bool(q), params.stage, lift)).defer(*HEAVY_FIELDS)
         paginator = Paginator(listed, PAGE_SIZE)
         page = paginator.get_page(params.page)
-        facets = facet_counts(qs.order_by().values("pk"))
+        facets = facets_of_keys(qs) if is_postgres() else facet_counts(qs.order_by().values("pk"))
         if q and page.object_list:
             documents = Asset.objects.filter(pk__in=[a.pk for a in page.object_list])
             for pk, document in documents.values_list("pk", "search_document"):

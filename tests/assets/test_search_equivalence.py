@@ -20,6 +20,7 @@ from assets.search import (
     asset_search,
     asset_search_refresh,
 )
+from assets.search.facets import facet_counts
 from assets.search.matching import filtered
 from assets.selectors import assets_visible_to
 from enablement.usage.services import usage_record
@@ -164,3 +165,19 @@ def test_filters_narrow_the_new_search_as_they_narrowed_the_old_one(rep, filters
         assert (
             searched(rep, SearchParams(q=q, **filters))[0] == reference(rep, SearchParams(q=q, **filters))[0]
         )
+
+
+@pytest.mark.parametrize(
+    "filters", [{}, {"buyer_role": "champion"}, {"stage": "proposal", "kind": "case_study"}]
+)
+def test_a_list_without_words_counts_its_facets_as_the_links_count_them(rep, marketer, filters):
+    """Without words the facets are counted from the assets' facet_keys (in the database on
+    PostgreSQL); they agree with the counts over the assets' links."""
+    seed_catalogue(rep)
+    for user in (rep, marketer):
+        params = SearchParams(**filters)
+        listed = filtered(assets_visible_to(user), params)
+        by_links = {f.name: sorted(f.options) for f in facet_counts(listed.order_by().values("pk"))}
+        shown = {f.name: sorted(f.options) for f in asset_search(user=user, params=params, log=False).facets}
+        assert shown == by_links
+        assert sum(n for _, _, n in shown["kind"]) == listed.count() > 0
