@@ -41,13 +41,14 @@ from enablement.rooms.models import (
     Visit,
 )
 from enablement.sharing.models import ShareLink, ShareView, new_share_token
-from enablement.usage.models import UsageEvent
+from enablement.usage.models import AssetStageUses, UsageEvent
 
 __all__ = [
     "Account",
     "AnalyticsRun",
     "ApiToken",
     "AssetStageMetric",
+    "AssetStageUses",
     "BuyerAlertSetting",
     "BuyerNotification",
     "BuyerProfile",

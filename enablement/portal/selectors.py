@@ -4,19 +4,62 @@ from __future__ import annotations
 
 from copy import copy
 
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
 
 from assets.choices import AssetStatus
 from assets.models import Asset, BuyerRole
 from enablement.analytics.engine import current_run
-from enablement.analytics.models import AssetStageMetric
+from enablement.analytics.models import AssetStageMetric, Segment
+from enablement.buyers.models import DealRole
 from enablement.buyers.selectors import roles_in_room
 from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal
-from enablement.usage.models import UsageEvent
+from enablement.usage.models import AssetStageUses, UsageEvent
 
 SUGGESTIONS_PER_DEAL = 3
+
+
+# Each deal's candidates (published assets for its current stage it has not used) ranked: made for a
+# buyer role on its committee first, then higher conversion there (the current run's adjusted lift of
+# the "helps" rows), then peers' uses there (stored per asset and stage), then title; the first
+# `per_deal` of each deal kept.
+RANKED = """
+SELECT deal_id, asset_id FROM (
+    SELECT c.deal_id, c.asset_id, ROW_NUMBER() OVER (
+        PARTITION BY c.deal_id
+        ORDER BY c.for_room DESC, c.lift DESC NULLS LAST, c.uses DESC, c.title, c.asset_id
+    ) AS place
+    FROM (
+        SELECT d.id AS deal_id, a.id AS asset_id, a.title,
+            CASE WHEN EXISTS (
+                SELECT 1 FROM {asset_roles} ar JOIN {deal_roles} dr ON dr.role_id = ar.buyerrole_id
+                WHERE ar.asset_id = a.id AND dr.deal_id = d.id
+            ) THEN 1 ELSE 0 END AS for_room,
+            (SELECT m.adjusted_lift FROM {metrics} m
+             WHERE m.run_id = %s AND m.segment = %s AND m.asset_id = a.id AND m.stage_id = d.current_stage_id
+               AND m.verdict = %s AND m.exposure = %s LIMIT 1) AS lift,
+            COALESCE(u.uses, 0) AS uses
+        FROM {deals} d
+        JOIN {asset_stages} s ON s.funnelstage_id = d.current_stage_id
+        JOIN {assets} a ON a.id = s.asset_id
+        LEFT JOIN {stage_uses} u ON u.asset_id = a.id AND u.stage_id = d.current_stage_id
+        WHERE d.id IN ({deal_ids}) AND a.status = %s
+          AND NOT EXISTS (SELECT 1 FROM {usage} e WHERE e.deal_id = d.id AND e.asset_id = a.id)
+    ) c
+) ranked
+WHERE place <= %s
+ORDER BY deal_id, place
+"""
+TABLES = {
+    "asset_roles": Asset.buyer_roles.through._meta.db_table,
+    "deal_roles": DealRole._meta.db_table,
+    "metrics": AssetStageMetric._meta.db_table,
+    "deals": Deal._meta.db_table,
+    "asset_stages": Asset.stages.through._meta.db_table,
+    "assets": Asset._meta.db_table,
+    "stage_uses": AssetStageUses._meta.db_table,
+    "usage": UsageEvent._meta.db_table,
+}
 
 
 def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) -> dict[int, list[Asset]]:
@@ -24,45 +67,27 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
     for a buyer role on the deal's committee first, then within each group those with higher
     conversion at that stage (largest adjusted lift first), then the ones peers used most there.
     Each asset carries `for_roles`, the committee's roles it was made for.
-    Seven queries, whatever the number of deals."""
-    stage_ids = {d.current_stage_id for d in deals if d.current_stage_id}
-    if not stage_ids:
+    Ranked and limited in one query (RANKED); six queries in all, whatever the number of deals."""
+    deal_ids = [d.pk for d in deals if d.current_stage_id]
+    if not deal_ids:
         return {}
-    peer_uses = (
-        UsageEvent.objects.filter(asset=OuterRef("asset_id"), stage=OuterRef("funnelstage_id"))
-        .order_by()
-        .values("asset")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    higher = AssetStageMetric.objects.filter(
-        run=current_run(),
-        asset=OuterRef("asset_id"),
-        stage=OuterRef("funnelstage_id"),
-        verdict=Verdict.HELPS,
-        exposure=ExposureKind.USED,
-    ).values("adjusted_lift")[:1]
-    ranked = (
-        Asset.stages.through.objects.filter(funnelstage_id__in=stage_ids, asset__status=AssetStatus.PUBLISHED)
-        .annotate(
-            uses=Coalesce(Subquery(peer_uses, output_field=IntegerField()), 0),
-            lift=Subquery(higher, output_field=FloatField()),
-        )
-        .order_by(F("lift").desc(nulls_last=True), "-uses", "asset__title")
-        .values_list("funnelstage_id", "asset_id")
-    )
-    by_stage: dict[int, list[int]] = {}
-    for stage_id, asset_id in ranked:
-        by_stage.setdefault(stage_id, []).append(asset_id)
-    used = set(UsageEvent.objects.filter(deal__in=[d.pk for d in deals]).values_list("deal_id", "asset_id"))
-    in_room, made_for = _roles_in_room(deals, {a for ids in by_stage.values() for a in ids})
-    chosen = {}
-    for deal in deals:
-        fresh = [a for a in by_stage.get(deal.current_stage_id, []) if (deal.pk, a) not in used]
-        present = in_room.get(deal.pk, set())
-        # Assets for a buyer role on the deal's committee first; the ranking above within each group.
-        fresh.sort(key=lambda a: not (made_for.get(a, set()) & present))
-        chosen[deal.pk] = fresh[:per_deal]
+    run = current_run()
+    sql = RANKED.format(deal_ids=", ".join(["%s"] * len(deal_ids)), **TABLES)
+    params = [
+        run.pk if run else None,
+        Segment.ALL,
+        Verdict.HELPS,
+        ExposureKind.USED,
+        *deal_ids,
+        AssetStatus.PUBLISHED,
+        per_deal,
+    ]
+    chosen: dict[int, list[int]] = {pk: [] for pk in deal_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for deal_id, asset_id in cursor.fetchall():
+            chosen[deal_id].append(asset_id)
+    in_room, made_for = _roles_in_room(deals, {a for ids in chosen.values() for a in ids})
     assets = Asset.objects.select_related("current_version__rendition").in_bulk(
         {a for ids in chosen.values() for a in ids}
     )

@@ -1,15 +1,20 @@
-"""Each asset's stored count of uses (search's "most used"): added to by the usage write path, set
-from the events where they arrive or go by other ways."""
+"""Stored counts of uses: each asset's (search's "most used") and each asset's at each stage (the
+suggestions' peer use, AssetStageUses). The usage write path adds to them; they are set from the
+events where events arrive or go by other ways."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from assets.models import Asset
-from enablement.usage.models import UsageEvent
+from enablement.usage.models import AssetStageUses, UsageEvent
+
+STAGE_USES = AssetStageUses._meta.db_table
 
 
 def use_counts_add(added: Counter) -> None:
@@ -21,10 +26,11 @@ def use_counts_add(added: Counter) -> None:
 
 
 def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
-    """Recount the stored uses of these assets (every asset without `asset_ids`) from their events.
+    """Recount the stored uses of these assets (every asset without `asset_ids`) from their events,
+    in all and at each stage.
 
-    The write path above adds to the counts; this sets them from scratch where events arrive or go by
-    other ways (importers, the demo's bulk insert, a deleted deal's events), and every full analytics run
+    The write path adds to the counts; this sets them from scratch where events arrive or go by other
+    ways (importers, the demo's bulk insert, a deleted deal's events), and every full analytics run
     calls it so a count never drifts for long.
     """
     counted = (
@@ -38,3 +44,70 @@ def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
     assets = Asset.objects.all() if asset_ids is None else Asset.objects.filter(pk__in=asset_ids)
     # Only the rows whose count changed are written, so a run over an unchanged catalogue writes none.
     assets.exclude(use_count=uses).update(use_count=uses)
+    stage_uses_refresh(asset_ids=asset_ids)
+
+
+def _by_asset_and_stage(events: QuerySet[UsageEvent]) -> tuple[str, tuple] | None:
+    """SELECT asset_id, stage_id, n: the events counted per (asset, stage), those with a stage; None
+    when `events` is certainly empty (filtered by an empty list)."""
+    grouped = (
+        events.filter(stage__isnull=False).order_by().values("asset_id", "stage_id").annotate(n=Count("pk"))
+    )
+    try:
+        return grouped.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def stage_uses_add(events: QuerySet[UsageEvent]) -> None:
+    """Add these events to their (asset, stage) counts, in one INSERT … ON CONFLICT DO UPDATE."""
+    if (counted := _by_asset_and_stage(events)) is None:
+        return
+    grouped, params = counted
+    with connection.cursor() as cursor:
+        # Rows in (asset, stage) order, so concurrent writers take the rows' locks in the same order.
+        cursor.execute(
+            f"INSERT INTO {STAGE_USES} (asset_id, stage_id, uses) "
+            f"SELECT g.asset_id, g.stage_id, g.n FROM ({grouped}) g "
+            "WHERE true ORDER BY g.asset_id, g.stage_id "
+            f"ON CONFLICT (asset_id, stage_id) DO UPDATE SET uses = {STAGE_USES}.uses + excluded.uses",
+            params,
+        )
+
+
+def stage_uses_take(events: QuerySet[UsageEvent]) -> None:
+    """Take these events from their (asset, stage) counts (before they move stage), in one UPDATE."""
+    if (counted := _by_asset_and_stage(events)) is None:
+        return
+    grouped, params = counted
+    with connection.cursor() as cursor:
+        # Never below 0: a count that missed events (written round the write path) is set right by
+        # the next recount, not made negative.
+        cursor.execute(
+            f"UPDATE {STAGE_USES} SET uses = CASE WHEN {STAGE_USES}.uses > g.n "
+            f"THEN {STAGE_USES}.uses - g.n ELSE 0 END FROM ({grouped}) g "
+            f"WHERE {STAGE_USES}.asset_id = g.asset_id AND {STAGE_USES}.stage_id = g.stage_id",
+            params,
+        )
+
+
+def stage_uses_refresh(*, asset_ids: set[int] | None = None) -> None:
+    """Set the (asset, stage) counts of these assets (every asset without `asset_ids`) from their
+    events, writing only the rows that changed."""
+    events, counts = UsageEvent.objects.all(), AssetStageUses.objects.all()
+    if asset_ids is not None:
+        events, counts = events.filter(asset_id__in=asset_ids), counts.filter(asset_id__in=asset_ids)
+    if (counted := _by_asset_and_stage(events)) is None:
+        return
+    grouped, params = counted
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {STAGE_USES} (asset_id, stage_id, uses) "
+            f"SELECT g.asset_id, g.stage_id, g.n FROM ({grouped}) g "
+            "WHERE true ORDER BY g.asset_id, g.stage_id "
+            f"ON CONFLICT (asset_id, stage_id) DO UPDATE SET uses = excluded.uses "
+            f"WHERE {STAGE_USES}.uses <> excluded.uses",
+            params,
+        )
+    used_there = UsageEvent.objects.filter(asset=OuterRef("asset"), stage=OuterRef("stage"))
+    counts.exclude(Exists(used_there)).delete()

@@ -48,3 +48,19 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.asset} in {self.deal}"
+
+
+class AssetStageUses(models.Model):
+    """How many usage events of an asset were at a stage (their stored `stage`): the suggestions' peer
+    use, read per (asset, stage) instead of counting the events on every page. Kept by the usage write
+    path and recounted with the assets' use counts (enablement.usage.counts)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(FunnelStage, on_delete=models.CASCADE, related_name="+")
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["asset", "stage"], name="asset_stage_uses_one")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} at {self.stage}: {self.uses}"

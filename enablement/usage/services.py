@@ -22,7 +22,7 @@ from enablement.deals.models import Deal
 from enablement.lookups import one_of
 from enablement.usage import events as usage_events
 from enablement.usage.bulk import COPY_FROM, usage_stage_batch, usage_values
-from enablement.usage.counts import usage_counts_refresh, use_counts_add
+from enablement.usage.counts import stage_uses_add, usage_counts_refresh, use_counts_add
 from enablement.usage.models import UsageEvent
 from enablement.usage.rules import (
     CREATED,
@@ -197,6 +197,7 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     if connection.vendor == "postgresql" and len(events) >= COPY_FROM and not _any_naive(events):
         outcomes, created = _record_set_based(events, now)
         use_counts_add(Counter(created.values()))
+        stage_uses_add(UsageEvent.objects.filter(event_id__in=created))  # stages set as they went in
         webhook_events.usage_recorded(set(created), events=UsageEvent.objects.all())
         return outcomes
     outcomes: list[UsageOutcome | None] = [None] * len(events)

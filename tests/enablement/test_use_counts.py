@@ -3,15 +3,26 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from assets.models import Asset
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from assets.models import Asset, FunnelStage
+from enablement.deals.history import deal_stage_change
 from enablement.usage.counts import usage_counts_refresh
-from enablement.usage.models import UsageEvent
-from enablement.usage.services import usage_record, usage_record_many
+from enablement.usage.models import AssetStageUses, UsageEvent
+from enablement.usage.services import usage_delete, usage_record, usage_record_many
+from tests.enablement.importing import FIXTURES, import_crm
 from tests.factories import AssetFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
+NATIVE = str(FIXTURES / "native")
+
+
+def stage(slug: str) -> FunnelStage:
+    return FunnelStage.objects.get(slug=slug)
 
 
 def stored(*assets: Asset) -> list[int]:
@@ -57,3 +68,78 @@ def test_an_analytics_run_sets_a_drifted_count_right_once_it_commits(rep, django
     with django_capture_on_commit_callbacks(execute=True):
         analytics_compute()
     assert stored(deck) == [1]
+
+
+# Per stage: the suggestions' peer use (AssetStageUses), kept by the same write path.
+
+
+def at_stages() -> dict[tuple[str, str], int]:
+    """The stored per-stage counts, by (asset title, stage slug), leaving out counts of 0."""
+    rows = AssetStageUses.objects.filter(uses__gt=0).values_list("asset__title", "stage__slug", "uses")
+    return {(asset, stage): n for asset, stage, n in rows}
+
+
+def recounted() -> dict[tuple[str, str], int]:
+    rows = (
+        UsageEvent.objects.filter(stage__isnull=False)
+        .order_by()
+        .values_list("asset__title", "stage__slug")
+        .annotate(n=Count("pk"))
+    )
+    return {(asset, stage): n for asset, stage, n in rows}
+
+
+def test_uses_count_at_their_deals_stage_and_move_when_earlier_history_arrives_later(rep):
+    deck = AssetFactory(title="Deck")
+    deal = DealFactory(owner=rep)
+    start = timezone.now() - timedelta(days=10)
+    deal_stage_change(deal=deal, stage=stage("discovery"), entered_at=start)
+    for n, days in enumerate([1, 6, 8]):
+        at = start + timedelta(days=days)
+        usage_record(event_id=f"u{n}", asset=deck, deal=deal, rep=rep, action="viewed", occurred_at=at)
+    assert at_stages() == {("Deck", "discovery"): 3}
+    # The CRM sends, late, that the deal reached Proposal on day 5: the two later uses were there.
+    deal_stage_change(deal=deal, stage=stage("proposal"), entered_at=start + timedelta(days=5))
+    assert at_stages() == {("Deck", "discovery"): 1, ("Deck", "proposal"): 2} == recounted()
+
+
+def test_a_batch_counts_each_new_use_once_at_its_stage(rep):
+    """60 events: PostgreSQL inserts them by COPY, stages set as they go in; SQLite one INSERT."""
+    deck, sheet = AssetFactory(title="Deck"), AssetFactory(title="Sheet")
+    deal = DealFactory(owner=rep)
+    start = timezone.now() - timedelta(days=10)
+    deal_stage_change(deal=deal, stage=stage("discovery"), entered_at=start)
+    deal_stage_change(deal=deal, stage=stage("proposal"), entered_at=start + timedelta(days=5))
+    row = {"deal_id": deal.pk, "rep_id": rep.pk, "action": "shared", "source": "api"}
+    events = [
+        {
+            **row,
+            "event_id": f"b{n}",
+            "asset_id": (deck if n % 3 else sheet).pk,
+            "occurred_at": start + timedelta(days=1 + n % 2 * 5, minutes=n),
+        }
+        for n in range(60)
+    ]
+    usage_record_many(events=events)
+    usage_record_many(events=events[:10])  # sent again: duplicates, not counted again
+    assert at_stages() == recounted()
+    assert sum(at_stages().values()) == 60 and at_stages()[("Sheet", "proposal")] == 10
+
+
+def test_deleted_uses_leave_their_stage_counts_and_a_recount_sets_drifted_ones_right(rep):
+    deck, sheet = AssetFactory(title="Deck"), AssetFactory(title="Sheet")
+    deal = DealFactory(owner=rep)
+    deal_stage_change(deal=deal, stage=stage("discovery"), entered_at=timezone.now() - timedelta(days=3))
+    for n, asset in enumerate([deck, deck, sheet]):
+        usage_record(event_id=f"u{n}", asset=asset, deal=deal, rep=rep, action="viewed")
+    usage_delete(events=UsageEvent.objects.filter(event_id="u0"))
+    assert at_stages() == {("Deck", "discovery"): 1, ("Sheet", "discovery"): 1}
+    AssetStageUses.objects.filter(asset=sheet).update(uses=9)  # as if events had gone by another way
+    AssetStageUses.objects.create(asset=deck, stage=stage("proposal"), uses=4)
+    usage_counts_refresh()
+    assert at_stages() == {("Deck", "discovery"): 1, ("Sheet", "discovery"): 1} == recounted()
+
+
+def test_an_import_counts_its_uses_at_the_stages_its_history_gives():
+    import_crm("native", NATIVE)
+    assert at_stages() == recounted() != {}
