@@ -34,3 +34,22 @@ class CursorWithPageNumbers(CursorPagination):
         page["deprecated"] = True
         page["description"] = "Deprecated: numbered pages with a count. Follow `next` instead."
         return [*super().get_schema_operation_parameters(view), page]
+
+
+class CursorWhenAsked(CursorPagination):
+    """Cursor pages by `ordering` once a request names a cursor (`?cursor=`, empty for the first page).
+
+    For a list that was one unpaged list: a request without a cursor gets that whole list, as before,
+    for a deprecation period, with a `Deprecation: true` header (the view answers it with `unpaged`).
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if self.cursor_query_param not in request.query_params:
+            return None
+        return super().paginate_queryset(queryset, request, view)
+
+    @staticmethod
+    def unpaged(data) -> Response:
+        response = Response(data)
+        response["Deprecation"] = "true"
+        return response

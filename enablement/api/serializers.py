@@ -87,6 +87,14 @@ class StageChangeOutSerializer(serializers.ModelSerializer):
         fields = ["id", "stage", "entered_at"]
 
 
+class StageChangePageSerializer(serializers.Serializer):
+    """A cursor page of a deal's history."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StageChangeOutSerializer(many=True)
+
+
 class UsageEventResultSerializer(serializers.Serializer):
     event_id = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=UsageStatus.choices)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.common import ERRORS, ModelPermissionsForWrites
-from config.api.pagination import CursorWithPageNumbers
+from config.api.pagination import CursorWhenAsked, CursorWithPageNumbers
 from enablement.analytics import gaps
 from enablement.analytics.engine import current_run
 from enablement.analytics.report import asset_metrics, asset_object, stage_metrics, stage_object
@@ -111,23 +116,47 @@ class DealViewSet(
         return Response(s.DealOutSerializer(deal).data)
 
 
+class StageChangePages(CursorWhenAsked):
+    ordering = ("entered_at", "pk")  # within a deal; indexed: stagechange_deal_order
+
+
 class StageChangeList(generics.GenericAPIView):
     """A deal's stage history; POST appends a row (sending the same row again changes nothing)."""
 
     serializer_class = s.StageChangeSerializer
     queryset = StageChange.objects.none()  # rows are read through the deal
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = None
+    pagination_class = StageChangePages
 
     @extend_schema(
         summary="A deal's stage history, oldest first",
-        responses={200: s.StageChangeOutSerializer(many=True), **ERRORS},
+        description="Cursor pages of 50 from `?cursor=` (empty for the first page). Deprecated: without "
+        "`cursor`, the whole history as one list, as before, with a `Deprecation: true` header.",
+        parameters=[
+            OpenApiParameter(
+                "cursor",
+                str,
+                required=False,
+                description="Empty for the first page, then as given in `next`.",
+            )
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="StageChanges",
+                serializers=[s.StageChangePageSerializer, s.StageChangeOutSerializer(many=True)],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            **ERRORS,
+        },
     )
     def get(self, request: Request, deal_id: str) -> Response:
         deal = _deal(request, deal_id)
-        return Response(
-            s.StageChangeOutSerializer(deal.stage_changes.select_related("stage"), many=True).data
-        )
+        rows = deal.stage_changes.select_related("stage").order_by(*StageChangePages.ordering)
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return StageChangePages.unpaged(s.StageChangeOutSerializer(rows, many=True).data)
+        return self.get_paginated_response(s.StageChangeOutSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Append a stage change (stage names go through the stage map)",

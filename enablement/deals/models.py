@@ -101,8 +101,13 @@ class StageChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deal", "external_id"], name="stagechange_unique_external_id")
         ]
-        # recorded_at: the analytics refresh reads only rows recorded since its last run.
-        indexes = [models.Index(fields=["deal", "entered_at"]), models.Index(fields=["recorded_at"])]
+        # (deal, entered_at, id): a deal's history in order, as the API's cursor pages and the stage at a
+        # moment (latest first) read it. recorded_at: the analytics refresh reads only rows recorded
+        # since its last run.
+        indexes = [
+            models.Index(fields=["deal", "entered_at", "id"], name="stagechange_deal_order"),
+            models.Index(fields=["recorded_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deal} → {self.stage} at {self.entered_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from enablement.deals.models import Deal
+from assets.models import FunnelStage
+from enablement.deals.models import Deal, StageChange
 from tests.enablement.api.conftest import client_for
 from tests.factories import AssetFactory, DealFactory
 
@@ -72,3 +73,37 @@ def test_numbered_pages_are_answered_as_before_and_say_they_are_deprecated(world
     numbered = first.json()["results"] + second.json()["results"]
     assert numbered == cursor_rows
     assert second.json()["next"] is None and "page=1" not in (second.json()["previous"] or "page=1")
+
+
+def many_stage_changes(deal: Deal, n: int) -> list[str]:
+    """n history rows for the deal, several at each moment; their ids oldest first (ties by id)."""
+    stages = list(FunnelStage.objects.filter(outcome="open"))
+    start = timezone.now() - timedelta(days=n)
+    StageChange.objects.bulk_create(
+        StageChange(
+            deal=deal,
+            stage=stages[i % len(stages)],
+            entered_at=start + timedelta(hours=i // 3),
+            external_id=f"H{i}",
+        )
+        for i in range(n)
+    )
+    return list(deal.stage_changes.order_by("entered_at", "pk").values_list("external_id", flat=True))
+
+
+def test_cursor_pages_list_a_deals_history_once_oldest_first_without_counting(world):
+    expected = many_stage_changes(world["deal"], 120)
+    rows, sql = walk(client_for(world, "token"), "/api/v1/deals/R1/stage-changes/?cursor=")
+    assert [r["id"] for r in rows] == expected and len(rows) == 121  # and the world's own row
+    assert len(sql) == 3 and len(sql[1]) == len(sql[2])
+    assert not [q for page in sql for q in page if "COUNT(" in q.upper()]
+
+
+def test_a_deals_history_without_a_cursor_is_the_whole_list_as_before_and_says_it_is_deprecated(world):
+    many_stage_changes(world["deal"], 70)
+    client = client_for(world, "rep")
+    rows, _ = walk(client, "/api/v1/deals/R1/stage-changes/?cursor=")
+    whole = client.get("/api/v1/deals/R1/stage-changes/")
+    assert whole["Deprecation"] == "true"
+    assert whole.json() == rows and len(rows) == 71
+    assert "Deprecation" not in client.get("/api/v1/deals/R1/stage-changes/?cursor=")
