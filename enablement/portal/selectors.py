@@ -22,30 +22,34 @@ SUGGESTIONS_PER_DEAL = 3
 # Each deal's candidates (published assets for its current stage it has not used) ranked: made for a
 # buyer role on its committee first, then higher conversion there (the current run's adjusted lift of
 # the "helps" rows), then peers' uses there (stored per asset and stage), then title; the first
-# `per_deal` of each deal kept.
+# `per_deal` of each deal kept. The deals' uses and committees are read first, by their deals (a
+# NOT EXISTS per candidate was planned as a hash of every usage event), then joined by hash.
 RANKED = """
+WITH d AS (SELECT id, current_stage_id FROM {deals} WHERE id IN ({deal_ids})),
+used AS (SELECT DISTINCT e.deal_id, e.asset_id FROM {usage} e JOIN d ON e.deal_id = d.id),
+for_room AS (
+    SELECT DISTINCT dr.deal_id, ar.asset_id FROM {deal_roles} dr
+    JOIN d ON dr.deal_id = d.id JOIN {asset_roles} ar ON ar.buyerrole_id = dr.role_id
+),
+lifts AS (
+    SELECT m.asset_id, m.stage_id, MAX(m.adjusted_lift) AS lift FROM {metrics} m
+    WHERE m.run_id = %s AND m.segment = %s AND m.verdict = %s AND m.exposure = %s
+      AND m.stage_id IN (SELECT current_stage_id FROM d)
+    GROUP BY m.asset_id, m.stage_id
+)
 SELECT deal_id, asset_id FROM (
-    SELECT c.deal_id, c.asset_id, ROW_NUMBER() OVER (
-        PARTITION BY c.deal_id
-        ORDER BY c.for_room DESC, c.lift DESC NULLS LAST, c.uses DESC, c.title, c.asset_id
+    SELECT d.id AS deal_id, a.id AS asset_id, ROW_NUMBER() OVER (
+        PARTITION BY d.id
+        ORDER BY r.asset_id IS NOT NULL DESC, l.lift DESC NULLS LAST, COALESCE(u.uses, 0) DESC, a.title, a.id
     ) AS place
-    FROM (
-        SELECT d.id AS deal_id, a.id AS asset_id, a.title,
-            CASE WHEN EXISTS (
-                SELECT 1 FROM {asset_roles} ar JOIN {deal_roles} dr ON dr.role_id = ar.buyerrole_id
-                WHERE ar.asset_id = a.id AND dr.deal_id = d.id
-            ) THEN 1 ELSE 0 END AS for_room,
-            (SELECT m.adjusted_lift FROM {metrics} m
-             WHERE m.run_id = %s AND m.segment = %s AND m.asset_id = a.id AND m.stage_id = d.current_stage_id
-               AND m.verdict = %s AND m.exposure = %s LIMIT 1) AS lift,
-            COALESCE(u.uses, 0) AS uses
-        FROM {deals} d
-        JOIN {asset_stages} s ON s.funnelstage_id = d.current_stage_id
-        JOIN {assets} a ON a.id = s.asset_id
-        LEFT JOIN {stage_uses} u ON u.asset_id = a.id AND u.stage_id = d.current_stage_id
-        WHERE d.id IN ({deal_ids}) AND a.status = %s
-          AND NOT EXISTS (SELECT 1 FROM {usage} e WHERE e.deal_id = d.id AND e.asset_id = a.id)
-    ) c
+    FROM d
+    JOIN {asset_stages} s ON s.funnelstage_id = d.current_stage_id
+    JOIN {assets} a ON a.id = s.asset_id AND a.status = %s
+    LEFT JOIN used x ON x.deal_id = d.id AND x.asset_id = a.id
+    LEFT JOIN for_room r ON r.deal_id = d.id AND r.asset_id = a.id
+    LEFT JOIN lifts l ON l.asset_id = a.id AND l.stage_id = d.current_stage_id
+    LEFT JOIN {stage_uses} u ON u.asset_id = a.id AND u.stage_id = d.current_stage_id
+    WHERE x.deal_id IS NULL
 ) ranked
 WHERE place <= %s
 ORDER BY deal_id, place
@@ -74,11 +78,11 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
     run = current_run()
     sql = RANKED.format(deal_ids=", ".join(["%s"] * len(deal_ids)), **TABLES)
     params = [
+        *deal_ids,
         run.pk if run else None,
         Segment.ALL,
         Verdict.HELPS,
         ExposureKind.USED,
-        *deal_ids,
         AssetStatus.PUBLISHED,
         per_deal,
     ]
