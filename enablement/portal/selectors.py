@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copy import copy
 
-from django.db import connection
+from django.db import connection, transaction
 
 from assets.choices import AssetStatus
 from assets.models import Asset, BuyerRole
@@ -71,7 +71,8 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
     for a buyer role on the deal's committee first, then within each group those with higher
     conversion at that stage (largest adjusted lift first), then the ones peers used most there.
     Each asset carries `for_roles`, the committee's roles it was made for.
-    Ranked and limited in one query (RANKED); six queries in all, whatever the number of deals."""
+    Ranked and limited in one query (RANKED); six queries in all (and the JIT setting on PostgreSQL),
+    whatever the number of deals."""
     deal_ids = [d.pk for d in deals if d.current_stage_id]
     if not deal_ids:
         return {}
@@ -87,7 +88,10 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
         per_deal,
     ]
     chosen: dict[int, list[int]] = {pk: [] for pk in deal_ids}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compiling took longer than the whole query at every size measured (docs/benchmarks.md).
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         for deal_id, asset_id in cursor.fetchall():
             chosen[deal_id].append(asset_id)

@@ -102,11 +102,12 @@ def stage_uses_refresh(*, asset_ids: set[int] | None = None) -> None:
     grouped, params = counted
     with connection.cursor() as cursor:
         cursor.execute(
+            # Compared with the stored counts by one join first: only changed counts reach the upsert.
             f"INSERT INTO {STAGE_USES} (asset_id, stage_id, uses) "
             f"SELECT g.asset_id, g.stage_id, g.n FROM ({grouped}) g "
-            "WHERE true ORDER BY g.asset_id, g.stage_id "
-            f"ON CONFLICT (asset_id, stage_id) DO UPDATE SET uses = excluded.uses "
-            f"WHERE {STAGE_USES}.uses <> excluded.uses",
+            f"LEFT JOIN {STAGE_USES} t ON t.asset_id = g.asset_id AND t.stage_id = g.stage_id "
+            "WHERE t.uses IS NULL OR t.uses <> g.n ORDER BY g.asset_id, g.stage_id "
+            "ON CONFLICT (asset_id, stage_id) DO UPDATE SET uses = excluded.uses",
             params,
         )
     used_there = UsageEvent.objects.filter(asset=OuterRef("asset"), stage=OuterRef("stage"))
