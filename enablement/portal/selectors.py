@@ -88,13 +88,8 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
         per_deal,
     ]
     chosen: dict[int, list[int]] = {pk: [] for pk in deal_ids}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # JIT compiling took longer than the whole query at every size measured (docs/benchmarks.md).
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, params)
-        for deal_id, asset_id in cursor.fetchall():
-            chosen[deal_id].append(asset_id)
+    for deal_id, asset_id in _rows(sql, params):
+        chosen[deal_id].append(asset_id)
     in_room, made_for = _roles_in_room(deals, {a for ids in chosen.values() for a in ids})
     assets = Asset.objects.select_related("current_version__rendition").in_bulk(
         {a for ids in chosen.values() for a in ids}
@@ -108,6 +103,18 @@ def suggestions_for(deals: list[Deal], *, per_deal: int = SUGGESTIONS_PER_DEAL) 
             asset.for_roles = sorted(names[r] for r in made_for.get(a, set()) & in_room.get(deal_id, set()))
             picked[deal_id].append(asset)
     return picked
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    if connection.vendor != "postgresql":  # SQLite: no transaction, which would take the write lock
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # JIT compiling took longer than the whole query at every size measured (docs/benchmarks.md).
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _roles_in_room(deals: list[Deal], asset_ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
