@@ -143,3 +143,21 @@ def test_deleted_uses_leave_their_stage_counts_and_a_recount_sets_drifted_ones_r
 def test_an_import_counts_its_uses_at_the_stages_its_history_gives():
     import_crm("native", NATIVE)
     assert at_stages() == recounted() != {}
+
+
+def test_history_imported_later_moves_the_imported_uses_between_stage_counts(tmp_path):
+    import_crm("native", NATIVE)
+    assert {stage for _, stage in at_stages()} == {
+        "proposal",
+        "discovery",
+        "technical-validation",
+        "negotiation",
+    }
+    # N-2 went back to Proposal before its use on 11 February: that use was at Proposal after all.
+    (tmp_path / "stage_history.csv").write_text(
+        "deal_id,stage,entered_at\nN-2,proposal,2025-02-10T12:00:00Z\n"
+    )
+    import_crm("native", str(tmp_path))
+    assert UsageEvent.objects.get(event_id="u-3").stage.slug == "proposal"
+    assert at_stages() == recounted()
+    assert {stage for _, stage in at_stages()} == {"proposal", "discovery", "negotiation"}
