@@ -158,6 +158,12 @@ class StageMetric(models.Model):
     p75_days = models.FloatField(null=True)
     landmark_days = models.PositiveIntegerField(null=True)
     resolution_p25 = models.FloatField(null=True, help_text="25th percentile of days to resolution")
+    # The funnel page's breakdowns over all the run's entries, so it never goes over them per request
+    # (docs/analytics-pages.md): {"2025-03": [entered, advanced, lost]} by month of entering the
+    # stage, {"8100": [entered, advanced, lost, median days]} by quarter (year × 4 + quarter − 1);
+    # None in rows of runs made before they were stored, which the page computes as it used to.
+    by_month = models.JSONField(null=True, default=None)
+    by_quarter = models.JSONField(null=True, default=None)
 
     class Meta:
         ordering = ["stage__order"]

@@ -67,7 +67,10 @@ def funnel(request: HttpRequest) -> HttpResponse:
     stages = [row["stage"] for row in data["stages"]]
     by_quarter = None
     if run is not None:
-        by_quarter = over_time.funnel_by_quarter(scorecard.filtered_entries(run, filters), stages)
+        figures = over_time.stored_quarter_figures(run) if filters == scorecard.FunnelFilters() else None
+        if figures is None:
+            figures = over_time.quarter_figures(scorecard.filtered_entries(run, filters))
+        by_quarter = over_time.funnel_by_quarter(figures, stages)
     chart = {
         "labels": [row["stage"].name for row in data["stages"]],
         "conversion": [row["conversion_rate"] for row in data["stages"]],
