@@ -11,20 +11,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import BuyerRole
-from config.csv_export import SafeCsvWriter
 from enablement.analytics.engine import analytics_compute
-from enablement.analytics.models import AssetStageMetric, StageMetric
-from enablement.choices import ExposureKind, Verdict
 from enablement.deals.history import deals_state_recompute
-from enablement.models import Deal, StageChange
+from enablement.models import Deal
 from tests.enablement.analytics.builders import history
+from tests.enablement.analytics.old_lists import old_stalled_csv
 from tests.factories import AccountFactory, AssetFactory, BuyerRoleFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,65 +46,6 @@ def stalled_world(stalled: int, prefix: str = "") -> None:
 
 def rows_shown(html: str) -> list[str]:
     return re.findall(r'<tr><td><a href="/deals/\d+/">([^<]*)</a>', html)
-
-
-def old_export(run) -> list[list[str]]:
-    """The nurture CSV as the page wrote it before paging (a subquery per open deal), for comparison."""
-    now = timezone.now()
-    thresholds = {m.stage_id: m.p75_days for m in StageMetric.objects.filter(run=run) if m.p75_days}
-    entered = (
-        StageChange.objects.filter(deal=OuterRef("pk"), stage=OuterRef("current_stage"))
-        .order_by("-entered_at")
-        .values("entered_at")[:1]
-    )
-    slow = Q(pk__in=[])
-    for stage_id, days in thresholds.items():
-        slow |= Q(current_stage_id=stage_id, in_stage_since__lt=now - timedelta(days=days))
-    deals = (
-        Deal.objects.filter(closed_at__isnull=True)
-        .annotate(in_stage_since=Subquery(entered))
-        .filter(slow)
-        .select_related("account", "owner", "current_stage")
-        .order_by("in_stage_since")
-    )
-    helps: dict[int, list] = {}
-    for m in AssetStageMetric.objects.filter(
-        run=run, verdict=Verdict.HELPS, exposure=ExposureKind.USED
-    ).order_by("-adjusted_lift"):
-        helps.setdefault(m.stage_id, []).append(m.asset)
-    out = io.StringIO()
-    writer = SafeCsvWriter(out)
-    writer.writerow(
-        [
-            "deal_id",
-            "deal",
-            "account",
-            "owner_email",
-            "stage",
-            "days_in_stage",
-            "stage_p75_days",
-            "amount",
-            "currency",
-            "assets_with_higher_conversion",
-        ]
-    )
-    for d in deals:
-        days = (now - d.in_stage_since).total_seconds() / 86400
-        writer.writerow(
-            [
-                d.external_id,
-                d.name,
-                d.account.name if d.account else "",
-                d.owner.email if d.owner else "",
-                d.current_stage.slug,
-                round(days, 1),
-                round(thresholds[d.current_stage_id], 1),
-                d.amount or "",
-                d.currency,
-                ";".join(a.slug for a in helps.get(d.current_stage_id, [])),
-            ]
-        )
-    return list(csv.reader(io.StringIO(out.getvalue())))
 
 
 def test_stalled_deals_come_fifty_a_page_and_page_two_starts_at_the_fifty_first(client, marketer):
@@ -150,7 +88,7 @@ def test_the_nurture_csv_is_streamed_with_the_rows_it_always_had(client, markete
     response = client.get(reverse("analytics-stalled"), {"format": "csv"})
     assert isinstance(response, StreamingHttpResponse)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert len(rows) == 61 and rows == old_export(run)
+    assert len(rows) == 61 and rows == old_stalled_csv(run)
     assert rows[4][2] == "'=cmd|' /C calc'!A0"  # still written as text, not a formula
 
 
