@@ -20,8 +20,8 @@ from assets.models import BuyerRole
 from enablement.analytics.engine import analytics_compute
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
-from tests.enablement.analytics.builders import history
-from tests.enablement.analytics.old_lists import old_stalled_csv
+from tests.enablement.analytics.builders import T0, history, use
+from tests.enablement.analytics.old_lists import old_stalled_csv, old_unused
 from tests.factories import AccountFactory, AssetFactory, BuyerRoleFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,11 @@ def stalled_world(stalled: int, prefix: str = "") -> None:
         deal = DealFactory(external_id=f"{prefix}S-{n}", name=f"{prefix}Stalled {n:02d}", account=account)
         history(deal, ("discovery", 100 + n + 0.25))
     deals_state_recompute(Deal.objects.all())
+
+
+def days_ago(days: float) -> float:
+    """The day number (from builders.T0) of `days` before now."""
+    return (timezone.now() - T0).total_seconds() / 86400 - days
 
 
 def rows_shown(html: str) -> list[str]:
@@ -138,3 +143,26 @@ def test_the_coverage_map_pages_its_buyer_roles(client, marketer):
     assert re.findall(r'<tr><th scope="row">([^<]*)</th>', first) == names[:50]
     assert re.findall(r'<tr><th scope="row">([^<]*)</th>', second) == names[50:]
     assert '<nav class="pager" aria-label="Pages of buyer roles">' in first
+
+
+def test_unused_assets_are_those_the_old_query_found_never_used_first(client, marketer):
+    deal = DealFactory()
+    for n in range(8):
+        asset = AssetFactory(title=f"Used {n}")
+        use(deal, asset, 10 * (8 - n), f"u-{n}")  # 2025: long unused, the later titles the longer
+    AssetFactory(title="Recently used")
+    use(deal, AssetFactory._meta.model.objects.get(title="Recently used"), days_ago(5), "recent")
+    for n in range(3):
+        AssetFactory(title=f"Never {n}")
+    analytics_compute()
+    client.force_login(marketer)
+    shown = re.findall(
+        r'<li><a href="/admin/assets/asset/\d+/change/">([^<]*)</a>',
+        client.get(reverse("analytics-retire")).text,
+    )
+    old = sorted(old_unused(), key=lambda a: (a.last_used is not None, a.last_used or 0, a.title))
+    assert (
+        shown[:11]
+        == [a.title for a in old]
+        == ["Never 0", "Never 1", "Never 2"] + [f"Used {n}" for n in range(7, -1, -1)]
+    )
