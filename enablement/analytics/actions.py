@@ -110,7 +110,7 @@ def retire(run: AnalyticsRun) -> list[Action]:
         )
         for m in retire_lists.lower_conversion(run)[:TOP]
     ]
-    for row in retire_lists.UnusedRows()[0:TOP]:
+    for row in retire_lists.UnusedRows(run)[0:TOP]:
         last = f"last used {row['last_used']:%-d %b %Y}" if row["last_used"] else "never used in a deal"
         items.append(
             Action(

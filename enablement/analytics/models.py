@@ -172,6 +172,22 @@ class StageMetric(models.Model):
         return f"{self.stage}: {self.entered} entered"
 
 
+class AssetLastUse(models.Model):
+    """An asset's latest usage event among those the run counted; *Retire or refresh* adds the events
+    recorded since the run's watermark, so it never groups the whole usage table
+    (docs/analytics-pages.md)."""
+
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    last_used = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "asset"], name="assetlastuse_unique_run_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} last used {self.last_used:%Y-%m-%d %H:%M}"
+
+
 class Segment(models.TextChoices):
     """Which deals a row of figures is over: all of them, or those in / out of the approved ideal
     buyer profile (computed only while a profile is approved)."""

@@ -248,7 +248,7 @@ def retire(request: HttpRequest) -> HttpResponse:
         "analytics/retire.html",
         {
             "run": run,
-            "unused": page_of(request, retire_lists.UnusedRows(), "unused_page"),
+            "unused": page_of(request, retire_lists.UnusedRows(run), "unused_page"),
             "hurts": page_of(request, retire_lists.lower_conversion(run), "hurts_page"),
             "review": page_of(request, retire_lists.review_passed(), "review_page"),
             "unused_days": retire_lists.UNUSED_DAYS,

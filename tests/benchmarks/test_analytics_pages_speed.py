@@ -96,7 +96,7 @@ def test_analytics_pages_against_the_way_they_read_before(client, marketer):
     streamed = sampled(page(client, "analytics-stalled", format="csv"))
     rows.append(("stalled deals CSV", streamed, sampled(lambda: old_stalled_csv(run)), "the old CSV"))
     rows.append(("retire", sampled(page(client, "analytics-retire")), None, ""))
-    unused = sampled(lambda: UnusedRows()[0:50])
+    unused = sampled(lambda: UnusedRows(run)[0:50])
     rows.append(("  unused, page 1", unused, sampled(old_unused), "the old query, every row"))
     rows.append(("coverage", sampled(page(client, "analytics-coverage")), None, ""))
 
@@ -108,7 +108,7 @@ def test_analytics_pages_against_the_way_they_read_before(client, marketer):
     grouped = stalled.stalled_rows(limits, timezone.now())[:50].query.sql_with_params()
     print("  EXPLAIN ANALYZE, stalled deals' grouped rows (page 1):")
     print(explained(*grouped))
-    unused = UnusedRows()
+    unused = UnusedRows(run)
     print("  EXPLAIN ANALYZE, unused assets (page 1):")
     print(explained(f"{unused.statement} LIMIT 50", unused.params))
     assert stored[0] <= computed[0] * 1.5  # a regression bound; the figures are in docs/benchmarks.md

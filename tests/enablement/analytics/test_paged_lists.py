@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from assets.models import BuyerRole
 from enablement.analytics.engine import analytics_compute
+from enablement.analytics.models import AssetLastUse
 from enablement.deals.history import deals_state_recompute
-from enablement.models import Deal
+from enablement.models import Deal, UsageEvent
+from enablement.usage.services import usage_delete
 from tests.enablement.analytics.builders import T0, history, use
 from tests.enablement.analytics.old_lists import old_stalled_csv, old_unused
 from tests.factories import AccountFactory, AssetFactory, BuyerRoleFactory, DealFactory
@@ -166,3 +168,38 @@ def test_unused_assets_are_those_the_old_query_found_never_used_first(client, ma
         == [a.title for a in old]
         == ["Never 0", "Never 1", "Never 2"] + [f"Used {n}" for n in range(7, -1, -1)]
     )
+
+
+def unused_titles(client) -> list[str]:
+    page = client.get(reverse("analytics-retire")).text
+    unused = page[page.index("Unused in 90 days") : page.index("Lower conversion")]
+    return re.findall(r'<li><a href="/admin/assets/asset/\d+/change/">([^<]*)</a>', unused)
+
+
+def test_a_use_recorded_after_the_run_takes_the_asset_off_the_unused_list(client, marketer):
+    deal = DealFactory()
+    old, idle = AssetFactory(title="Old deck"), AssetFactory(title="Idle sheet")
+    use(deal, old, 10, "long-ago")
+    analytics_compute()
+    client.force_login(marketer)
+    assert unused_titles(client) == ["Idle sheet", "Old deck"]
+    use(deal, old, days_ago(1), "yesterday")  # recorded now, after the run
+    assert unused_titles(client) == ["Idle sheet"]
+    use(deal, idle, days_ago(2), "the day before")
+    analytics_compute(refresh=True)
+    assert unused_titles(client) == []
+    refreshed = sorted(AssetLastUse.objects.values_list("asset_id", "last_used"))
+    analytics_compute()  # a full run stores the same last uses the refresh moved on
+    assert sorted(AssetLastUse.objects.values_list("asset_id", "last_used")) == refreshed
+
+
+def test_after_a_use_is_deleted_the_list_reads_every_event_until_the_next_run(client, marketer):
+    deal = DealFactory()
+    asset = AssetFactory(title="Deck")
+    use(deal, asset, 10, "long-ago")
+    use(deal, asset, days_ago(3), "mistake")
+    analytics_compute()
+    client.force_login(marketer)
+    assert unused_titles(client) == []
+    usage_delete(events=UsageEvent.objects.filter(event_id="mistake"))  # as the admin deletes
+    assert unused_titles(client) == ["Deck"]
