@@ -6,9 +6,11 @@ read its rows before (docs/analytics-pages.md), timed in the same run on the sam
   made before they were stored gets);
 - stalled deals: the page of 50 from the grouped history, against the old first 200 with a subquery
   per open deal; its CSV streamed, against building it from that query;
-- retire: the page from usage grouped first, against the old join of every event to the assets.
+- retire: the unused assets from the last uses stored by the run and the events since, against the
+  old join of every event to the assets.
 
-The data are test_analytics_speed's (`generate`); `ANALYTICS_BENCH_DEALS` scales them down.
+The data are the analytics benchmark's (`scale_data.deals_generate`); `ANALYTICS_BENCH_DEALS` scales
+them down.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from enablement.analytics import stalled
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import StageMetric
 from enablement.analytics.retire import UnusedRows
-from tests.benchmarks.test_analytics_speed import ASSETS, DEALS, EVENTS, REPS, generate
+from tests.benchmarks.scale_data import deals_generate
+from tests.benchmarks.test_analytics_speed import ASSETS, DEALS, EVENTS, REPS
 from tests.enablement.analytics.old_lists import old_stalled, old_stalled_csv, old_unused
 from tests.factories import AssetFactory, UserFactory
 
@@ -67,7 +70,7 @@ def test_analytics_pages_against_the_way_they_read_before(client, marketer):
     reps = [UserFactory(username=f"bench-rep-{n}").pk for n in range(REPS)]
     assets = [AssetFactory(slug=f"bench-{n}", title=f"Bench asset {n}").pk for n in range(ASSETS)]
     AssetFactory._meta.model.objects.update(published_at="2023-06-01T00:00:00Z")
-    generate(1, DEALS, EVENTS, reps, assets)
+    deals_generate(1, DEALS, EVENTS, reps, assets)
     run = analytics_compute()
     client.force_login(marketer)
     rows = []
