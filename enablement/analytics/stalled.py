@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from config.csv_export import SafeCsvWriter
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric, StageMetric
+from enablement.analytics.states import moment_of
 from enablement.choices import ExposureKind, Verdict
 from enablement.deals.models import Deal, StageChange
 
@@ -70,7 +71,7 @@ def deals_of(rows: Iterable[dict], limits: dict[int, float], now: datetime) -> l
         deal = deals.get(row["deal_id"])
         if deal is None:  # deleted since the rows were read (a CSV streams for a while)
             continue
-        deal.days_in_stage = (now - row["since"]).total_seconds() / 86400
+        deal.days_in_stage = (now - moment_of(row["since"])).total_seconds() / 86400
         deal.p75 = limits.get(row["stage_id"])
         shown.append(deal)
     return shown

@@ -19,7 +19,7 @@ from enablement.analytics import retire as retire_lists
 from enablement.analytics import stalled as stalled_deals
 from enablement.analytics.forest import forest
 from enablement.analytics.models import AssetStageMetric, Team
-from enablement.analytics.paging import page_of
+from enablement.analytics.paging import CountedRows, page_of
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
 from enablement.buyers.services import current_profile
@@ -281,7 +281,11 @@ def stalled(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="stalled-deals-for-nurture.csv"'
         return response
     now, limits = timezone.now(), stalled_deals.thresholds(run)
-    page = page_of(request, stalled_deals.stalled_rows(limits, now, stage_id) if limits else [])
+    rows = stalled_deals.stalled_rows(limits, now, stage_id) if limits else None
+    # The rows and their count from one pass over the open deals' history (paging.CountedRows).
+    page = page_of(
+        request, CountedRows(rows, request.GET.get("page"), "since, deal_id") if rows is not None else []
+    )
     context = {
         "run": run,
         "page": page,

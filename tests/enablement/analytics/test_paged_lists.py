@@ -64,6 +64,8 @@ def test_stalled_deals_come_fifty_a_page_and_page_two_starts_at_the_fifty_first(
     assert rows_shown(first) == [f"Stalled {n:02d}" for n in range(50)]  # the longest stalled first
     assert rows_shown(second) == [f"Stalled {n:02d}" for n in range(50, 60)]
     assert "1–50 of 60" in first and "51–60 of 60" in second
+    past_the_end = client.get(reverse("analytics-stalled"), {"page": 9}).text
+    assert rows_shown(past_the_end) == rows_shown(second) and "Page 2 of 2" in past_the_end
     assert '<nav class="pager" aria-label="Pages of stalled deals">' in first
 
 
