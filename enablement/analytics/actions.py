@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from enablement.analytics import gaps, selectors
+from enablement.analytics import gaps
+from enablement.analytics import retire as retire_lists
 from enablement.analytics.models import AnalyticsRun, AssetStageMetric
 from enablement.analytics.wording import percent, points
 from enablement.choices import ExposureKind, Verdict
@@ -97,7 +98,6 @@ def build(grid: gaps.Coverage) -> list[Action]:
 def retire(run: AnalyticsRun) -> list[Action]:
     """Lower conversion first (most negative adjusted lift), then published assets unused for the
     last days, then review dates passed."""
-    found = selectors.retire_candidates(run)
     items = [
         Action(
             title=f"Refresh or retire {m.asset.title}",
@@ -108,18 +108,18 @@ def retire(run: AnalyticsRun) -> list[Action]:
             ),
             url=reverse("analytics-asset", args=[m.asset.slug]),
         )
-        for m in found["hurts"]
+        for m in retire_lists.lower_conversion(run)[:TOP]
     ]
-    for asset in found["unused"]:
-        last = f"last used {asset.last_used:%-d %b %Y}" if asset.last_used else "never used in a deal"
+    for row in retire_lists.UnusedRows(run)[0:TOP]:
+        last = f"last used {row['last_used']:%-d %b %Y}" if row["last_used"] else "never used in a deal"
         items.append(
             Action(
-                title=f"Retire {asset.title}",
-                reason=f"Published but unused in any deal for {selectors.UNUSED_DAYS} days ({last}).",
-                url=reverse("admin:assets_asset_change", args=[asset.pk]),
+                title=f"Retire {row['title']}",
+                reason=f"Published but unused in any deal for {retire_lists.UNUSED_DAYS} days ({last}).",
+                url=reverse("admin:assets_asset_change", args=[row["pk"]]),
             )
         )
-    for asset in found["review"]:
+    for asset in retire_lists.review_passed()[:TOP]:
         items.append(
             Action(
                 title=f"Review {asset.title}",

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assets.choices import Role
-from enablement.analytics import gaps, scorecard, selectors
+from enablement.analytics import gaps, scorecard, selectors, stalled
 from enablement.analytics.actions import actions
 from enablement.analytics.fitness import fit_summary
 from enablement.analytics.models import AssetStageMetric
@@ -63,7 +63,8 @@ def digest_context(*, week: date | None = None) -> dict | None:
     # lower conversion first, then the lowest adjusted lifts of the rest
     hurts_first = Case(When(verdict=Verdict.HURTS, then=Value(0)), default=Value(1))
     lowest = judged.order_by(hurts_first, "adjusted_lift")
-    deals, _ = selectors.stalled_deals(run, limit=None)
+    limits = stalled.thresholds(run)
+    stalled_count = stalled.stalled_rows(limits, timezone.now()).count() if limits else 0
     grid = gaps.coverage(run)
     return {
         "run": run,
@@ -75,7 +76,7 @@ def digest_context(*, week: date | None = None) -> dict | None:
         "top": [(m, verdict_sentence(m)) for m in helping[:3]],
         "bottom": [(m, verdict_sentence(m)) for m in lowest[:3]],
         "gaps": gaps.build_next(grid, limit=3),
-        "stalled": len(deals),
+        "stalled": stalled_count,
         "site": settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost",
     }
 

@@ -70,25 +70,27 @@ class Coverage:
     profile: BuyerProfile | None = None  # presence counts only deals in this profile
 
 
-def coverage(run: AnalyticsRun | None) -> Coverage:
+def coverage(run: AnalyticsRun | None, roles: list[BuyerRole] | None = None) -> Coverage:
     """The buyer role × stage grid: what exists, what is used, what works, who is in the room, and
-    what is asked for. A fixed number of queries, however many roles, stages and deals."""
-    roles, stages = list(BuyerRole.objects.all()), list(FunnelStage.objects.open())
+    what is asked for. A fixed number of queries, however many roles, stages and deals; `roles`:
+    the grid of these roles only (a page of the coverage map), its queries kept to them."""
+    every_role = roles is None
+    roles, stages = (
+        list(BuyerRole.objects.all()) if roles is None else roles,
+        list(FunnelStage.objects.open()),
+    )
     cells = {(r.pk, s.pk): Cell(role=r, stage=s) for r in roles for s in stages}
-    for row in (
-        Asset.objects.filter(status=AssetStatus.PUBLISHED)
-        .values("buyer_roles", "stages")
-        .annotate(n=Count("pk", distinct=True))
-    ):
+    published = Asset.objects.filter(status=AssetStatus.PUBLISHED)
+    metrics = AssetStageMetric.objects.filter(run=run, exposure=ExposureKind.USED)
+    if not every_role:
+        published = published.filter(buyer_roles__in=roles)
+        metrics = metrics.filter(asset__buyer_roles__in=roles)
+    for row in published.values("buyer_roles", "stages").annotate(n=Count("pk", distinct=True)):
         if (row["buyer_roles"], row["stages"]) in cells:
             cells[(row["buyer_roles"], row["stages"])].assets = row["n"]
-    for row in (
-        AssetStageMetric.objects.filter(run=run, exposure=ExposureKind.USED)
-        .values("asset__buyer_roles", "stage")
-        .annotate(
-            used=Sum(F("exposed_deals") + F("exposed_open")),
-            best=Max("adjusted_lift", filter=Q(verdict=Verdict.HELPS)),
-        )
+    for row in metrics.values("asset__buyer_roles", "stage").annotate(
+        used=Sum(F("exposed_deals") + F("exposed_open")),
+        best=Max("adjusted_lift", filter=Q(verdict=Verdict.HELPS)),
     ):
         cell = cells.get((row["asset__buyer_roles"], row["stage"]))
         if cell:
@@ -100,12 +102,12 @@ def coverage(run: AnalyticsRun | None) -> Coverage:
     grid = Coverage(roles=roles, stages=stages, cells=cells, committee=DealRole.objects.exists())
     if grid.committee and run is not None:
         grid.profile = current_profile()
-        _presence(run, grid)
+        _presence(run, grid, None if every_role else roles)
     _demand(grid)
     return grid
 
 
-def _presence(run: AnalyticsRun, grid: Coverage) -> None:
+def _presence(run: AnalyticsRun, grid: Coverage, roles: list[BuyerRole] | None) -> None:
     """Per cell, the run's entries of the stage whose deal has the role on its committee: how many,
     advanced and lost (one grouped query over the join; a role named twice on a deal counts once)."""
     entries = StageEntry.objects.filter(run=run)
@@ -115,8 +117,9 @@ def _presence(run: AnalyticsRun, grid: Coverage) -> None:
     for cell in grid.cells.values():
         cell.present, cell.present_of = 0, totals.get(cell.stage.pk, 0)
     deal = "deal_id"
+    present = Q(deal__roles__isnull=False) if roles is None else Q(deal__roles__role__in=roles)
     rows = (
-        entries.filter(deal__roles__isnull=False)
+        entries.filter(present)
         .values("stage_id", role=F("deal__roles__role_id"))
         .annotate(
             present=Count(deal, distinct=True),

@@ -158,12 +158,34 @@ class StageMetric(models.Model):
     p75_days = models.FloatField(null=True)
     landmark_days = models.PositiveIntegerField(null=True)
     resolution_p25 = models.FloatField(null=True, help_text="25th percentile of days to resolution")
+    # The funnel page's breakdowns over all the run's entries, so it never goes over them per request
+    # (docs/analytics-pages.md): {"2025-03": [entered, advanced, lost]} by month of entering the
+    # stage, {"8100": [entered, advanced, lost, median days]} by quarter (year × 4 + quarter − 1);
+    # None in rows of runs made before they were stored, which the page computes as it used to.
+    by_month = models.JSONField(null=True, default=None)
+    by_quarter = models.JSONField(null=True, default=None)
 
     class Meta:
         ordering = ["stage__order"]
 
     def __str__(self) -> str:
         return f"{self.stage}: {self.entered} entered"
+
+
+class AssetLastUse(models.Model):
+    """An asset's latest usage event among those the run counted; *Retire or refresh* adds the events
+    recorded since the run's watermark, so it never groups the whole usage table
+    (docs/analytics-pages.md)."""
+
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    last_used = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "asset"], name="assetlastuse_unique_run_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} last used {self.last_used:%Y-%m-%d %H:%M}"
 
 
 class Segment(models.TextChoices):

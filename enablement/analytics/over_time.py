@@ -18,7 +18,13 @@ from django.db.models.functions import RowNumber, TruncMonth
 
 from assets.models import Asset, FunnelStage
 from enablement.analytics import sql, stats
-from enablement.analytics.models import AnalyticsRun, AssetStageMetric, FigureState, StageEntry
+from enablement.analytics.models import (
+    AnalyticsRun,
+    AssetStageMetric,
+    FigureState,
+    StageEntry,
+    StageMetric,
+)
 from enablement.analytics.states import STAGE, cut_of, strata_in
 from enablement.choices import ExposureKind, Outcome, Verdict
 from enablement.rooms.models import PageView
@@ -48,23 +54,41 @@ def _medians(entries: QuerySet[StageEntry]) -> dict[tuple[int, int], float]:
     return {key: sum(days) / len(days) for key, days in picked.items()}
 
 
-def funnel_by_quarter(entries: QuerySet[StageEntry], stages: list[FunnelStage]) -> dict:
-    """Per stage and quarter of entering it: entered, conversion and median days of those advanced."""
+def quarter_figures(entries: QuerySet[StageEntry]) -> dict[int, dict[str, list]]:
+    """Per stage and quarter of entering it (the quarter as a string, JSON's keys being strings):
+    [entered, advanced, lost, median days of those advanced or None]."""
     rows = entries.values("stage_id", "quarter").annotate(
         entered=Count("pk"),
         advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
         lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
     )
-    counts = {(r["stage_id"], r["quarter"]): r for r in rows.order_by()}
     medians = _medians(entries)
-    quarters = sorted({q for _, q in counts})
+    figures: dict[int, dict[str, list]] = {}
+    for r in rows.order_by():
+        key = (r["stage_id"], r["quarter"])
+        cell = [r["entered"], r["advanced"], r["lost"], medians.get(key)]
+        figures.setdefault(r["stage_id"], {})[str(r["quarter"])] = cell
+    return figures
+
+
+def stored_quarter_figures(run: AnalyticsRun) -> dict[int, dict[str, list]] | None:
+    """The whole funnel's quarter_figures as the run stored them (stage_figures); None for a run
+    made before they were stored."""
+    stored = dict(StageMetric.objects.filter(run=run).order_by().values_list("stage_id", "by_quarter"))
+    return None if None in stored.values() else stored
+
+
+def funnel_by_quarter(figures: dict[int, dict[str, list]], stages: list[FunnelStage]) -> dict:
+    """Per stage and quarter of entering it: entered, conversion and median days of those advanced,
+    from `quarter_figures` (of the page's entries, or stored by the run)."""
+    quarters = sorted({int(q) for per_stage in figures.values() for q in per_stage})
     table = []
     for stage in stages:
         cells = []
         for q in quarters:
-            c = counts.get((stage.pk, q), {"entered": 0, "advanced": 0, "lost": 0})
-            rate = stats.rate(c["advanced"], c["advanced"] + c["lost"])
-            cells.append({"entered": c["entered"], "rate": rate, "median_days": medians.get((stage.pk, q))})
+            entered, advanced, lost, median_days = figures.get(stage.pk, {}).get(str(q), (0, 0, 0, None))
+            rate = stats.rate(advanced, advanced + lost)
+            cells.append({"entered": entered, "rate": rate, "median_days": median_days})
         table.append({"stage": stage, "cells": cells})
     return {
         "quarters": [quarter_label(q) for q in quarters],

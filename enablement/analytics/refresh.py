@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from enablement.analytics import cohort, exposure_changes, figures, reads, sql
-from enablement.analytics.models import AnalyticsRun, StageEntry, StageMetric
+from enablement.analytics.models import AnalyticsRun, AssetLastUse, StageEntry, StageMetric
 from enablement.analytics.runs import (
     Steps,
     availability,
@@ -26,6 +26,7 @@ from enablement.analytics.runs import (
     run_transaction,
     watermark,
 )
+from enablement.analytics.states import moment_of
 from enablement.choices import ExposureKind
 
 TOUCHED = "analytics_touched"
@@ -220,16 +221,34 @@ def _both_inserted(run: AnalyticsRun, landmarks: cohort.Landmarks, where: str, p
 
 
 def _first_uses_since(run: AnalyticsRun, since: datetime) -> dict[str, str]:
+    """The run's availability with the uses recorded since `since`; their assets' last uses moved on
+    (AssetLastUse) from the same pass."""
     first = dict(run.availability)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT asset_id, MIN(occurred_at) FROM {sql.tables()['usage']} WHERE recorded_at >= %s "
-            "GROUP BY asset_id",
+            f"SELECT asset_id, MIN(occurred_at), MAX(occurred_at) FROM {sql.tables()['usage']} "
+            "WHERE recorded_at >= %s GROUP BY asset_id",
             [sql.moment(since)],
         )
-        for asset_id, used in cursor.fetchall():
-            used = iso(used)
-            key = str(asset_id)
-            if key not in first or datetime.fromisoformat(used) < datetime.fromisoformat(first[key]):
-                first[key] = used
+        rows = cursor.fetchall()
+    for asset_id, used, _ in rows:
+        used = iso(used)
+        key = str(asset_id)
+        if key not in first or datetime.fromisoformat(used) < datetime.fromisoformat(first[key]):
+            first[key] = used
+    _last_uses_moved(run, {asset_id: moment_of(last) for asset_id, _, last in rows})
     return first
+
+
+def _last_uses_moved(run: AnalyticsRun, latest: dict[int, datetime]) -> None:
+    """Each asset's stored last use, moved on to `latest` where that is later."""
+    if not latest:
+        return
+    stored = AssetLastUse.objects.filter(run=run, asset_id__in=latest)
+    for asset_id, last_used in stored.values_list("asset_id", "last_used"):
+        latest[asset_id] = max(latest[asset_id], last_used)
+    stored.delete()
+    AssetLastUse.objects.bulk_create(
+        AssetLastUse(run=run, asset_id=asset_id, last_used=last_used)
+        for asset_id, last_used in latest.items()
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from assets.models import Asset, FunnelStage
 from enablement import webhook_events
 from enablement.analytics import cohort, figures, sql, stage_figures
-from enablement.analytics.models import AnalyticsRun, AssetStageMetric, Segment
+from enablement.analytics.models import AnalyticsRun, AssetLastUse, AssetStageMetric, Segment
 from enablement.analytics.states import moment_of
 from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
@@ -110,15 +110,18 @@ def analyze(model: type) -> None:
 
 
 def first_uses(run: AnalyticsRun) -> None:
-    """Each asset's first recorded use (the run's `availability`), and the run's count of usage events
-    from the same pass over the usage table."""
+    """Each asset's first recorded use (the run's `availability`), its last (AssetLastUse), and the
+    run's count of usage events, from the same pass over the usage table."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT asset_id, MIN(occurred_at), COUNT(*) FROM {sql.tables()['usage']} GROUP BY asset_id"
+            f"SELECT asset_id, MIN(occurred_at), MAX(occurred_at), COUNT(*) FROM {sql.tables()['usage']} "
+            "GROUP BY asset_id"
         )
         rows = cursor.fetchall()
-    run.availability = {str(a): iso(t) for a, t, _ in rows}
-    run.usage_events = sum(n for _, _, n in rows)
+    run.availability = {str(a): iso(t) for a, t, _, _ in rows}
+    run.usage_events = sum(n for _, _, _, n in rows)
+    last = [(run.pk, a, t) for a, _, t, _ in rows]
+    sql.rows_insert(AssetLastUse._meta.db_table, ("run_id", "asset_id", "last_used"), last)
 
 
 def iso(value: datetime | str) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
 
 from assets.models import FunnelStage
-from enablement.analytics.models import AnalyticsRun, StageEntry, Team
+from enablement.analytics.models import AnalyticsRun, StageEntry, StageMetric, Team
 from enablement.choices import Outcome
 from enablement.deals.models import Deal
 
@@ -60,22 +60,68 @@ def _median_days(entries: QuerySet[StageEntry]) -> dict[int, float]:
     return {stage_id: sum(days) / len(days) for stage_id, days in picked.items()}
 
 
-def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
-    """Per open stage: entered, advanced, lost, open, conversion, median days; and a monthly trend."""
-    stages = list(FunnelStage.objects.open())
-    if run is None:
-        return {"stages": [], "months": [], "trend": {}}
-    qs = filtered_entries(run, f)
-    counts = {
-        row["stage_id"]: row
-        for row in qs.values("stage_id").annotate(
+Counts = dict[str, int]
+
+
+def stage_counts(entries: QuerySet[StageEntry]) -> dict[int, Counts]:
+    """Per stage: entries, and of them advanced, lost and open."""
+    rows = entries.values("stage_id").annotate(
+        entered=Count("pk"),
+        advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
+        lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
+        open=Count("pk", filter=Q(outcome=Outcome.OPEN)),
+    )
+    return {row.pop("stage_id"): row for row in rows.order_by()}
+
+
+def monthly_counts(entries: QuerySet[StageEntry]) -> dict[int, dict[str, list[int]]]:
+    """Per stage and month of entering it ("2025-03"): [entered, advanced, lost]."""
+    rows = (
+        entries.annotate(month=TruncMonth("entered_at"))
+        .values("month", "stage_id")
+        .annotate(
             entered=Count("pk"),
             advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
             lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
-            open=Count("pk", filter=Q(outcome=Outcome.OPEN)),
         )
-    }
-    medians = _median_days(qs.filter(outcome=Outcome.ADVANCED))
+        .order_by()
+    )
+    months: dict[int, dict[str, list[int]]] = {}
+    for row in rows:
+        label = row["month"].strftime("%Y-%m")
+        months.setdefault(row["stage_id"], {})[label] = [row["entered"], row["advanced"], row["lost"]]
+    return months
+
+
+def _stored(run: AnalyticsRun) -> tuple[dict[int, Counts], dict[int, float], dict[int, dict]] | None:
+    """The whole funnel's counts, medians and months as the run stored them (stage_figures), so
+    the unfiltered page reads a row per stage instead of going over every entry; None for a run
+    made before the months were stored."""
+    counts, medians, months = {}, {}, {}
+    for m in StageMetric.objects.filter(run=run).order_by():
+        if m.by_month is None:
+            return None
+        counts[m.stage_id] = {"entered": m.entered, "advanced": m.advanced, "lost": m.lost, "open": m.open}
+        if m.median_days is not None:
+            medians[m.stage_id] = m.median_days
+        months[m.stage_id] = m.by_month
+    return counts, medians, months
+
+
+def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
+    """Per open stage: entered, advanced, lost, open, conversion, median days; and a monthly trend.
+    Without filters, as the run stored them; with filters, over the entries they pick."""
+    stages = list(FunnelStage.objects.open())
+    if run is None:
+        return {"stages": [], "months": [], "trend": {}}
+    stored = _stored(run) if f == FunnelFilters() else None
+    if stored is not None:
+        counts, medians, by_month = stored
+    else:
+        qs = filtered_entries(run, f)
+        counts = stage_counts(qs)
+        medians = _median_days(qs.filter(outcome=Outcome.ADVANCED))
+        by_month = monthly_counts(qs)
     rows = []
     for stage in stages:
         c = counts.get(stage.pk, {"entered": 0, "advanced": 0, "lost": 0, "open": 0})
@@ -88,31 +134,19 @@ def funnel(run: AnalyticsRun | None, f: FunnelFilters) -> dict:
                 "median_days": medians.get(stage.pk),
             }
         )
-    trend_rows = (
-        qs.annotate(month=TruncMonth("entered_at"))
-        .values("month", "stage_id")
-        .annotate(
-            entered=Count("pk"),
-            advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
-            lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
-        )
-        .order_by("month")
-    )
-    months: list[str] = []
-    trend: dict[int, dict[str, float | None]] = {s.pk: {} for s in stages}
-    for row in trend_rows:
-        label = row["month"].strftime("%Y-%m")
-        if label not in months:
-            months.append(label)
-        resolved = row["advanced"] + row["lost"]
-        trend.setdefault(row["stage_id"], {})[label] = (
-            round(row["advanced"] / resolved, 4) if resolved else None
-        )
-    return {
-        "stages": rows,
-        "months": months,
-        "trend": {s.name: [trend[s.pk].get(m) for m in months] for s in stages},
-    }
+    months = sorted({label for per_stage in by_month.values() for label in per_stage})
+    trend = {}
+    for stage in stages:
+        per_stage = by_month.get(stage.pk, {})
+        trend[stage.name] = [_rate(per_stage.get(label)) for label in months]
+    return {"stages": rows, "months": months, "trend": trend}
+
+
+def _rate(counts: list[int] | None) -> float | None:
+    """A month's conversion from [entered, advanced, lost], to four places; None if none resolved."""
+    if not counts or not counts[1] + counts[2]:
+        return None
+    return round(counts[1] / (counts[1] + counts[2]), 4)
 
 
 def filter_choices(run: AnalyticsRun | None) -> dict[str, list[str]]:

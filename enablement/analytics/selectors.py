@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery
 
-from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
-
-from assets.choices import AssetStatus
 from assets.models import Asset
 from enablement.analytics.engine import current_run
 from enablement.analytics.models import (
@@ -19,11 +15,8 @@ from enablement.analytics.models import (
 )
 from enablement.analytics.wording import rep_sentence
 from enablement.choices import ExposureKind, Verdict
-from enablement.deals.models import Deal, StageChange
+from enablement.deals.models import Deal
 from enablement.money import SumsCurrency
-
-UNUSED_DAYS = 90
-
 
 ASSET_SORTS = {
     "lift": "-lift",
@@ -88,59 +81,6 @@ def segmented(run: AnalyticsRun | None) -> bool:
     return AssetStageMetric.segments.filter(run=run).exclude(segment=Segment.ALL).exists()
 
 
-def retire_candidates(run: AnalyticsRun | None) -> dict[str, list]:
-    cutoff = timezone.now() - timedelta(days=UNUSED_DAYS)
-    published = Asset.objects.filter(status=AssetStatus.PUBLISHED).select_related("owner")
-    return {
-        "unused": list(
-            published.annotate(last_used=Max("usage_events__occurred_at"))
-            .filter(Q(last_used__lt=cutoff) | Q(last_used__isnull=True))
-            .order_by("last_used", "title")
-        ),
-        "hurts": list(
-            AssetStageMetric.objects.filter(run=run, verdict=Verdict.HURTS, exposure=ExposureKind.USED)
-            .select_related("asset", "stage")
-            .order_by("adjusted_lift")
-        ),
-        "review": list(published.filter(review_by__lt=timezone.localdate()).order_by("review_by")),
-    }
-
-
-def stalled_deals(run: AnalyticsRun | None, limit: int | None = 200) -> tuple[list[Deal], dict[int, list]]:
-    """Open deals in their stage for longer than that stage's 75th percentile of days."""
-    now = timezone.now()
-    thresholds = {m.stage_id: m.p75_days for m in StageMetric.objects.filter(run=run) if m.p75_days}
-    if not thresholds:
-        return [], {}
-    entered = (
-        StageChange.objects.filter(deal=OuterRef("pk"), stage=OuterRef("current_stage"))
-        .order_by("-entered_at")
-        .values("entered_at")[:1]
-    )
-    slow = Q(pk__in=[])
-    for stage_id, days in thresholds.items():
-        slow |= Q(current_stage_id=stage_id, in_stage_since__lt=now - timedelta(days=days))
-    deals = (
-        Deal.objects.filter(closed_at__isnull=True)
-        .annotate(in_stage_since=Subquery(entered))
-        .filter(slow)
-        .select_related("account", "owner", "current_stage")
-        .order_by("in_stage_since")
-    )
-    deals = list(deals[:limit] if limit else deals)
-    for deal in deals:
-        deal.days_in_stage = (now - deal.in_stage_since).total_seconds() / 86400
-        deal.p75 = thresholds.get(deal.current_stage_id)
-    helps: dict[int, list] = {}
-    for m in (
-        AssetStageMetric.objects.filter(run=run, verdict=Verdict.HELPS, exposure=ExposureKind.USED)
-        .select_related("asset")
-        .order_by("-adjusted_lift")
-    ):
-        helps.setdefault(m.stage_id, []).append(m.asset)
-    return deals, helps
-
-
 def landmarks(run: AnalyticsRun | None) -> list[StageMetric]:
     """Each open stage that has a landmark in the run, in funnel order."""
     metrics = StageMetric.objects.filter(run=run, landmark_days__isnull=False).select_related("stage")
@@ -178,6 +118,4 @@ __all__ = [
     "current_run",
     "higher_lift",
     "landmarks",
-    "retire_candidates",
-    "stalled_deals",
 ]

@@ -1,16 +1,17 @@
 """The funnel scorecard's figures of a run: per open stage its entries, outcomes, conversion, median
-and 75th-percentile days, and landmark (the stage figures step of enablement.analytics.engine)."""
+and 75th-percentile days, landmark, and its counts by month and by quarter with the quarters' medians
+(the stage figures step of enablement.analytics.engine), which the unfiltered funnel page reads."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from assets.models import FunnelStage
-from enablement.analytics import sql, stats
+from enablement.analytics import over_time, scorecard, sql, stats
 from enablement.analytics.cohort import Landmarks
 from enablement.analytics.comparison import Counts
 from enablement.analytics.figures_sql import QUANTILES_SQL, STAGE_COUNTS_SQL, STAGE_DAYS
-from enablement.analytics.models import AnalyticsRun, StageMetric
+from enablement.analytics.models import AnalyticsRun, StageEntry, StageMetric
 
 
 def days_quantiles(source: str, params: list) -> dict[tuple[int, int], tuple[float, float]]:
@@ -44,6 +45,8 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
         for stage_id, outcome, n in sql.read_rows(STAGE_COUNTS_SQL.format(**sql.tables()), [run.pk]):
             totals[stage_id].add(outcome, n)
         quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
+    entries = StageEntry.objects.filter(run=run)
+    by_month, by_quarter = scorecard.monthly_counts(entries), over_time.quarter_figures(entries)
     metrics = []
     for stage in FunnelStage.objects.open():
         c = totals.get(stage.pk, Counts())
@@ -61,6 +64,8 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
                 p75_days=p75,
                 landmark_days=landmarks.days.get(stage.pk),
                 resolution_p25=landmarks.quartiles.get(stage.pk),
+                by_month=by_month.get(stage.pk, {}),
+                by_quarter=by_quarter.get(stage.pk, {}),
             )
         )
     StageMetric.objects.filter(run=run).delete()

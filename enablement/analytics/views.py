@@ -6,17 +6,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from assets.choices import AssetKind
-from assets.models import Asset, FunnelStage
+from assets.models import Asset, BuyerRole, FunnelStage
 from config.audit.services import audit_record_about
-from config.csv_export import SafeCsvWriter
 from config.error_pages import refused_unless
 from enablement.analytics import actions, asset_table, digest, gaps, over_time, scorecard, selectors
+from enablement.analytics import retire as retire_lists
+from enablement.analytics import stalled as stalled_deals
 from enablement.analytics.forest import forest
 from enablement.analytics.models import AssetStageMetric, Team
+from enablement.analytics.paging import CountedRows, page_of
 from enablement.analytics.report import asset_object, assets_csv
 from enablement.analytics.wording import verdict_sentence
 from enablement.buyers.services import current_profile
@@ -67,7 +70,10 @@ def funnel(request: HttpRequest) -> HttpResponse:
     stages = [row["stage"] for row in data["stages"]]
     by_quarter = None
     if run is not None:
-        by_quarter = over_time.funnel_by_quarter(scorecard.filtered_entries(run, filters), stages)
+        figures = over_time.stored_quarter_figures(run) if filters == scorecard.FunnelFilters() else None
+        if figures is None:
+            figures = over_time.quarter_figures(scorecard.filtered_entries(run, filters))
+        by_quarter = over_time.funnel_by_quarter(figures, stages)
     chart = {
         "labels": [row["stage"].name for row in data["stages"]],
         "conversion": [row["conversion_rate"] for row in data["stages"]],
@@ -206,13 +212,18 @@ def digest_page(request: HttpRequest) -> HttpResponse:
 @analytics_view
 def coverage(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
-    grid = gaps.coverage(run)
+    page = page_of(request, BuyerRole.objects.all())
+    grid = gaps.coverage(run, roles=list(page.object_list))
     rows = [(role, [grid.cells[(role.pk, stage.pk)] for stage in grid.stages]) for role in grid.roles]
-    return _page(
-        request,
-        "analytics/coverage.html",
-        {"run": run, "coverage": grid, "stages": grid.stages, "grid": rows, "tab": "coverage"},
-    )
+    context = {
+        "run": run,
+        "coverage": grid,
+        "stages": grid.stages,
+        "grid": rows,
+        "page": page,
+        "tab": "coverage",
+    }
+    return _page(request, "analytics/coverage.html", context)
 
 
 @login_required
@@ -230,14 +241,17 @@ def build_next(request: HttpRequest) -> HttpResponse:
 @login_required
 @analytics_view
 def retire(request: HttpRequest) -> HttpResponse:
+    """Three lists, each paged on its own parameter so that paging one keeps the others' pages."""
     run = selectors.current_run()
     return _page(
         request,
         "analytics/retire.html",
         {
             "run": run,
-            **selectors.retire_candidates(run),
-            "unused_days": selectors.UNUSED_DAYS,
+            "unused": page_of(request, retire_lists.UnusedRows(run), "unused_page"),
+            "hurts": page_of(request, retire_lists.lower_conversion(run), "hurts_page"),
+            "review": page_of(request, retire_lists.review_passed(), "review_page"),
+            "unused_days": retire_lists.UNUSED_DAYS,
             "tab": "retire",
         },
     )
@@ -247,48 +261,39 @@ def retire(request: HttpRequest) -> HttpResponse:
 @analytics_view
 def stalled(request: HttpRequest) -> HttpResponse:
     run = selectors.current_run()
-    export = request.GET.get("format") == "csv"
-    deals, helps = selectors.stalled_deals(run, limit=None if export else 200)
-    if export:
+    stages = list(FunnelStage.objects.open())
+    chosen = request.GET.get("stage", "")
+    stage = next((s for s in stages if s.slug == chosen), None)
+    errors = (
+        [f"Funnel stage “{chosen}” is not an open stage; every stage is shown."]
+        if chosen and not stage
+        else []
+    )
+    stage_id = stage.pk if stage else None
+    if request.GET.get("format") == "csv":
         audit_record_about(
             event="export.downloaded",
             model=Deal,
             by=request.user,
-            data={"export": "stalled deals", "rows": len(deals)},
+            data={"export": "stalled deals", "stage": stage.slug if stage else ""},
         )
-        response = HttpResponse(content_type="text/csv")
+        response = StreamingHttpResponse(stalled_deals.csv_chunks(run, stage_id), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="stalled-deals-for-nurture.csv"'
-        writer = SafeCsvWriter(response)
-        writer.writerow(
-            [
-                "deal_id",
-                "deal",
-                "account",
-                "owner_email",
-                "stage",
-                "days_in_stage",
-                "stage_p75_days",
-                "amount",
-                "currency",
-                "assets_with_higher_conversion",
-            ]
-        )
-        for d in deals:
-            writer.writerow(
-                [
-                    d.external_id,
-                    d.name,
-                    d.account.name if d.account else "",
-                    d.owner.email if d.owner else "",
-                    d.current_stage.slug,
-                    round(d.days_in_stage, 1),
-                    round(d.p75, 1),
-                    d.amount or "",
-                    d.currency,
-                    ";".join(a.slug for a in helps.get(d.current_stage_id, [])),
-                ]
-            )
         return response
-    return _page(
-        request, "analytics/stalled.html", {"run": run, "deals": deals, "helps": helps, "tab": "stalled"}
+    now, limits = timezone.now(), stalled_deals.thresholds(run)
+    rows = stalled_deals.stalled_rows(limits, now, stage_id) if limits else None
+    # The rows and their count from one pass over the open deals' history (paging.CountedRows).
+    page = page_of(
+        request, CountedRows(rows, request.GET.get("page"), "since, deal_id") if rows is not None else []
     )
+    context = {
+        "run": run,
+        "page": page,
+        "deals": stalled_deals.deals_of(page.object_list, limits, now),
+        "helps": stalled_deals.higher_conversion(run),
+        "stages": stages,
+        "stage": stage,
+        "errors": errors,
+        "tab": "stalled",
+    }
+    return _page(request, "analytics/stalled.html", context)

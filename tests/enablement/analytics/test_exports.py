@@ -59,7 +59,8 @@ def stalled_hostile_deal(tmp_path: Path):
 def test_the_stalled_deals_export_neutralises_formula_cells(client, marketer, stalled_hostile_deal):
     client.force_login(marketer)
     response = client.get(reverse("analytics-stalled"), {"format": "csv"})
-    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode()))}
+    text = b"".join(response.streaming_content).decode()
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
     hostile = rows["'-X1"]
     assert hostile[1] == "'" + HOSTILE_NAME and hostile[2] == "'@SUM(1+1)"
     assert hostile[4] == "discovery" and float(hostile[5]) > 0  # ordinary cells are untouched

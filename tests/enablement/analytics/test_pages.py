@@ -79,7 +79,7 @@ def test_stalled_deals_export_for_nurture(client, marketer):
     client.force_login(marketer)
     response = client.get(reverse("analytics-stalled"), {"format": "csv"})
     assert response["Content-Disposition"].endswith('stalled-deals-for-nurture.csv"')
-    header = response.content.decode().splitlines()[0]
+    header = b"".join(response.streaming_content).decode().splitlines()[0]
     assert header.startswith("deal_id,deal,account,owner_email,stage,days_in_stage")
 
 
