@@ -5,8 +5,8 @@ The events are judged in one statement against what is recorded under their even
 first mention in the table (USAGE_VERDICTS), then the new ones go in with one `INSERT … SELECT … ON
 CONFLICT (event_id) DO NOTHING`, each taking its deal's stage at `occurred_at` from the history in the
 same statement. The service's row-by-row dialect of the same rules is enablement.usage.services; the
-two are held equal by tests/enablement/test_usage_one_rule.py. Why two dialects:
-docs/decisions/two-sql-dialects.md.
+two are held equal by tests/enablement/test_usage_one_rule.py and test_usage_two_paths.py. Why two
+dialects: docs/decisions/two-sql-dialects.md.
 
 A batch of 1,000 events sent as one INSERT … VALUES carries 9,000 parameters, which the driver splices
 into the statement's text one by one; COPY streams the rows as they are.
