@@ -73,7 +73,9 @@ def test_analytics_pages_list_ownerless_assets_and_deals(client, marketer, impor
     stalled = client.get(reverse("analytics-stalled"))
     assert stalled.status_code == 200 and deal.name in stalled.text
     export = client.get(reverse("analytics-stalled"), {"format": "csv"})
-    assert export.status_code == 200 and "O-7,Ownerless deal 7,,," in export.content.decode()
+    assert (
+        export.status_code == 200 and "O-7,Ownerless deal 7,,," in b"".join(export.streaming_content).decode()
+    )
 
 
 def test_the_admin_shows_ownerless_assets_and_deals(client, admin_user, imported):
