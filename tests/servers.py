@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -20,3 +23,19 @@ def wait_for_port(port: int, *, seconds: float = 30) -> None:
             return
         except OSError:
             time.sleep(0.25)
+
+
+def gunicorn_start(port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    """The project served by gunicorn (2 workers, as in production) on `port`, with `env`."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [
+        str(gunicorn),
+        "config.wsgi",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(command, cwd=cwd, env=env)

@@ -35,7 +35,7 @@ from django.conf import settings
 
 from tests.benchmarks.ceiling import copy_into_product_tables
 from tests.benchmarks.native_files import T0, write_org, write_usage
-from tests.servers import free_port, wait_for_port
+from tests.servers import free_port, gunicorn_start, wait_for_port
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres]
 
@@ -254,20 +254,7 @@ def test_api_ingest_through_gunicorn_against_copy(bench_db, organisation):
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "API_RATE": "1000000/minute",
     }
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env,
-    )
+    gunicorn = gunicorn_start(port, server_env, ROOT)
     try:
         wait_for_port(port)
         bodies = [json.dumps(_events(start, API_BATCH)) for start in range(0, API_EVENTS, API_BATCH)]

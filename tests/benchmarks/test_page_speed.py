@@ -43,7 +43,7 @@ from tests.benchmarks.scale_data import (
     p95,
 )
 from tests.factories import AssetFactory, DealFactory, UserFactory
-from tests.servers import free_port, wait_for_port
+from tests.servers import free_port, gunicorn_start, wait_for_port
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DEALS = int(os.environ.get("PAGE_BENCH_DEALS", "100000"))
@@ -129,18 +129,7 @@ def _server(port: int) -> subprocess.Popen:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [
-        str(gunicorn),
-        "config.wsgi",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    return gunicorn_start(port, env, ROOT)
 
 
 def _pages(world: dict) -> list[tuple[str, str, str]]:
