@@ -10,6 +10,10 @@ BEAT_SCHEDULE = {
         "task": "assets.tasks.remind_review_due",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
+    "recount-stored-uses-nightly": {
+        "task": "enablement.tasks.usage_counts_recount",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "recompute-analytics-nightly": {
         "task": "enablement.tasks.analytics_recompute",
         "schedule": crontab(hour=2, minute=30),

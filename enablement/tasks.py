@@ -15,6 +15,7 @@ from enablement.analytics.tasks import (
 from enablement.importers.tasks import import_run, import_runs_sweep
 from enablement.rooms.summaries import visit_summary_send
 from enablement.rooms.tasks import visits_close_idle, visits_purge
+from enablement.usage.tasks import usage_counts_recount
 
 __all__ = [
     "analytics_digest",
@@ -23,6 +24,7 @@ __all__ = [
     "import_run",
     "import_runs_sweep",
     "profile_apply",
+    "usage_counts_recount",
     "visit_summary_send",
     "visits_close_idle",
     "visits_purge",

@@ -21,7 +21,6 @@ from enablement.analytics.models import AnalyticsRun, AssetLastUse, AssetStageMe
 from enablement.analytics.states import moment_of
 from enablement.buyers.services import current_profile
 from enablement.deals.models import Deal
-from enablement.usage.counts import usage_counts_refresh
 from enablement.usage.models import UsageEvent
 
 
@@ -196,12 +195,6 @@ def run_finish(run: AnalyticsRun, steps: Steps, *, since: datetime | None = None
     before, so only those recorded since are counted again (a full run counted them all with the
     first uses: first_uses)."""
     run.complete, run.finished_at, run.funnel = True, timezone.now(), funnel()
-    # Search's "Most used" counts, set again from the events once a full run has committed (inside the
-    # run's REPEATABLE READ snapshot, writing an asset row that someone changed since would fail the
-    # run). A refresh leaves them: the usage write path keeps them current, and recounting every event
-    # would cost a refresh most of its time.
-    if since is None:
-        transaction.on_commit(usage_counts_refresh)
     run.deals = Deal.objects.count()
     if since is not None:
         run.usage_events += UsageEvent.objects.filter(recorded_at__gte=since).count() - run.usage_recent

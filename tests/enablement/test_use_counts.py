@@ -1,19 +1,23 @@
 """ "Most used" reads a count stored on each asset: the usage write path adds to it, and a recount
-(every full analytics run, an import, the demo) sets it from the events, so both must agree."""
+(an import, a deletion, the nightly task) sets it from the events, so both must agree."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
 from assets.models import Asset, FunnelStage
+from config.celery_app import app as celery_app
 from enablement.deals.history import deal_stage_change
 from enablement.usage.counts import usage_counts_refresh
 from enablement.usage.models import AssetStageUses, UsageEvent
 from enablement.usage.services import usage_delete, usage_record, usage_record_many
+from enablement.usage.tasks import usage_counts_recount
 from tests.enablement.importing import FIXTURES, import_crm
 from tests.factories import AssetFactory, DealFactory
 
@@ -59,15 +63,23 @@ def test_a_recount_takes_away_the_uses_of_a_deleted_deal(rep):
     assert stored(deck) == [1]
 
 
-def test_an_analytics_run_sets_a_drifted_count_right_once_it_commits(rep, django_capture_on_commit_callbacks):
-    from enablement.analytics.engine import analytics_compute
-
-    deck = AssetFactory()
-    usage_record(event_id="a", asset=deck, deal=DealFactory(owner=rep), rep=rep, action="viewed")
+def test_the_nightly_recount_sets_drifted_counts_right_in_all_and_at_each_stage(rep):
+    deck = AssetFactory(title="Deck")
+    deal = DealFactory(owner=rep)
+    deal_stage_change(deal=deal, stage=stage("discovery"), entered_at=timezone.now() - timedelta(days=3))
+    usage_record(event_id="a", asset=deck, deal=deal, rep=rep, action="viewed")
     Asset.objects.filter(pk=deck.pk).update(use_count=7)  # as if events had gone by another way
-    with django_capture_on_commit_callbacks(execute=True):
-        analytics_compute()
+    AssetStageUses.objects.filter(asset=deck).update(uses=5)
+    usage_counts_recount.delay()
     assert stored(deck) == [1]
+    assert at_stages() == {("Deck", "discovery"): 1} == recounted()
+
+
+def test_beat_sends_the_recount_every_night():
+    entry = settings.CELERY_BEAT_SCHEDULE["recount-stored-uses-nightly"]
+    assert entry["schedule"] == crontab(hour=2, minute=0)
+    celery_app.loader.import_default_modules()  # what a worker does when it starts: discover tasks
+    assert entry["task"] in celery_app.tasks
 
 
 # Per stage: the suggestions' peer use (AssetStageUses), kept by the same write path.
@@ -124,6 +136,26 @@ def test_a_batch_counts_each_new_use_once_at_its_stage(rep):
     usage_record_many(events=events[:10])  # sent again: duplicates, not counted again
     assert at_stages() == recounted()
     assert sum(at_stages().values()) == 60 and at_stages()[("Sheet", "proposal")] == 10
+
+
+def test_a_batch_of_uses_on_deals_with_and_without_history_counts_them_in_all_and_at_stages_known(rep):
+    deck, sheet = AssetFactory(title="Deck"), AssetFactory(title="Sheet")
+    staged, bare = DealFactory(owner=rep), DealFactory(owner=rep)  # no history: its uses have no stage
+    deal_stage_change(deal=staged, stage=stage("discovery"), entered_at=timezone.now() - timedelta(days=3))
+    row = {"rep_id": rep.pk, "action": "shared", "source": "api"}
+    usage_record_many(
+        events=[
+            {
+                **row,
+                "event_id": f"m{n}",
+                "deal_id": (staged if n % 2 else bare).pk,
+                "asset_id": (deck if n % 3 else sheet).pk,
+            }
+            for n in range(60)
+        ]
+    )
+    assert stored(deck, sheet) == [40, 20]
+    assert at_stages() == {("Deck", "discovery"): 20, ("Sheet", "discovery"): 10} == recounted()
 
 
 def test_deleted_uses_leave_their_stage_counts_and_a_recount_sets_drifted_ones_right(rep):
