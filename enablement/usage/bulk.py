@@ -34,7 +34,8 @@ USAGE = UsageEvent._meta.db_table
 # occurred_at, stated (the sender gave occurred_at: otherwise it is now, and not compared on a
 # re-send), refused (the service refused it on its own: an unknown action, a time without a zone) and
 # source. Verdicts: new, same, recorded differently, differs from earlier, closed, no deal, refused, and
-# as first (a repeat of a refused event, which shares its fate).
+# as first (a repeat of a refused event, which shares its fate). `{recorded}` joins each event to what
+# is recorded under its event_id as `u`: RECORDED_JOINED for a whole file, RECORDED_PROBED for a batch.
 USAGE_VERDICTS = """
     SELECT v.line, v.event_id, v.deal_id, v.asset_id, v.asset_version_id, v.rep_id, v.action, v.occurred_at,
            v.source, v.deal_label, v.closed_at, v.first_stated, v.differs, CASE
@@ -78,11 +79,21 @@ USAGE_VERDICTS = """
                    FIRST_VALUE(x.stated) OVER w AS first_stated,
                    ROW_NUMBER() OVER w AS nth
             FROM ({rows}) x
-            LEFT JOIN {usage} u ON u.event_id = x.event_id
+            {recorded}
             WINDOW w AS (PARTITION BY x.event_id, x.deal_id IS NULL ORDER BY x.line)
         ) w
     ) v
 """
+
+# A whole file's events meet the usage table in one join (PostgreSQL hashes or merges them).
+RECORDED_JOINED = f"LEFT JOIN {USAGE} u ON u.event_id = x.event_id"
+# A batch's few events look theirs up one by one in the event_id index: a join left to the planner read
+# the whole usage table for each batch whenever its statistics were older than its rows
+# (docs/benchmarks.md). LIMIT keeps the subquery from being flattened into a join.
+RECORDED_PROBED = (
+    "LEFT JOIN LATERAL (SELECT r.id, r.deal_id, r.asset_id, r.rep_id, r.action, r.occurred_at "
+    f"FROM {USAGE} r WHERE r.event_id = x.event_id LIMIT 1) u ON true"
+)
 
 
 def usage_judge(rows: str, params: list | tuple, judged: str) -> str:
@@ -92,7 +103,7 @@ def usage_judge(rows: str, params: list | tuple, judged: str) -> str:
         cursor.execute(f"DROP TABLE IF EXISTS {judged}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {judged} ON COMMIT DROP AS "
-            + USAGE_VERDICTS.format(rows=rows, usage=USAGE),
+            + USAGE_VERDICTS.format(rows=rows, recorded=RECORDED_JOINED),
             params,
         )
         cursor.execute(f"ANALYZE {judged}")
@@ -126,13 +137,14 @@ def usage_record_judged(rows: str, now: datetime) -> list[tuple]:
     """Judge the events `rows` selects and insert the new ones, in one statement (no table in between:
     an API batch is small, and a table's creation, statistics and drop cost more than its judging);
     per event in line order: line, verdict, deal_label, closed_at, first_stated, differs, and the
-    asset_id when it was created (else None)."""
+    asset_id and stage_id it was created with (both None when it was not created)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH judged AS MATERIALIZED ({USAGE_VERDICTS.format(rows=rows, usage=USAGE)}),
-                 created AS ({_insert_new("judged")} RETURNING event_id, asset_id)
-            SELECT j.line, j.verdict, j.deal_label, j.closed_at, j.first_stated, j.differs, c.asset_id
+            WITH judged AS MATERIALIZED ({USAGE_VERDICTS.format(rows=rows, recorded=RECORDED_PROBED)}),
+                 created AS ({_insert_new("judged")} RETURNING event_id, asset_id, stage_id)
+            SELECT j.line, j.verdict, j.deal_label, j.closed_at, j.first_stated, j.differs, c.asset_id,
+                   c.stage_id
             FROM judged j LEFT JOIN created c ON c.event_id = j.event_id AND j.verdict = 'new'
             ORDER BY j.line
             """,
@@ -175,8 +187,8 @@ def usage_stage_batch(events: list[dict], refused: set[int], now: datetime) -> l
             for line, e in enumerate(events):
                 stated = e.get("occurred_at") is not None
                 copy.write_row((line, *usage_values(e, now), stated, line in refused))
-    rows = (
-        f"SELECT s.*, d.external_id AS deal_label, d.closed_at FROM {STAGING} s "
-        f"LEFT JOIN {Deal._meta.db_table} d ON d.id = s.deal_id"
+    rows = (  # each deal looked up in its index, as each recorded event is (RECORDED_PROBED)
+        f"SELECT s.*, d.external_id AS deal_label, d.closed_at FROM {STAGING} s LEFT JOIN LATERAL "
+        f"(SELECT external_id, closed_at FROM {Deal._meta.db_table} WHERE id = s.deal_id LIMIT 1) d ON true"
     )
     return usage_record_judged(rows, now)

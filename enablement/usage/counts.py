@@ -8,21 +8,29 @@ from collections import Counter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from assets.models import Asset
 from enablement.usage.models import AssetStageUses, UsageEvent
 
 STAGE_USES = AssetStageUses._meta.db_table
+ASSETS = Asset._meta.db_table
 
 
 def use_counts_add(added: Counter) -> None:
     """Add the events just recorded to their assets' stored counts, in one UPDATE."""
     if not added:
         return
-    by = Case(*(When(pk=pk, then=Value(n)) for pk, n in added.items()), output_field=IntegerField())
-    Asset.objects.filter(pk__in=sorted(added)).update(use_count=F("use_count") + by)
+    pairs = sorted(added.items())
+    with connection.cursor() as cursor:
+        # Written as SQL, not Case/When: a CASE with a branch per asset, built and compiled by the ORM,
+        # cost a big batch more than its UPDATE.
+        cursor.execute(
+            f"WITH v (id, n) AS (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) "
+            f"UPDATE {ASSETS} SET use_count = {ASSETS}.use_count + v.n FROM v WHERE {ASSETS}.id = v.id",
+            [value for pair in pairs for value in pair],
+        )
 
 
 def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
@@ -30,8 +38,8 @@ def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
     in all and at each stage.
 
     The write path adds to the counts; this sets them from scratch where events arrive or go by other
-    ways (importers, the demo's bulk insert, a deleted deal's events), and every full analytics run
-    calls it so a count never drifts for long.
+    ways (importers, deleted events), and a nightly task (usage_counts_recount) sets every count so
+    none drifts for long.
     """
     counted = (
         UsageEvent.objects.filter(asset=OuterRef("pk"))
@@ -59,19 +67,35 @@ def _by_asset_and_stage(events: QuerySet[UsageEvent]) -> tuple[str, tuple] | Non
         return None
 
 
+# Rows in (asset, stage) order, so concurrent writers take the rows' locks in the same order.
+_ADDED = f"ON CONFLICT (asset_id, stage_id) DO UPDATE SET uses = {STAGE_USES}.uses + excluded.uses"
+
+
 def stage_uses_add(events: QuerySet[UsageEvent]) -> None:
     """Add these events to their (asset, stage) counts, in one INSERT … ON CONFLICT DO UPDATE."""
     if (counted := _by_asset_and_stage(events)) is None:
         return
     grouped, params = counted
     with connection.cursor() as cursor:
-        # Rows in (asset, stage) order, so concurrent writers take the rows' locks in the same order.
         cursor.execute(
             f"INSERT INTO {STAGE_USES} (asset_id, stage_id, uses) "
             f"SELECT g.asset_id, g.stage_id, g.n FROM ({grouped}) g "
-            "WHERE true ORDER BY g.asset_id, g.stage_id "
-            f"ON CONFLICT (asset_id, stage_id) DO UPDATE SET uses = {STAGE_USES}.uses + excluded.uses",
+            f"WHERE true ORDER BY g.asset_id, g.stage_id {_ADDED}",
             params,
+        )
+
+
+def stage_uses_count(added: Counter) -> None:
+    """Add new uses counted by (asset_id, stage_id) to the stored counts, in one INSERT … ON CONFLICT
+    DO UPDATE: what a writer that knows its events' stages adds without reading them back."""
+    if not added:
+        return
+    pairs = sorted(added.items())
+    values = ", ".join(["(%s, %s, %s)"] * len(pairs))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {STAGE_USES} (asset_id, stage_id, uses) VALUES {values} {_ADDED}",
+            [value for (asset_id, stage_id), n in pairs for value in (asset_id, stage_id, n)],
         )
 
 

@@ -22,7 +22,7 @@ from enablement.deals.models import Deal
 from enablement.lookups import one_of
 from enablement.usage import events as usage_events
 from enablement.usage.bulk import COPY_FROM, usage_stage_batch, usage_values
-from enablement.usage.counts import stage_uses_add, usage_counts_refresh, use_counts_add
+from enablement.usage.counts import stage_uses_count, usage_counts_refresh, use_counts_add
 from enablement.usage.models import UsageEvent
 from enablement.usage.rules import (
     CREATED,
@@ -196,9 +196,10 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     now = timezone.now()
     if connection.vendor == "postgresql" and len(events) >= COPY_FROM and not _any_naive(events):
         outcomes, created = _record_set_based(events, now)
-        use_counts_add(Counter(created.values()))
-        stage_uses_add(UsageEvent.objects.filter(event_id__in=created))  # stages set as they went in
         webhook_events.usage_recorded(set(created), events=UsageEvent.objects.all())
+        # The counts last: every batch adds to the same assets' rows, whose locks are held to the commit.
+        use_counts_add(Counter(asset_id for asset_id, _ in created.values()))
+        stage_uses_count(Counter(pair for pair in created.values() if pair[1] is not None))
         return outcomes
     outcomes: list[UsageOutcome | None] = [None] * len(events)
     first, after_close = _first_mentions(events, outcomes, now)
@@ -225,16 +226,22 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
     return outcomes
 
 
-def _record_set_based(events: list[dict], now: datetime) -> tuple[list[UsageOutcome], dict[str, int]]:
+def _record_set_based(
+    events: list[dict], now: datetime
+) -> tuple[list[UsageOutcome], dict[str, tuple[int, int | None]]]:
     """usage_record_many's rules for a big batch in SQL (enablement.usage.bulk): the outcomes, and the
-    event_id → asset_id of the events created."""
+    event_id → (asset_id, stage_id) of the events created."""
     refusals = {i: r for i, e in enumerate(events) if (r := refusal(e))}
     verdicts = usage_stage_batch(events, set(refusals), now)
-    created = {events[line]["event_id"]: asset_id for line, *_, asset_id in verdicts if asset_id is not None}
+    created = {
+        events[line]["event_id"]: (asset_id, stage_id)
+        for line, *_, asset_id, stage_id in verdicts
+        if asset_id is not None
+    }
     first: dict[str, int] = {}
     outcomes: list[UsageOutcome] = []
     raced = []  # judged new, but recorded meanwhile by another client
-    for line, verdict, deal_label, closed_at, first_stated, differs, _ in verdicts:
+    for line, verdict, deal_label, closed_at, first_stated, differs, *_ in verdicts:
         event_id = events[line]["event_id"]
         first.setdefault(event_id, line)
         if verdict == "no deal" and line not in refusals:  # as the row-by-row INSERT fails on the column
