@@ -37,11 +37,23 @@ def quarter_label(quarter: int) -> str:
 
 
 def _medians(entries: QuerySet[StageEntry]) -> dict[tuple[int, int], float]:
-    """The median days of advanced entries per (stage, quarter): only the middle rows come back."""
+    """The median days of advanced entries per (stage, quarter): the mean of the lower and upper
+    middle values (equal when the count is odd)."""
+    advanced = entries.filter(outcome=Outcome.ADVANCED)
+    if sql.postgres():  # one ordered-set aggregate per group, no window over every advanced entry
+        source, params = advanced.values("stage_id", "quarter", "days").query.sql_with_params()
+        return {
+            (stage_id, quarter): (float(lower) + float(upper)) / 2
+            for stage_id, quarter, lower, upper in sql.read_rows(
+                "SELECT e.stage_id, e.quarter, percentile_disc(0.5) WITHIN GROUP (ORDER BY e.days), "
+                f"percentile_disc(0.5) WITHIN GROUP (ORDER BY e.days DESC) FROM ({source}) e "
+                "GROUP BY e.stage_id, e.quarter",
+                params,
+            )
+        }
     part = {"partition_by": [F("stage_id"), F("quarter")]}
     middle = (
-        entries.filter(outcome=Outcome.ADVANCED)
-        .annotate(
+        advanced.annotate(
             rn=Window(RowNumber(), order_by=[F("days").asc(), F("pk").asc()], **part),
             cnt=Window(Count("pk"), **part),
         )
@@ -54,21 +66,49 @@ def _medians(entries: QuerySet[StageEntry]) -> dict[tuple[int, int], float]:
     return {key: sum(days) / len(days) for key, days in picked.items()}
 
 
+def _counted(entries: QuerySet[StageEntry], *keys: str) -> QuerySet:
+    return (
+        entries.values("stage_id", *keys)
+        .annotate(
+            entered=Count("pk"),
+            advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
+            lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
+        )
+        .order_by()
+    )
+
+
+def _with_medians(
+    counts: dict[int, dict[str, list[int]]], medians: dict[tuple[int, int], float]
+) -> dict[int, dict[str, list]]:
+    return {
+        stage_id: {q: [*cell, medians.get((stage_id, int(q)))] for q, cell in quarters.items()}
+        for stage_id, quarters in counts.items()
+    }
+
+
 def quarter_figures(entries: QuerySet[StageEntry]) -> dict[int, dict[str, list]]:
     """Per stage and quarter of entering it (the quarter as a string, JSON's keys being strings):
     [entered, advanced, lost, median days of those advanced or None]."""
-    rows = entries.values("stage_id", "quarter").annotate(
-        entered=Count("pk"),
-        advanced=Count("pk", filter=Q(outcome=Outcome.ADVANCED)),
-        lost=Count("pk", filter=Q(outcome=Outcome.LOST)),
-    )
-    medians = _medians(entries)
-    figures: dict[int, dict[str, list]] = {}
-    for r in rows.order_by():
-        key = (r["stage_id"], r["quarter"])
-        cell = [r["entered"], r["advanced"], r["lost"], medians.get(key)]
-        figures.setdefault(r["stage_id"], {})[str(r["quarter"])] = cell
-    return figures
+    counts: dict[int, dict[str, list[int]]] = {}
+    for r in _counted(entries, "quarter"):
+        counts.setdefault(r["stage_id"], {})[str(r["quarter"])] = [r["entered"], r["advanced"], r["lost"]]
+    return _with_medians(counts, _medians(entries))
+
+
+def month_and_quarter_figures(
+    entries: QuerySet[StageEntry],
+) -> tuple[dict[int, dict[str, list[int]]], dict[int, dict[str, list]]]:
+    """scorecard.monthly_counts and quarter_figures of the same entries, their counts from one pass
+    grouped by stage, quarter and month (what a run stores: stage_figures)."""
+    months: dict[int, dict[str, list[int]]] = {}
+    quarters: dict[int, dict[str, list[int]]] = {}
+    for r in _counted(entries.annotate(month=TruncMonth("entered_at")), "quarter", "month"):
+        counted = (r["entered"], r["advanced"], r["lost"])
+        for per_stage, key in ((months, r["month"].strftime("%Y-%m")), (quarters, str(r["quarter"]))):
+            cell = per_stage.setdefault(r["stage_id"], {}).setdefault(key, [0, 0, 0])
+            cell[:] = [a + b for a, b in zip(cell, counted, strict=True)]
+    return months, _with_medians(quarters, _medians(entries))
 
 
 def stored_quarter_figures(run: AnalyticsRun) -> dict[int, dict[str, list]] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from assets.models import FunnelStage
-from enablement.analytics import over_time, scorecard, sql, stats
+from enablement.analytics import over_time, sql, stats
 from enablement.analytics.cohort import Landmarks
 from enablement.analytics.comparison import Counts
 from enablement.analytics.figures_sql import QUANTILES_SQL, STAGE_COUNTS_SQL, STAGE_DAYS
@@ -46,7 +46,7 @@ def stage_metrics_write(run: AnalyticsRun, landmarks: Landmarks) -> list[StageMe
             totals[stage_id].add(outcome, n)
         quantiles = days_quantiles(STAGE_DAYS.format(**sql.tables()), [run.pk])
     entries = StageEntry.objects.filter(run=run)
-    by_month, by_quarter = scorecard.monthly_counts(entries), over_time.quarter_figures(entries)
+    by_month, by_quarter = over_time.month_and_quarter_figures(entries)
     metrics = []
     for stage in FunnelStage.objects.open():
         c = totals.get(stage.pk, Counts())

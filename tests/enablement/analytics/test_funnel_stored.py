@@ -4,6 +4,8 @@ same figures as computing them over every entry on each request did."""
 from __future__ import annotations
 
 import random
+import statistics
+from collections import defaultdict
 
 import pytest
 from django.db import connection
@@ -12,6 +14,7 @@ from django.urls import reverse
 
 from enablement.analytics.engine import analytics_compute
 from enablement.analytics.models import StageEntry, StageMetric
+from enablement.choices import Outcome
 from enablement.deals.history import deals_state_recompute
 from enablement.models import Deal
 from tests.enablement.analytics.builders import history
@@ -100,3 +103,26 @@ def test_the_funnel_runs_as_many_queries_with_five_deals_as_with_sixty(client, m
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("analytics-funnel"))
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_the_stored_months_and_quarters_are_the_entries_counted_and_their_medians_one_by_one():
+    funnel_over_a_year(150, seed=5)
+    run = analytics_compute()
+    months, quarters = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+    advanced_days = defaultdict(list)
+    for e in StageEntry.objects.filter(run=run):
+        counted = (1, e.outcome == Outcome.ADVANCED, e.outcome == Outcome.LOST)
+        for cell in (
+            months[(e.stage_id, e.entered_at.strftime("%Y-%m"))],
+            quarters[(e.stage_id, str(e.quarter))],
+        ):
+            cell[:] = [a + b for a, b in zip(cell, counted, strict=True)]
+        if e.outcome == Outcome.ADVANCED:
+            advanced_days[(e.stage_id, e.quarter)].append(float(e.days))
+    stored = {m.stage_id: m for m in StageMetric.objects.filter(run=run)}
+    assert {(s, month): cell for s, m in stored.items() for month, cell in m.by_month.items()} == months
+    assert {(s, q): cell for s, m in stored.items() for q, cell in m.by_quarter.items()} == {
+        (s, q): [*cell, statistics.median(advanced_days[(s, int(q))]) if advanced_days[(s, int(q))] else None]
+        for (s, q), cell in quarters.items()
+    }
+    assert any(len(days) % 2 == 0 for days in advanced_days.values())  # a median between two entries
