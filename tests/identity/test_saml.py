@@ -122,3 +122,14 @@ def test_a_name_that_a_superuser_has_does_not_collide(client, idp, admin_user):
     assert int(client.session["_auth_user_id"]) == person.pk
     admin_user.refresh_from_db()
     assert admin_user.is_superuser and admin_user.has_usable_password()
+
+
+@pytest.mark.parametrize("server_name, status", [("portal.example.com", 302), ("elsewhere.example.net", 400)])
+def test_a_request_without_a_host_header_is_served_by_the_server_name_or_refused(client, server_name, status):
+    """HTTP/1.0 lets a client leave Host out: the SAML views read the header itself and answered 500."""
+    saml_app("placeholder")
+    del client.defaults["HTTP_HOST"]
+    start = client.post(f"/accounts/saml/{ORG}/login/", SERVER_NAME=server_name)
+    assert start.status_code == status
+    if status == 302:
+        assert start["Location"].startswith(SSO_URL)
