@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config import content_policy
 from config.api import settings as api_settings
 from config.env import (
     env_bool,
@@ -177,24 +177,11 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Content Security Policy (django-csp) on every page: scripts, styles, frames and connections from
-# this origin only, no inline script or style (base.html turns off htmx's injected indicator style).
-# A response that carries its own policy keeps it: django-csp never overwrites the header, so
-# asset files keep their `sandbox`. Its middleware sits before axes' so the lockout page has it too.
+# Content Security Policy (django-csp) on every page: config/content_policy.py. Its middleware sits
+# before axes' so the lockout page has it too.
 INSTALLED_APPS += ["csp"]
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],  # the favicon and Swagger UI's icons are data: URLs
-        "object-src": [SELF],  # PDF previews are <object>s of the asset's own file view
-        "frame-ancestors": [SELF],  # file views are framed by the asset and buyer pages
-        "base-uri": [SELF],
-        "form-action": [SELF],
-    },
-}
+CONTENT_SECURITY_POLICY = content_policy.CONTENT_SECURITY_POLICY
 
 # Login lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username lock it, on the
 # portal's login and the admin's, for LOGIN_LOCKOUT_MINUTES (0: until an admin deletes the access
