@@ -14,6 +14,7 @@ into the statement's text one by one; COPY streams the rows as they are.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from django.db import connection
@@ -126,11 +127,16 @@ def _insert_new(judged: str) -> str:
     """
 
 
-def usage_insert_judged(judged: str, now: datetime) -> int:
-    """Insert the events of the table `judged` (usage_judge's) judged new; returns how many went in."""
+def usage_insert_judged(judged: str, now: datetime) -> Counter:
+    """Insert the events of the table `judged` (usage_judge's) judged new; returns how many went in per
+    (asset_id, stage_id)."""
     with connection.cursor() as cursor:
-        cursor.execute(_insert_new(judged), {"now": now})
-        return cursor.rowcount
+        cursor.execute(
+            f"WITH created AS ({_insert_new(judged)} RETURNING asset_id, stage_id) "
+            "SELECT asset_id, stage_id, COUNT(*) FROM created GROUP BY asset_id, stage_id",
+            {"now": now},
+        )
+        return Counter({(asset_id, stage_id): n for asset_id, stage_id, n in cursor.fetchall()})
 
 
 def usage_record_judged(rows: str, now: datetime) -> list[tuple]:

@@ -33,13 +33,24 @@ def use_counts_add(added: Counter) -> None:
         )
 
 
+def new_uses_count(added: Counter) -> None:
+    """Add new uses counted by (asset_id, stage_id) (stage None: the deal had no stage then) to both
+    stored counts: what a writer that knows its events' assets and stages adds without reading them
+    back."""
+    by_asset: Counter = Counter()
+    for (asset_id, _), n in added.items():
+        by_asset[asset_id] += n
+    use_counts_add(by_asset)
+    stage_uses_count(Counter({pair: n for pair, n in added.items() if pair[1] is not None}))
+
+
 def usage_counts_refresh(*, asset_ids: set[int] | None = None) -> None:
     """Recount the stored uses of these assets (every asset without `asset_ids`) from their events,
     in all and at each stage.
 
-    The write path adds to the counts; this sets them from scratch where events arrive or go by other
-    ways (importers, deleted events), and a nightly task (usage_counts_recount) sets every count so
-    none drifts for long.
+    The write paths add to the counts (new_uses_count, use_counts_add, stage_uses_add); this sets them
+    from scratch where events go by other ways (deleted events), and a nightly task
+    (usage_counts_recount) sets every count so none drifts for long.
     """
     counted = (
         UsageEvent.objects.filter(asset=OuterRef("pk"))

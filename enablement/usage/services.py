@@ -22,7 +22,7 @@ from enablement.deals.models import Deal
 from enablement.lookups import one_of
 from enablement.usage import events as usage_events
 from enablement.usage.bulk import COPY_FROM, usage_stage_batch, usage_values
-from enablement.usage.counts import stage_uses_count, usage_counts_refresh, use_counts_add
+from enablement.usage.counts import new_uses_count, usage_counts_refresh, use_counts_add
 from enablement.usage.models import UsageEvent
 from enablement.usage.rules import (
     CREATED,
@@ -198,8 +198,7 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
         outcomes, created = _record_set_based(events, now)
         webhook_events.usage_recorded(set(created), events=UsageEvent.objects.all())
         # The counts last: every batch adds to the same assets' rows, whose locks are held to the commit.
-        use_counts_add(Counter(asset_id for asset_id, _ in created.values()))
-        stage_uses_count(Counter(pair for pair in created.values() if pair[1] is not None))
+        new_uses_count(Counter(created.values()))
         return outcomes
     outcomes: list[UsageOutcome | None] = [None] * len(events)
     first, after_close = _first_mentions(events, outcomes, now)

@@ -172,9 +172,26 @@ def test_deleted_uses_leave_their_stage_counts_and_a_recount_sets_drifted_ones_r
     assert at_stages() == {("Deck", "discovery"): 1, ("Sheet", "discovery"): 1} == recounted()
 
 
-def test_an_import_counts_its_uses_at_the_stages_its_history_gives():
+def all_uses() -> dict[str, int]:
+    return dict(Asset.objects.filter(use_count__gt=0).values_list("slug", "use_count"))
+
+
+def recounted_in_all() -> dict[str, int]:
+    return dict(UsageEvent.objects.order_by().values_list("asset__slug").annotate(n=Count("pk")))
+
+
+def test_an_import_counts_its_uses_in_all_and_at_the_stages_its_history_gives(tmp_path):
     import_crm("native", NATIVE)
     assert at_stages() == recounted() != {}
+    assert all_uses() == recounted_in_all() != {}
+    # Imported again with one event more: the unchanged rows are not counted twice.
+    lines = (FIXTURES / "native" / "usage.csv").read_text().splitlines()
+    extra = lines[1].replace("u-1,", "u-new,", 1)
+    (tmp_path / "usage.csv").write_text("\n".join([*lines, extra]) + "\n")
+    import_crm("native", str(tmp_path))
+    assert at_stages() == recounted()
+    assert all_uses() == recounted_in_all()
+    assert sum(all_uses().values()) == len(lines)  # the header's place taken by the new event
 
 
 def test_history_imported_later_moves_the_imported_uses_between_stage_counts(tmp_path):

@@ -19,7 +19,7 @@ from enablement.importers.writers import (
     write_usage,
 )
 from enablement.usage.bulk import usage_insert_judged, usage_judge
-from enablement.usage.counts import usage_counts_refresh
+from enablement.usage.counts import new_uses_count
 from enablement.usage.rules import judged_outcome
 
 # --- usage ----------------------------------------------------------------------------------------
@@ -70,11 +70,9 @@ class UsageSink(Sink):
         # The stage of each new event is its deal's stage at occurred_at, from the history, in the
         # same statement.
         created = usage_insert_judged(judged, timezone.now())
-        report.counts(file).created += created
+        report.counts(file).created += sum(created.values())
+        new_uses_count(created)
         with connection.cursor() as cursor:
-            if created:
-                cursor.execute(f"SELECT DISTINCT asset_id FROM {judged} WHERE verdict = 'new'")
-                usage_counts_refresh(asset_ids={asset_id for (asset_id,) in cursor.fetchall()})
             cursor.execute(f"SELECT COUNT(*) FROM {judged} WHERE verdict = 'same'")
             report.counts(file).unchanged += cursor.fetchone()[0]
         self._reject(judged)
