@@ -218,9 +218,11 @@ def usage_record_many(*, events: list[dict]) -> list[UsageOutcome]:
         earlier = first[event["event_id"]]
         if earlier != index:
             outcomes[index] = _repeat(event, events[earlier], outcomes[earlier], stored, created, now)
+    # The asset counts before the per-stage counts, as the set-based path and a recount write them:
+    # concurrent batches on the same assets then take those rows' locks in the same order.
+    use_counts_add(Counter(e["asset_id"] for e in new if e["event_id"] in created))
     if created:
         usage_stages_recompute(UsageEvent.objects.filter(event_id__in=created))
-    use_counts_add(Counter(e["asset_id"] for e in new if e["event_id"] in created))
     webhook_events.usage_recorded(created, events=UsageEvent.objects.all())
     return outcomes
 
