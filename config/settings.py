@@ -97,11 +97,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.hosts.HostHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, which has checked the host (a 400 with the outer middlewares' headers,
+    # as for a Host header naming it): config/hosts.py only writes an allowed host into the header.
+    "config.hosts.HostHeaderMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.audit.context.AuditMiddleware",
