@@ -194,3 +194,55 @@ def test_a_small_and_a_big_batch_on_the_same_asset_and_stage_at_once_both_commit
     assert not errors, {k: f"{type(v).__name__}: {v}" for k, v in errors.items()}
     assert UsageEvent.objects.count() == 2 + COPY_FROM
     assert {k: snapshot([])[k] for k in ("use counts", "stage uses")} == recount()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_batches_at_once_on_the_same_assets_and_ids_count_each_use_once(world):
+    """Two clients send overlapping big batches (some event_ids in both, the assets in opposite orders)
+    at once, a few rounds: every batch commits, and the stored counts equal a recount."""
+    import random
+    import threading
+
+    from django.db import connection
+
+    extra = [AssetFactory(slug=f"a-{n}") for n in range(6)]
+    world.update({a.slug: a for a in extra})
+    slugs = ["roi", "deck", *(a.slug for a in extra)]
+    errors = []
+
+    def run(batch, barrier):
+        try:
+            barrier.wait(10)
+            usage_record_many(events=batch)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    rng = random.Random(7)
+    for round_ in range(4):
+        shared = [f"r{round_}-shared-{n:03}" for n in range(30)]
+        batches = []
+        for who, order in (("a", slugs), ("b", slugs[::-1])):
+            ids = shared + [f"r{round_}-{who}-{n:03}" for n in range(40)]
+            rng.shuffle(ids)
+            batches.append(
+                [
+                    ev(world, i, asset=order[hash(i) % len(order)] if "shared" not in i else "roi", days=2 + k / 1000)
+                    for k, i in enumerate(ids)
+                ]
+            )
+        # a shared id must carry the same content in both batches
+        for b in batches:
+            for e in b:
+                if "shared" in e["event_id"]:
+                    e["occurred_at"] = START + timedelta(days=2, seconds=int(e["event_id"][-3:]))
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=run, args=(b, barrier)) for b in batches]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert not errors, [f"{type(e).__name__}: {e}" for e in errors]
+    assert UsageEvent.objects.count() == 1 + 4 * (30 + 80)
+    assert {k: snapshot([])[k] for k in ("use counts", "stage uses")} == recount()
