@@ -23,7 +23,8 @@ def test_a_host_less_request_for_a_host_not_allowed_is_the_same_400_as_one_namin
 
 
 @pytest.mark.parametrize(
-    "server_name, port", [("elsewhere.example.net", "80"), ("localhost", "abc"), ("localhost/x", "80"), ("", "80")]
+    "server_name, port",
+    [("elsewhere.example.net", "80"), ("localhost", "abc"), ("localhost/x", "80"), ("", "80")],
 )
 def test_a_host_less_request_with_a_bad_server_name_or_port_is_400(server_name, port):
     assert Client().get("/accounts/login/", SERVER_NAME=server_name, SERVER_PORT=port).status_code == 400
@@ -31,8 +32,16 @@ def test_a_host_less_request_with_a_bad_server_name_or_port_is_400(server_name, 
 
 @override_settings(USE_X_FORWARDED_HOST=True)
 def test_a_forwarded_host_not_allowed_is_400_with_or_without_host():
-    assert Client().get("/accounts/login/", SERVER_NAME="localhost", HTTP_X_FORWARDED_HOST="evil.net").status_code == 400
-    assert Client().get("/accounts/login/", HTTP_HOST="localhost", HTTP_X_FORWARDED_HOST="evil.net").status_code == 400
+    assert (
+        Client()
+        .get("/accounts/login/", SERVER_NAME="localhost", HTTP_X_FORWARDED_HOST="evil.net")
+        .status_code
+        == 400
+    )
+    assert (
+        Client().get("/accounts/login/", HTTP_HOST="localhost", HTTP_X_FORWARDED_HOST="evil.net").status_code
+        == 400
+    )
 
 
 def test_a_host_less_request_for_an_allowed_server_name_is_served():

@@ -144,9 +144,8 @@ def test_a_small_and_a_big_batch_on_the_same_asset_and_stage_at_once_both_commit
 
     from django.db import connection, connections
 
-    from tests.waiting import wait_until
-
     from enablement.usage import stages
+    from tests.waiting import wait_until
 
     small_counted, big_waits = threading.Event(), threading.Event()
 
@@ -228,7 +227,12 @@ def test_big_batches_at_once_on_the_same_assets_and_ids_count_each_use_once(worl
             rng.shuffle(ids)
             batches.append(
                 [
-                    ev(world, i, asset=order[hash(i) % len(order)] if "shared" not in i else "roi", days=2 + k / 1000)
+                    ev(
+                        world,
+                        i,
+                        asset=order[k % len(order)] if "shared" not in i else "roi",
+                        days=2 + k / 1000,
+                    )
                     for k, i in enumerate(ids)
                 ]
             )
