@@ -91,7 +91,8 @@ def share_viewed(view) -> None:
 
 
 def usage_recorded(event_ids: Iterable[str], *, events: QuerySet) -> None:
-    """One event per recording (a portal action, an API batch), listing its first hundred uses.
+    """One event per recording (a portal action, an API batch), listing its first hundred uses by the
+    time they occurred (then event_id), and counting all.
 
     `events` is every usage event (the usage package's model, which this module below it cannot import).
     """
@@ -99,8 +100,8 @@ def usage_recorded(event_ids: Iterable[str], *, events: QuerySet) -> None:
     if not event_ids or not webhook_wanted("usage.recorded"):
         return
     rows = (
-        events.filter(event_id__in=event_ids[:USAGE_EVENTS_LISTED])
-        .order_by("occurred_at", "event_id")
+        events.filter(event_id__in=event_ids)
+        .order_by("occurred_at", "event_id")[:USAGE_EVENTS_LISTED]
         .values("event_id", "deal__external_id", "asset__slug", "rep__username", "action", "occurred_at")
     )
     events = [

@@ -20,7 +20,7 @@ from enablement.choices import UsageAction
 from enablement.rooms import reading
 from enablement.rooms.models import Visit
 from enablement.sharing.services import share_link_create, share_view_record
-from enablement.usage.services import usage_record
+from enablement.usage.services import usage_record, usage_record_many
 from tests.enablement.rooms.conftest import make_room, page_event, visit_read
 from tests.factories import AssetFactory, DealFactory
 from tests.waiting import wait_until
@@ -179,3 +179,28 @@ def test_a_real_worker_delivers_through_the_outbox_after_the_commit(receiver, ma
         3,
         200,
     )
+
+
+def test_a_big_batch_lists_its_first_hundred_uses_by_time_and_counts_all(
+    receiver, rep, django_capture_on_commit_callbacks
+):
+    services.endpoint_add(url=receiver.url, events=["usage.recorded"], secret=SECRET)
+    deal, asset = DealFactory(owner=rep), AssetFactory()
+    start = timezone.now() - timedelta(days=1)
+    events = [
+        {
+            "event_id": f"batch-{n:03}",
+            "deal_id": deal.pk,
+            "asset_id": asset.pk,
+            "rep_id": rep.pk,
+            "action": UsageAction.SHARED,
+            "occurred_at": start + timedelta(minutes=150 - n),  # the last sent occurred first
+            "source": "api",
+        }
+        for n in range(150)
+    ]
+    with django_capture_on_commit_callbacks(execute=False):
+        usage_record_many(events=events)
+    data = Delivery.objects.get(event_type="usage.recorded").data
+    assert (data["count"], data["listed"]) == (150, 100)
+    assert [e["event_id"] for e in data["events"]] == [f"batch-{n:03}" for n in range(149, 49, -1)]
