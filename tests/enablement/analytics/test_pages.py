@@ -215,3 +215,12 @@ def test_search_sorts_by_higher_conversion(client, rep):
     client.force_login(rep)
     page = client.get(reverse("search"), {"sort": "lift"}).text
     assert ">Higher conversion</option>" in page and "Proven" not in page
+
+
+def test_every_page_says_how_many_deals_and_events_its_run_counted_with_thousands_separated(client, marketer):
+    run = analytics_compute()
+    type(run).objects.filter(pk=run.pk).update(deals=24000, usage_events=1003000)
+    client.force_login(marketer)
+    for name in PAGES:
+        page = client.get(reverse(name))
+        assert "over 24,000 deals and 1,003,000 usage events" in page.text, name
